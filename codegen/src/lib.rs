@@ -1,0 +1,1 @@
+//! Emitters: validated models in, Rust tokens out.

@@ -1,0 +1,7 @@
+//! The Compose Specification: model, loading, validation and emission.
+
+pub mod emit;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod validate;

@@ -1,0 +1,1 @@
+//! Compile-fail cases of the perry-stack macros live under `tests/`.
