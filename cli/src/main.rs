@@ -1,1 +1,60 @@
-fn main() {}
+//! The `perry-stack` command line.
+
+mod inspect;
+mod stack;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "perry-stack", version, about = "Check and run compose stacks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate compose files and print every diagnostic.
+    Check(inspect::CheckArgs),
+    /// Print the normalized model of a compose file as YAML.
+    Config(inspect::ConfigArgs),
+    /// Create and start the stack's containers.
+    Up(stack::UpArgs),
+    /// Stop and remove the stack's containers and networks.
+    Down(stack::DownArgs),
+    /// List the stack's containers.
+    Ps(stack::PsArgs),
+    /// Print the output of the stack's containers.
+    Logs(stack::LogsArgs),
+    /// Run a command in a running service container.
+    Exec(stack::ExecArgs),
+}
+
+/// The compose file option shared by the subcommands that read one.
+#[derive(clap::Args, Clone, Debug)]
+pub struct FileArg {
+    /// Compose file to read.
+    #[arg(short = 'f', long = "file", default_value = "compose.yaml")]
+    pub file: PathBuf,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("PERRY_STACK_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => inspect::check(args),
+        Command::Config(args) => inspect::config(args),
+        Command::Up(args) => stack::up(args),
+        Command::Down(args) => stack::down(args),
+        Command::Ps(args) => stack::ps(args),
+        Command::Logs(args) => stack::logs(args),
+        Command::Exec(args) => stack::exec(args),
+    }
+}
