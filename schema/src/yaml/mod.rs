@@ -11,3 +11,4 @@ mod parse;
 
 pub use node::{Node, Value};
 pub use parse::{parse, resolve_plain, MAX_ALIAS_EXPANSION, MAX_NESTING};
+pub(crate) use node::format_float;
