@@ -79,7 +79,7 @@ impl Diagnostics {
     /// Renders every diagnostic, separated by blank lines.
     pub fn render(&self, source: &str, color: bool) -> String {
         let rendered: Vec<String> = self.0.iter().map(|diagnostic| diagnostic.render(source, color)).collect();
-        rendered.join("\n")
+        rendered.join("\n\n")
     }
 }
 
