@@ -15,7 +15,7 @@ fn diagnostics(source: &str) -> Vec<Diagnostic> {
     }
 }
 
-/// The one diagnostic with `code`; fails when there is none or several.
+/// Returns the one diagnostic with `code`, and fails when there is none or several.
 fn only(source: &str, code: &str) -> Diagnostic {
     let all = diagnostics(source);
     let matching: Vec<&Diagnostic> = all.iter().filter(|diagnostic| diagnostic.code == code).collect();

@@ -17,15 +17,15 @@ use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::yaml::{Node, Value};
 
 /// Parses the root node of a compose file. Errors and warnings go to
-/// `diagnostics`; the returned project holds whatever parsed cleanly.
+/// `diagnostics`, and the returned project contains whatever parsed cleanly.
 pub fn parse_project(root: &Node, file: &Path, diagnostics: &mut Diagnostics) -> Project {
     let cx = Context { file, base: base_folder(file), diagnostics };
     let mut cx = cx;
     cx.project(root)
 }
 
-/// The folder that relative bind-mount sources resolve against: the compose
-/// file's folder, made absolute with the current directory when relative.
+/// Returns the folder that relative bind-mount sources resolve against: the
+/// compose file's folder, made absolute with the current directory when relative.
 fn base_folder(file: &Path) -> PathBuf {
     let parent = file.parent().unwrap_or(Path::new(""));
     let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
@@ -38,7 +38,7 @@ struct Context<'a> {
     diagnostics: &'a mut Diagnostics,
 }
 
-/// A path into the document, such as `services.web.ports[1]`.
+/// Appends `key` to a dotted path such as `services.web`.
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
 }
@@ -63,8 +63,8 @@ impl Context<'_> {
         self.error(code::INVALID_TYPE, message, node.span, path);
     }
 
-    /// The entries of a mapping with string keys, or an error. Null is an
-    /// empty mapping, as compose reads `healthcheck:` with nothing after it.
+    /// Returns the entries of a mapping with string keys, or records an error.
+    /// Null is an empty mapping, as compose reads `healthcheck:` with nothing after it.
     fn mapping<'n>(&mut self, node: &'n Node, path: &str) -> Option<Vec<(String, &'n Node, &'n Node)>> {
         let entries = match &node.value {
             Value::Mapping(entries) => entries,
@@ -118,7 +118,7 @@ impl Context<'_> {
         unsupported
     }
 
-    /// A string, or a number written where a string is expected (`user: 1000`).
+    /// Reads a string, or a number written where a string is expected (`user: 1000`).
     fn string(&mut self, node: &Node, path: &str) -> Option<String> {
         match &node.value {
             Value::String(text) => Some(text.clone()),
@@ -137,7 +137,7 @@ impl Context<'_> {
         }
     }
 
-    /// A boolean, or the strings `true`/`false` that interpolation produces.
+    /// Reads a boolean, or the strings `true`/`false` that interpolation produces.
     fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
         match &node.value {
             Value::Bool(value) => Some(*value),
@@ -324,7 +324,7 @@ impl Context<'_> {
         environment
     }
 
-    /// A scalar of a `list_or_dict` mapping as text; null is `None`.
+    /// Reads a scalar of a `list_or_dict` mapping as text. Null is `None`.
     fn scalar_value(&mut self, node: &Node, path: &str) -> Option<String> {
         match &node.value {
             Value::Null => None,
@@ -727,7 +727,7 @@ impl Context<'_> {
 
 const PROTOCOLS: &[&str] = &["tcp", "udp", "sctp"];
 
-/// The spec's pattern for service, network and volume keys.
+/// Checks the specification's pattern for service, network and volume keys.
 fn is_resource_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
 }
@@ -750,7 +750,7 @@ fn built_mapping(entries: &[(&str, Value)], span: Span) -> Node {
 /// Parses the short port syntax `[[HOST_IP:][PUBLISHED]:]TARGET[/PROTOCOL]`.
 /// An IPv6 host address goes in brackets (`[::1]:80:80`).
 ///
-/// A target range (`8000-8010`) expands to one port per target; a published
+/// A target range (`8000-8010`) expands to one port per target. A published
 /// range of the same length maps one to one, and a single published port with
 /// a target range is an error. A published range with a single target stays a
 /// range: the runtime picks a free port from it.

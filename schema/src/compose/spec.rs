@@ -37,7 +37,7 @@ pub struct Keys {
     pub additional: bool,
 }
 
-/// What the schema says about one key.
+/// The schema's rule for one key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyRule {
     /// A property of the object.

@@ -3,8 +3,8 @@
 //! Scalars are resolved with the YAML 1.2 core schema (`yes` stays a string,
 //! `22:22` is not a number). Anchors and aliases are expanded up to
 //! [`MAX_ALIAS_EXPANSION`] nodes, merge keys (`<<`) are applied with explicit
-//! keys winning, tags are kept, and duplicate keys are errors. A file holds one
-//! document; a second `---` document is an error.
+//! keys winning, tags are kept, and duplicate keys are errors. A file contains one
+//! document, and a second `---` document is an error.
 
 mod node;
 mod parse;
