@@ -499,3 +499,10 @@ fn project_name_rules() {
     let environment = |name: &str| (name == "COMPOSE_PROJECT_NAME").then(|| "From-Env".to_owned());
     assert_eq!(project_name(&unnamed, Some(&environment)), "from-env");
 }
+
+#[test]
+fn root_must_be_mapping() {
+    let diagnostic = only("- web\n", code::INVALID_TYPE);
+    assert_eq!(diagnostic.message, "a compose file must be a mapping, found a sequence");
+    assert_eq!(position(&diagnostic), (1, 1));
+}

@@ -86,7 +86,11 @@ pub fn variable_required(name: &str, message: &str) -> String {
 }
 
 pub fn invalid_type(path: &str, expected: &str, found: &str) -> String {
-    format!("`{path}` must be {expected}, found {found}")
+    if path.is_empty() {
+        format!("a compose file must be {expected}, found {found}")
+    } else {
+        format!("`{path}` must be {expected}, found {found}")
+    }
 }
 
 pub fn invalid_value(path: &str, value: &str, expected: &str) -> String {
