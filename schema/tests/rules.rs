@@ -480,11 +480,17 @@ fn build_warns() {
 }
 
 #[test]
+fn misspelled_image_is_one_error() {
+    let codes: Vec<&str> = diagnostics("services:\n  web:\n    imagee: a\n").iter().map(|diagnostic| diagnostic.code).collect();
+    assert_eq!(codes, [code::UNKNOWN_KEY]);
+}
+
+#[test]
 fn all_errors_reported_together() {
     let source = "services:\n  web:\n    imagee: a\n    depends_on: [db]\n    ports: [\"x\"]\n";
     let mut codes: Vec<&str> = diagnostics(source).iter().map(|diagnostic| diagnostic.code).collect();
     codes.sort();
-    let mut expected = [code::UNKNOWN_KEY, code::MISSING_IMAGE, code::UNDEFINED_SERVICE, code::INVALID_PORT];
+    let mut expected = [code::UNKNOWN_KEY, code::UNDEFINED_SERVICE, code::INVALID_PORT];
     expected.sort();
     assert_eq!(codes, expected);
 }

@@ -63,7 +63,8 @@ pub fn load(source: &str, file: &Path, environment: &dyn Environment) -> Result<
 /// Parses the interpolated tree and validates the project.
 fn normalize(root: &yaml::Node, file: &Path, mut diagnostics: Diagnostics) -> Result<(Project, Diagnostics), Diagnostics> {
     let project = parse::parse_project(root, file, &mut diagnostics);
-    diagnostics.extend(validate::validate(&project));
+    let found = validate::validate(&project, &diagnostics);
+    diagnostics.extend(found);
     diagnostics.sort();
     if diagnostics.has_errors() { Err(diagnostics) } else { Ok((project, diagnostics)) }
 }

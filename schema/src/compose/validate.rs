@@ -10,19 +10,31 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::compose::model::{MountKind, Project, Service};
 use crate::diag::messages::{self, code};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 
 /// Checks every rule on `project` and returns the errors and warnings.
-pub fn validate(project: &Project) -> Diagnostics {
+/// `parsed` holds what parsing reported, so that a rule does not repeat an
+/// error that parsing already explains (a misspelled `imagee` is one error,
+/// not also a missing `image`).
+pub fn validate(project: &Project, parsed: &Diagnostics) -> Diagnostics {
     let mut cx = Diagnostics::default();
     for service in project.services.values() {
-        check_service_image(&mut cx, project, service);
+        if !has_errors_under(parsed, &format!("services.{}", service.name)) {
+            check_service_image(&mut cx, project, service);
+        }
         check_depends_on_defined(&mut cx, project, service);
         check_volumes_declared(&mut cx, project, service);
         check_networks_declared(&mut cx, project, service);
     }
     check_dependency_cycles(&mut cx, project);
     cx
+}
+
+fn has_errors_under(parsed: &Diagnostics, prefix: &str) -> bool {
+    parsed.iter().any(|diagnostic| {
+        diagnostic.severity == Severity::Error
+            && diagnostic.path.as_deref().is_some_and(|path| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
+    })
 }
 
 /// A service runs an image; `build` is part of the specification but this
