@@ -6,6 +6,8 @@
 
 pub mod backend;
 pub mod engine;
+#[doc(hidden)]
+pub mod testing;
 
 pub use backend::{Backend, BackendError, CliBackend, MockBackend};
 pub use engine::{DownOptions, Engine, EngineError, StackReport, UpOptions};

@@ -6,7 +6,7 @@
 
 mod cli;
 mod detect;
-mod mock;
+pub(crate) mod mock;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -219,3 +219,6 @@ impl Engine {
         up::up(&self.backend, project, options).await
     }
 }
+
+#[cfg(test)]
+mod tests;
