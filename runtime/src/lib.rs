@@ -10,7 +10,7 @@ pub mod engine;
 pub mod testing;
 
 pub use backend::{Backend, BackendError, CliBackend, MockBackend};
-pub use engine::{DownOptions, Engine, EngineError, StackReport, UpOptions};
+pub use engine::{format_ps_table, ContainerSummary, DownOptions, Engine, EngineError, StackReport, UpOptions};
 pub use perry_stack_macros::include_stack;
 pub use perry_stack_schema as schema;
 pub use perry_stack_schema::{Diagnostic, Diagnostics, Project};

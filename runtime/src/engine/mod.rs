@@ -16,6 +16,7 @@ use std::time::Duration;
 use crate::backend::{Backend, BackendError, CliBackend, DetectError, ExecOutput, Logs, PublishedPort};
 
 pub use plan::{normalize_project_name, resolve_project_name};
+pub use query::format_ps_table;
 
 /// Runs compose projects on one backend.
 #[derive(Clone)]

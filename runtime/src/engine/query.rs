@@ -84,3 +84,37 @@ pub(crate) async fn exec(backend: &Arc<dyn Backend>, project: &str, service: &st
         .await
         .map_err(|source| EngineError::Backend { action: format!("run a command in container {}", info.name), source })
 }
+
+/// Formats `ps` rows as an aligned table with a header line.
+pub fn format_ps_table(rows: &[ContainerSummary]) -> String {
+    let header = ["NAME", "SERVICE", "STATUS", "EXIT CODE", "PORTS"].map(str::to_string);
+    let mut table = vec![header];
+    for row in rows {
+        let ports: Vec<String> = row
+            .ports
+            .iter()
+            .map(|port| format!("{}:{}->{}/{}", port.host_ip, port.host_port, port.container_port, port.protocol))
+            .collect();
+        table.push([
+            row.name.clone(),
+            row.service.clone(),
+            row.status.clone(),
+            row.exit_code.map(|code| code.to_string()).unwrap_or_default(),
+            ports.join(", "),
+        ]);
+    }
+
+    let mut widths = [0usize; 5];
+    for line in &table {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for line in &table {
+        let cells: Vec<String> = line.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        text.push_str(cells.join("   ").trim_end());
+        text.push('\n');
+    }
+    text
+}
