@@ -117,7 +117,7 @@ fn load(file: &Path) -> Result<Project, String> {
     }
 }
 
-/// The project name for commands that find containers by label: `-p`, else
+/// Resolves the project name for commands that find containers by label: `-p`, else
 /// the compose file's when the file exists, else COMPOSE_PROJECT_NAME, else
 /// the current folder's name.
 fn project_name(file: &FileArg, project: &ProjectArg) -> Result<String, String> {

@@ -26,14 +26,14 @@ fn stack() -> Result<Project, String> {
     }
 }
 
-/// Every step between `up` and `down`.
+/// Runs every step between `up` and `down`.
 async fn run(engine: &Engine, project: &Project, name: &str) -> Result<(), String> {
     let began = Instant::now();
     let options = UpOptions { project_name: Some(name.to_string()), ..UpOptions::default() };
     engine.up(project, &options).await.map_err(|error| error.to_string())?;
     println!("up in {:.2} s", began.elapsed().as_secs_f64());
 
-    // `db` answers with the file that the one-shot `init` wrote into the volume.
+    // `db` replies with the file that the one-shot `init` wrote into the volume.
     let argv: Vec<String> = ["nc", "-w", "2", "db", "5432"].iter().map(|word| word.to_string()).collect();
     let output = engine.exec(name, "web", &argv).await.map_err(|error| error.to_string())?;
     if output.exit_code != 0 {

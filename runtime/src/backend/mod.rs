@@ -2,7 +2,7 @@
 //!
 //! [`CliBackend`] drives the podman or docker command line, [`MockBackend`]
 //! keeps containers in memory for unit tests, and [`detect`] picks the first
-//! runtime that answers on this machine.
+//! runtime that responds on this machine.
 
 mod cli;
 mod detect;

@@ -64,7 +64,7 @@ impl Default for DownOptions {
     }
 }
 
-/// What `up` did.
+/// The result of `up`: the services started and the resources created.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StackReport {
     pub project: String,
@@ -84,7 +84,7 @@ pub struct ServiceReport {
     pub reused: bool,
 }
 
-/// What `down` removed.
+/// The containers, networks and volumes that `down` removed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DownReport {
     /// Container names in the order they were removed.
@@ -182,7 +182,7 @@ impl Engine {
         Self { backend }
     }
 
-    /// Builds an engine on the first runtime that answers: podman, then
+    /// Builds an engine on the first runtime that responds: podman, then
     /// docker, unless `PERRY_CONTAINER_BACKEND` pins one.
     pub async fn detect() -> Result<Self, EngineError> {
         let backend: CliBackend = crate::backend::detect().await?;

@@ -156,7 +156,7 @@ async fn healthy_wait_needs_healthcheck() {
 
     let error = engine.up(&stack, &UpOptions::default()).await.unwrap_err();
 
-    assert!(matches!(&error, EngineError::NoHealthcheck { service, dependent } if service == "db" && dependent == "web"));
+    assert!(matches!(&error, EngineError::NoHealthcheck { .. }), "{error:?}");
     assert!(error.to_string().contains("web waits for db to be healthy, but db has no healthcheck"), "{error}");
     assert!(backend.calls().is_empty(), "nothing may be created: {:?}", backend.calls());
 }

@@ -26,7 +26,7 @@ pub fn require_podman() {
     assert!(image.success(), "the image {IMAGE} is missing; {help}");
 }
 
-/// A project name that no other test or run uses.
+/// Returns a project name that no other test or run uses.
 pub fn unique_project(test: &str) -> String {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
     format!("perrytest-{test}-{}-{nanos}", std::process::id())
@@ -57,7 +57,7 @@ impl Drop for Cleanup {
     }
 }
 
-/// The names of containers, networks and volumes that carry the project label.
+/// Lists the containers, networks and volumes that carry the project label.
 pub fn leftovers(project: &str) -> Vec<String> {
     let filter = format!("label=com.docker.compose.project={project}");
     let mut found = Vec::new();
@@ -69,7 +69,7 @@ pub fn leftovers(project: &str) -> Vec<String> {
     found
 }
 
-/// The quickstart stack of examples/quickstart/stack.yaml, built in code.
+/// Builds the quickstart stack of examples/quickstart/stack.yaml in code.
 /// NOTE: switch to loading the file once the compose loader is available.
 pub fn quickstart(name: &str) -> Project {
     let init = mount_volume(service("init", IMAGE, &["sh", "-c", "echo initialized > /data/ready"]), "data", "/data");
