@@ -1,1 +1,97 @@
-fn main() {}
+//! Brings up the stack of stack.yaml on podman (or docker), reaches the `db`
+//! service from `web` by its service name, prints the containers, and removes
+//! everything again, also when a step fails.
+//!
+//! Needs podman and the local busybox image: run scripts/setup-podman.sh.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use perry_stack::schema::compose::load::ProcessEnvironment;
+use perry_stack::{format_ps_table, DownOptions, Engine, Project, UpOptions};
+
+const STACK_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/stack.yaml");
+
+// TODO: embed the file with `perry_stack::include_stack!("stack.yaml")` once
+// the macro is available, so that a broken stack fails the build.
+fn stack() -> Result<Project, String> {
+    let source = include_str!("../stack.yaml");
+    match perry_stack::schema::load(source, Path::new(STACK_FILE), &ProcessEnvironment) {
+        Ok((project, _warnings)) => Ok(project),
+        Err(diagnostics) => {
+            let lines: Vec<String> = diagnostics.0.iter().map(ToString::to_string).collect();
+            Err(format!("stack.yaml is invalid:\n{}", lines.join("\n")))
+        }
+    }
+}
+
+/// Runs every step between `up` and `down`.
+async fn run(engine: &Engine, project: &Project, name: &str) -> Result<(), String> {
+    let began = Instant::now();
+    let options = UpOptions { project_name: Some(name.to_string()), ..UpOptions::default() };
+    engine.up(project, &options).await.map_err(|error| error.to_string())?;
+    println!("up in {:.2} s", began.elapsed().as_secs_f64());
+
+    // `db` replies with the file that the one-shot `init` wrote into the volume.
+    let argv: Vec<String> = ["nc", "-w", "2", "db", "5432"].iter().map(|word| word.to_string()).collect();
+    let output = engine.exec(name, "web", &argv).await.map_err(|error| error.to_string())?;
+    if output.exit_code != 0 {
+        return Err(format!("`nc db 5432` in web exited with code {}: {}", output.exit_code, output.stderr.trim()));
+    }
+    println!("web -> db:5432 answered: {}", output.stdout.trim());
+
+    let rows = engine.ps(name).await.map_err(|error| error.to_string())?;
+    print!("{}", format_ps_table(&rows));
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let project = match stack() {
+        Ok(project) => project,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let engine = match Engine::detect().await {
+        Ok(engine) => engine,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let name = match perry_stack::engine::resolve_project_name(&project, None) {
+        Ok(name) => name,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let result = run(&engine, &project, &name).await;
+
+    // down runs on every path, so a failed step leaves nothing behind. The
+    // busybox processes run as PID 1 and ignore SIGTERM, so stop kills them.
+    let began = Instant::now();
+    let down = engine.down(&name, &DownOptions { volumes: true, timeout: Duration::ZERO }).await;
+    let mut failed = result.is_err();
+    match down {
+        Err(error) => {
+            eprintln!("error: could not remove project {name}: {error}");
+            failed = true;
+        }
+        Ok(report) => println!(
+            "down in {:.2} s: removed {} containers, {} networks, {} volumes",
+            began.elapsed().as_secs_f64(),
+            report.containers.len(),
+            report.networks.len(),
+            report.volumes.len()
+        ),
+    }
+    if let Err(message) = result {
+        eprintln!("error: {message}");
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}

@@ -1,0 +1,657 @@
+//! A backend that runs the podman or docker command line.
+//!
+//! Every call passes arguments as argv (never through a shell), runs with a
+//! timeout, and reports the command line and the runtime's stderr on failure.
+//! Both tools share most of their grammar; [`Grammar`] covers where they
+//! differ (listing formats and joining several networks).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use tokio::process::Command;
+
+use super::{
+    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
+    LabelFilter, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
+};
+
+/// Which command grammar the program speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grammar {
+    Podman,
+    Docker,
+}
+
+/// A backend that runs `podman` or `docker` as a child process per call.
+#[derive(Clone, Debug)]
+pub struct CliBackend {
+    program: PathBuf,
+    grammar: Grammar,
+    timeout: Duration,
+    name: String,
+}
+
+/// The output of a finished command.
+struct Output {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl CliBackend {
+    /// The timeout of one call unless [`CliBackend::with_timeout`] sets another.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+    pub fn new(program: impl Into<PathBuf>, grammar: Grammar) -> Self {
+        let name = match grammar {
+            Grammar::Podman => "podman",
+            Grammar::Docker => "docker",
+        };
+        Self { program: program.into(), grammar, timeout: Self::DEFAULT_TIMEOUT, name: name.to_string() }
+    }
+
+    /// `podman` found on `PATH`.
+    pub fn podman() -> Self {
+        Self::new("podman", Grammar::Podman)
+    }
+
+    /// `docker` found on `PATH`.
+    pub fn docker() -> Self {
+        Self::new("docker", Grammar::Docker)
+    }
+
+    /// Sets how long one call may run before it is killed.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn grammar(&self) -> Grammar {
+        self.grammar
+    }
+
+    fn command_line(&self, args: &[String]) -> String {
+        let mut line = self.program.display().to_string();
+        for arg in args {
+            line.push(' ');
+            if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+                line.push_str(&format!("'{}'", arg.replace('\'', r"'\''")));
+            } else {
+                line.push_str(arg);
+            }
+        }
+        line
+    }
+
+    /// Runs the program with `args` and returns its output whatever the exit code.
+    async fn run(&self, args: &[String]) -> Result<Output, BackendError> {
+        let command_line = self.command_line(args);
+        tracing::debug!(command = %command_line, "running container runtime");
+
+        let child = Command::new(&self.program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| BackendError::Spawn { command: command_line.clone(), source })?;
+
+        let output = match tokio::time::timeout(self.timeout, child.wait_with_output()).await {
+            Ok(result) => result.map_err(|source| BackendError::Spawn { command: command_line.clone(), source })?,
+            Err(_) => return Err(BackendError::Timeout { command: command_line, timeout: self.timeout }),
+        };
+        Ok(Output {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+
+    /// Runs the program and fails unless it exits with 0. `target` names the
+    /// object for a "not found" error.
+    async fn run_ok(&self, args: &[String], target: Option<(&'static str, &str)>) -> Result<String, BackendError> {
+        let output = self.run(args).await?;
+        if output.code == Some(0) {
+            return Ok(output.stdout);
+        }
+
+        let command = self.command_line(args);
+        let lower = output.stderr.to_ascii_lowercase();
+        if let Some((kind, name)) = target
+            && (lower.contains("no such") || lower.contains("not found"))
+        {
+            return Err(BackendError::NotFound { kind, name: name.to_string(), command, stderr: output.stderr });
+        }
+        Err(BackendError::Failed { command, exit_code: output.code, stderr: output.stderr })
+    }
+
+    fn parse<T: for<'de> Deserialize<'de>>(&self, args: &[String], text: &str) -> Result<T, BackendError> {
+        serde_json::from_str(text)
+            .map_err(|error| BackendError::Parse { command: self.command_line(args), message: error.to_string() })
+    }
+
+    /// Lists names of networks or volumes with `docker ... ls`, which prints
+    /// labels only as text, so the filter stands in for them.
+    async fn list_names(&self, object: &str, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError> {
+        let mut args = strings([object, "ls", "--format", "{{.Name}}"]);
+        push_label_filters(&mut args, labels);
+        let stdout = self.run_ok(&args, None).await?;
+        Ok(stdout
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| ResourceInfo { name: line.trim().to_string(), labels: labels.clone() })
+            .collect())
+    }
+
+    async fn inspect_many(&self, ids: &[String]) -> Result<Vec<ContainerInfo>, BackendError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = strings(["container", "inspect"]);
+        args.extend(ids.iter().cloned());
+        let stdout = self.run_ok(&args, Some(("container", &ids.join(" ")))).await?;
+        let records: Vec<InspectRecord> = self.parse(&args, &stdout)?;
+        Ok(records.into_iter().map(InspectRecord::into_info).collect())
+    }
+}
+
+fn strings<const N: usize>(words: [&str; N]) -> Vec<String> {
+    words.iter().map(|word| word.to_string()).collect()
+}
+
+fn push_label_filters(args: &mut Vec<String>, labels: &LabelFilter) {
+    for (key, value) in labels {
+        args.push("--filter".to_string());
+        args.push(format!("label={key}={value}"));
+    }
+}
+
+/// Builds the arguments of `create` after the subcommand.
+fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
+    let mut args = strings(["create", "--name"]);
+    args.push(spec.name.clone());
+
+    for (key, value) in &spec.labels {
+        args.push("--label".to_string());
+        args.push(format!("{key}={value}"));
+    }
+    for (key, value) in &spec.env {
+        args.push("--env".to_string());
+        args.push(format!("{key}={value}"));
+    }
+    for port in &spec.ports {
+        let mut text = String::new();
+        if let Some(ip) = &port.host_ip {
+            text.push_str(ip);
+            text.push(':');
+        }
+        if let Some(published) = &port.published {
+            text.push_str(published);
+            text.push(':');
+        } else if port.host_ip.is_some() {
+            text.push(':');
+        }
+        text.push_str(&format!("{}/{}", port.target, port.protocol));
+        args.push("--publish".to_string());
+        args.push(text);
+    }
+    for mount in &spec.mounts {
+        let mut text = match mount.kind {
+            MountType::Volume => "type=volume".to_string(),
+            MountType::Bind => "type=bind".to_string(),
+            MountType::Tmpfs => "type=tmpfs".to_string(),
+        };
+        if let Some(source) = &mount.source {
+            text.push_str(&format!(",source={source}"));
+        }
+        text.push_str(&format!(",destination={}", mount.target));
+        if mount.read_only {
+            text.push_str(",readonly");
+        }
+        args.push("--mount".to_string());
+        args.push(text);
+    }
+    match grammar {
+        // podman takes every network with its aliases at create time.
+        Grammar::Podman => {
+            for attachment in &spec.networks {
+                let mut text = attachment.network.clone();
+                let options: Vec<String> = attachment.aliases.iter().map(|alias| format!("alias={alias}")).collect();
+                if !options.is_empty() {
+                    text.push(':');
+                    text.push_str(&options.join(","));
+                }
+                args.push("--network".to_string());
+                args.push(text);
+            }
+        }
+        // docker takes one network at create time; the others are connected
+        // after creation.
+        Grammar::Docker => {
+            if let Some(first) = spec.networks.first() {
+                args.push("--network".to_string());
+                args.push(first.network.clone());
+                for alias in &first.aliases {
+                    args.push("--network-alias".to_string());
+                    args.push(alias.clone());
+                }
+            }
+        }
+    }
+    if let Some(dir) = &spec.working_dir {
+        args.push("--workdir".to_string());
+        args.push(dir.clone());
+    }
+    if let Some(user) = &spec.user {
+        args.push("--user".to_string());
+        args.push(user.clone());
+    }
+    if let Some(restart) = &spec.restart {
+        args.push("--restart".to_string());
+        args.push(restart.clone());
+    }
+
+    // `--entrypoint` takes one word; the rest of an entrypoint goes before
+    // the command.
+    let mut command = Vec::new();
+    if let Some(entrypoint) = &spec.entrypoint {
+        let mut words = entrypoint.iter();
+        args.push("--entrypoint".to_string());
+        args.push(words.next().cloned().unwrap_or_default());
+        command.extend(words.cloned());
+    }
+    args.push(spec.image.clone());
+    command.extend(spec.command.iter().flatten().cloned());
+    args.extend(command);
+    args
+}
+
+#[async_trait]
+impl Backend for CliBackend {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
+        let mut args = strings(["network", "create"]);
+        if let Some(driver) = &spec.driver {
+            args.push("--driver".to_string());
+            args.push(driver.clone());
+        }
+        if spec.internal {
+            args.push("--internal".to_string());
+        }
+        for (key, value) in &spec.labels {
+            args.push("--label".to_string());
+            args.push(format!("{key}={value}"));
+        }
+        args.push(spec.name.clone());
+        self.run_ok(&args, None).await.map(drop)
+    }
+
+    async fn remove_network(&self, name: &str) -> Result<(), BackendError> {
+        let args = strings(["network", "rm", name]);
+        self.run_ok(&args, Some(("network", name))).await.map(drop)
+    }
+
+    async fn list_networks(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError> {
+        if self.grammar == Grammar::Docker {
+            return self.list_names("network", labels).await;
+        }
+        let mut args = strings(["network", "ls", "--format", "json"]);
+        push_label_filters(&mut args, labels);
+        let stdout = self.run_ok(&args, None).await?;
+        let records: Vec<PodmanNetwork> = self.parse(&args, &stdout)?;
+        Ok(records
+            .into_iter()
+            .map(|record| ResourceInfo { name: record.name, labels: record.labels.unwrap_or_default() })
+            .collect())
+    }
+
+    async fn create_volume(&self, spec: &VolumeSpec) -> Result<(), BackendError> {
+        let mut args = strings(["volume", "create"]);
+        if let Some(driver) = &spec.driver {
+            args.push("--driver".to_string());
+            args.push(driver.clone());
+        }
+        for (key, value) in &spec.labels {
+            args.push("--label".to_string());
+            args.push(format!("{key}={value}"));
+        }
+        args.push(spec.name.clone());
+        self.run_ok(&args, None).await.map(drop)
+    }
+
+    async fn remove_volume(&self, name: &str) -> Result<(), BackendError> {
+        let args = strings(["volume", "rm", name]);
+        self.run_ok(&args, Some(("volume", name))).await.map(drop)
+    }
+
+    async fn list_volumes(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError> {
+        if self.grammar == Grammar::Docker {
+            return self.list_names("volume", labels).await;
+        }
+        let mut args = strings(["volume", "ls", "--format", "json"]);
+        push_label_filters(&mut args, labels);
+        let stdout = self.run_ok(&args, None).await?;
+        let records: Vec<PodmanVolume> = self.parse(&args, &stdout)?;
+        Ok(records
+            .into_iter()
+            .map(|record| ResourceInfo { name: record.name, labels: record.labels.unwrap_or_default() })
+            .collect())
+    }
+
+    async fn create_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
+        let args = create_args(spec, self.grammar);
+        let stdout = self.run_ok(&args, None).await?;
+        let id = stdout.lines().last().unwrap_or_default().trim().to_string();
+
+        if self.grammar == Grammar::Docker {
+            for attachment in spec.networks.iter().skip(1) {
+                let mut args = strings(["network", "connect"]);
+                for alias in &attachment.aliases {
+                    args.push("--alias".to_string());
+                    args.push(alias.clone());
+                }
+                args.push(attachment.network.clone());
+                args.push(id.clone());
+                self.run_ok(&args, None).await?;
+            }
+        }
+        Ok(id)
+    }
+
+    async fn start_container(&self, id: &str) -> Result<(), BackendError> {
+        let args = strings(["start", id]);
+        self.run_ok(&args, Some(("container", id))).await.map(drop)
+    }
+
+    async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError> {
+        let seconds = timeout.as_secs().to_string();
+        let args = strings(["stop", "--time", &seconds, id]);
+        self.run_ok(&args, Some(("container", id))).await.map(drop)
+    }
+
+    async fn remove_container(&self, id: &str, force: bool) -> Result<(), BackendError> {
+        let mut args = strings(["rm"]);
+        if force {
+            args.push("--force".to_string());
+        }
+        args.push(id.to_string());
+        self.run_ok(&args, Some(("container", id))).await.map(drop)
+    }
+
+    async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError> {
+        let args = strings(["container", "inspect", id]);
+        let stdout = self.run_ok(&args, Some(("container", id))).await?;
+        let records: Vec<InspectRecord> = self.parse(&args, &stdout)?;
+        match records.into_iter().next() {
+            Some(record) => Ok(record.into_info()),
+            None => Err(BackendError::Parse {
+                command: self.command_line(&args),
+                message: "the output lists no container".to_string(),
+            }),
+        }
+    }
+
+    async fn list_containers(&self, labels: &LabelFilter) -> Result<Vec<ContainerInfo>, BackendError> {
+        // docker's `ps` prints labels and ports only as text, so its ids are
+        // inspected in a second call.
+        if self.grammar == Grammar::Docker {
+            let mut args = strings(["ps", "--all", "--quiet", "--no-trunc"]);
+            push_label_filters(&mut args, labels);
+            let stdout = self.run_ok(&args, None).await?;
+            let ids: Vec<String> = stdout.split_whitespace().map(str::to_string).collect();
+            return self.inspect_many(&ids).await;
+        }
+
+        let mut args = strings(["ps", "--all", "--format", "json"]);
+        push_label_filters(&mut args, labels);
+        let stdout = self.run_ok(&args, None).await?;
+        let records: Vec<PodmanPsRecord> = self.parse(&args, &stdout)?;
+        Ok(records.into_iter().map(PodmanPsRecord::into_info).collect())
+    }
+
+    async fn logs(&self, id: &str, tail: Option<usize>) -> Result<Logs, BackendError> {
+        let mut args = strings(["logs"]);
+        if let Some(tail) = tail {
+            args.push("--tail".to_string());
+            args.push(tail.to_string());
+        }
+        args.push(id.to_string());
+        let output = self.run(&args).await?;
+        if output.code != Some(0) {
+            let command = self.command_line(&args);
+            if output.stderr.to_ascii_lowercase().contains("no such") {
+                return Err(BackendError::NotFound { kind: "container", name: id.to_string(), command, stderr: output.stderr });
+            }
+            return Err(BackendError::Failed { command, exit_code: output.code, stderr: output.stderr });
+        }
+        Ok(Logs { stdout: output.stdout, stderr: output.stderr })
+    }
+
+    async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
+        let mut args = strings(["exec", id]);
+        args.extend(argv.iter().cloned());
+        let output = self.run(&args).await?;
+
+        // podman and docker exit with 125 when the exec itself failed, and
+        // with 126 or 127 when the command cannot be run; other codes are the
+        // command's own.
+        match output.code {
+            Some(125) => {
+                let command = self.command_line(&args);
+                let lower = output.stderr.to_ascii_lowercase();
+                if lower.contains("no such") || lower.contains("not found") {
+                    return Err(BackendError::NotFound { kind: "container", name: id.to_string(), command, stderr: output.stderr });
+                }
+                Err(BackendError::Failed { command, exit_code: Some(125), stderr: output.stderr })
+            }
+            Some(code) => Ok(ExecOutput { exit_code: code.into(), stdout: output.stdout, stderr: output.stderr }),
+            None => Err(BackendError::Failed { command: self.command_line(&args), exit_code: None, stderr: output.stderr }),
+        }
+    }
+}
+
+/// An entry of `podman network ls --format json` (podman 4.3).
+#[derive(Deserialize)]
+struct PodmanNetwork {
+    name: String,
+    labels: Option<BTreeMap<String, String>>,
+}
+
+/// An entry of `podman volume ls --format json` (podman 4.3).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PodmanVolume {
+    name: String,
+    labels: Option<BTreeMap<String, String>>,
+}
+
+/// An entry of `podman ps --format json` (podman 4.3).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PodmanPsRecord {
+    id: String,
+    #[serde(default)]
+    names: Vec<String>,
+    #[serde(default)]
+    image: String,
+    labels: Option<BTreeMap<String, String>>,
+    state: String,
+    #[serde(default)]
+    exited: bool,
+    #[serde(default)]
+    exit_code: i64,
+    ports: Option<Vec<PodmanPort>>,
+}
+
+#[derive(Deserialize)]
+struct PodmanPort {
+    #[serde(default)]
+    host_ip: String,
+    container_port: u16,
+    host_port: u16,
+    #[serde(default = "default_range")]
+    range: u16,
+    #[serde(default)]
+    protocol: String,
+}
+
+fn default_range() -> u16 {
+    1
+}
+
+impl PodmanPsRecord {
+    fn into_info(self) -> ContainerInfo {
+        let status = ContainerStatus::parse(&self.state);
+        let running = status == ContainerStatus::Running;
+        let exited = self.exited || status == ContainerStatus::Exited;
+        let mut ports = Vec::new();
+        for port in self.ports.unwrap_or_default() {
+            for offset in 0..port.range.max(1) {
+                ports.push(PublishedPort {
+                    host_ip: port.host_ip.clone(),
+                    host_port: port.host_port.saturating_add(offset),
+                    container_port: port.container_port.saturating_add(offset),
+                    protocol: port.protocol.clone(),
+                });
+            }
+        }
+        ports.sort();
+        ContainerInfo {
+            id: self.id,
+            name: self.names.into_iter().next().unwrap_or_default(),
+            image: self.image,
+            labels: self.labels.unwrap_or_default(),
+            state: ContainerState { status, running, exit_code: exited.then_some(self.exit_code) },
+            ports,
+        }
+    }
+}
+
+/// An entry of `container inspect`, in the shape podman and docker share.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectRecord {
+    id: String,
+    name: String,
+    state: InspectState,
+    config: Option<InspectConfig>,
+    network_settings: Option<InspectNetworkSettings>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectState {
+    status: String,
+    running: bool,
+    exit_code: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectConfig {
+    labels: Option<BTreeMap<String, String>>,
+    image: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectNetworkSettings {
+    ports: Option<BTreeMap<String, Option<Vec<InspectBinding>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InspectBinding {
+    host_ip: String,
+    host_port: String,
+}
+
+impl InspectRecord {
+    fn into_info(self) -> ContainerInfo {
+        let status = ContainerStatus::parse(&self.state.status);
+        let exited = matches!(status, ContainerStatus::Exited | ContainerStatus::Dead);
+        let mut ports = Vec::new();
+        let bindings = self.network_settings.and_then(|settings| settings.ports).unwrap_or_default();
+        for (key, bindings) in bindings {
+            let (port, protocol) = key.split_once('/').unwrap_or((&key, "tcp"));
+            let Ok(container_port) = port.parse::<u16>() else { continue };
+            for binding in bindings.unwrap_or_default() {
+                let Ok(host_port) = binding.host_port.parse::<u16>() else { continue };
+                ports.push(PublishedPort {
+                    host_ip: binding.host_ip,
+                    host_port,
+                    container_port,
+                    protocol: protocol.to_string(),
+                });
+            }
+        }
+        ports.sort();
+        let config = self.config;
+        ContainerInfo {
+            id: self.id,
+            name: self.name.trim_start_matches('/').to_string(),
+            image: config.as_ref().and_then(|config| config.image.clone()).unwrap_or_default(),
+            labels: config.and_then(|config| config.labels).unwrap_or_default(),
+            state: ContainerState { status, running: self.state.running, exit_code: exited.then_some(self.state.exit_code) },
+            ports,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::{MountSpec, NetworkAttachment, PortSpec};
+
+    #[test]
+    fn create_args_podman() {
+        let spec = ContainerSpec {
+            name: "demo-web-1".into(),
+            image: "localhost/perry-busybox:latest".into(),
+            command: Some(vec!["httpd".into(), "-f".into()]),
+            env: BTreeMap::from([("A".into(), "1 2".into())]),
+            labels: BTreeMap::from([("k".into(), "v".into())]),
+            ports: vec![PortSpec { host_ip: Some("127.0.0.1".into()), published: None, target: 80, protocol: "tcp".into() }],
+            mounts: vec![MountSpec { kind: MountType::Volume, source: Some("demo_data".into()), target: "/data".into(), read_only: true }],
+            networks: vec![NetworkAttachment { network: "demo_default".into(), aliases: vec!["web".into()] }],
+            ..ContainerSpec::default()
+        };
+        let args = create_args(&spec, Grammar::Podman);
+        assert_eq!(
+            args,
+            [
+                "create", "--name", "demo-web-1", "--label", "k=v", "--env", "A=1 2", "--publish",
+                "127.0.0.1::80/tcp", "--mount", "type=volume,source=demo_data,destination=/data,readonly",
+                "--network", "demo_default:alias=web", "localhost/perry-busybox:latest", "httpd", "-f",
+            ]
+        );
+    }
+
+    #[test]
+    fn ps_record_of_podman() {
+        let text = r#"[{"AutoRemove":false,"Command":["true"],"Exited":true,"ExitedAt":1,"ExitCode":3,
+            "Id":"abc","Image":"img","Labels":{"a":"b"},"Names":["n-1"],"Ports":[{"host_ip":"127.0.0.1",
+            "container_port":5432,"host_port":34469,"range":1,"protocol":"tcp"}],"State":"exited"}]"#;
+        let records: Vec<PodmanPsRecord> = serde_json::from_str(text).unwrap();
+        let info = records.into_iter().next().unwrap().into_info();
+        assert_eq!(info.name, "n-1");
+        assert_eq!(info.state.exit_code, Some(3));
+        assert!(!info.state.running);
+        assert_eq!(info.ports[0].host_port, 34469);
+    }
+
+    #[test]
+    fn command_line_quotes_spaces() {
+        let backend = CliBackend::podman();
+        let line = backend.command_line(&strings(["exec", "c", "sh", "-c", "echo a b"]));
+        assert_eq!(line, "podman exec c sh -c 'echo a b'");
+    }
+}

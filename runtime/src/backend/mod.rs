@@ -1,0 +1,250 @@
+//! Container runtimes behind one async trait.
+//!
+//! [`CliBackend`] drives the podman or docker command line, [`MockBackend`]
+//! keeps containers in memory for unit tests, and [`detect`] picks the first
+//! runtime that responds on this machine.
+
+mod cli;
+mod detect;
+pub(crate) mod mock;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use cli::{CliBackend, Grammar};
+pub use detect::{detect, DetectError, BACKEND_VARIABLE};
+pub use mock::{Fault, MockBackend, Operation};
+
+/// Labels that a listed object must all carry, with these values.
+pub type LabelFilter = BTreeMap<String, String>;
+
+/// What to create a container from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    /// Replaces the image's `CMD` when set.
+    pub command: Option<Vec<String>>,
+    /// Replaces the image's `ENTRYPOINT` when set.
+    pub entrypoint: Option<Vec<String>>,
+    pub env: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+    pub ports: Vec<PortSpec>,
+    pub mounts: Vec<MountSpec>,
+    /// Networks to join, in the order given; the first is the primary one.
+    pub networks: Vec<NetworkAttachment>,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    /// A restart policy in the runtime's words (`no`, `always`, `on-failure:3`).
+    pub restart: Option<String>,
+}
+
+/// A port to publish on the host.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PortSpec {
+    pub host_ip: Option<String>,
+    /// A host port or range; `None` lets the runtime choose a free port.
+    pub published: Option<String>,
+    pub target: u16,
+    /// `tcp` or `udp`.
+    pub protocol: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MountType {
+    Volume,
+    Bind,
+    Tmpfs,
+}
+
+/// A filesystem to mount into a container.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MountSpec {
+    pub kind: MountType,
+    /// The runtime's volume name or a host path; `None` for an anonymous
+    /// volume or a tmpfs.
+    pub source: Option<String>,
+    pub target: String,
+    pub read_only: bool,
+}
+
+/// A network that a container joins, with the names it answers to there.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NetworkAttachment {
+    pub network: String,
+    pub aliases: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NetworkSpec {
+    pub name: String,
+    pub driver: Option<String>,
+    pub internal: bool,
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VolumeSpec {
+    pub name: String,
+    pub driver: Option<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// A network or volume as the runtime lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceInfo {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// The lifecycle status of a container, in the runtime's words.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ContainerStatus {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Exited,
+    Removing,
+    Dead,
+    Other(String),
+}
+
+impl ContainerStatus {
+    pub fn parse(text: &str) -> Self {
+        match text.to_ascii_lowercase().as_str() {
+            "created" | "configured" | "initialized" => Self::Created,
+            "running" | "up" => Self::Running,
+            "paused" => Self::Paused,
+            "restarting" => Self::Restarting,
+            "exited" | "stopped" => Self::Exited,
+            "removing" => Self::Removing,
+            "dead" => Self::Dead,
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Created => "created",
+            Self::Running => "running",
+            Self::Paused => "paused",
+            Self::Restarting => "restarting",
+            Self::Exited => "exited",
+            Self::Removing => "removing",
+            Self::Dead => "dead",
+            Self::Other(text) => text,
+        }
+    }
+}
+
+/// Where a container is in its lifecycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerState {
+    pub status: ContainerStatus,
+    pub running: bool,
+    /// The exit code once the container has exited; `None` before.
+    pub exit_code: Option<i64>,
+}
+
+/// A port that the runtime published on the host.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PublishedPort {
+    pub host_ip: String,
+    pub host_port: u16,
+    pub container_port: u16,
+    pub protocol: String,
+}
+
+/// A container as the runtime reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerInfo {
+    pub id: String,
+    pub name: String,
+    pub image: String,
+    pub labels: BTreeMap<String, String>,
+    pub state: ContainerState,
+    pub ports: Vec<PublishedPort>,
+}
+
+/// The output of `logs`, with the container's two streams kept apart.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Logs {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// The result of a command run inside a container.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub exit_code: i64,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// An error from a container runtime.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("timed out after {} s running `{command}`", .timeout.as_secs_f64())]
+    Timeout { command: String, timeout: Duration },
+
+    #[error("`{command}` failed{}: {}", exit_suffix(*.exit_code), .stderr.trim())]
+    Failed { command: String, exit_code: Option<i32>, stderr: String },
+
+    #[error("no such {kind} `{name}`: `{command}` reported: {}", .stderr.trim())]
+    NotFound { kind: &'static str, name: String, command: String, stderr: String },
+
+    #[error("could not run `{command}`: {source}")]
+    Spawn { command: String, source: std::io::Error },
+
+    #[error("could not parse the output of `{command}`: {message}")]
+    Parse { command: String, message: String },
+}
+
+fn exit_suffix(code: Option<i32>) -> String {
+    match code {
+        Some(code) => format!(" with exit code {code}"),
+        None => " (killed by a signal)".to_string(),
+    }
+}
+
+impl BackendError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::NotFound { .. })
+    }
+}
+
+/// A container runtime. Every method addresses containers by id or name and
+/// networks and volumes by name; listings filter by labels.
+#[async_trait]
+pub trait Backend: Send + Sync {
+    /// A short name for logs and messages, such as `podman`.
+    fn name(&self) -> &str;
+
+    async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError>;
+    async fn remove_network(&self, name: &str) -> Result<(), BackendError>;
+    async fn list_networks(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError>;
+
+    async fn create_volume(&self, spec: &VolumeSpec) -> Result<(), BackendError>;
+    async fn remove_volume(&self, name: &str) -> Result<(), BackendError>;
+    async fn list_volumes(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError>;
+
+    /// Creates a container without starting it and returns its id.
+    async fn create_container(&self, spec: &ContainerSpec) -> Result<String, BackendError>;
+    async fn start_container(&self, id: &str) -> Result<(), BackendError>;
+    /// Sends the stop signal, then kills the container after `timeout`.
+    async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError>;
+    /// Removes a container; `force` kills a running one first.
+    async fn remove_container(&self, id: &str, force: bool) -> Result<(), BackendError>;
+    async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError>;
+    /// Lists containers in every state, including exited ones.
+    async fn list_containers(&self, labels: &LabelFilter) -> Result<Vec<ContainerInfo>, BackendError>;
+
+    /// Returns the container's output; `tail` keeps only the last lines.
+    async fn logs(&self, id: &str, tail: Option<usize>) -> Result<Logs, BackendError>;
+    /// Runs `argv` in a running container, without a shell.
+    async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError>;
+}

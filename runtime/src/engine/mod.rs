@@ -1,0 +1,225 @@
+//! The engine: brings a project up and down through a [`Backend`].
+//!
+//! Every object it creates carries the `com.docker.compose.*` labels, so
+//! `down`, `ps`, `logs` and `exec` find a project's containers from any
+//! process, with no state file.
+
+mod down;
+mod health;
+pub mod plan;
+mod query;
+mod up;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backend::{Backend, BackendError, CliBackend, DetectError, ExecOutput, Logs, PublishedPort};
+
+pub use plan::{normalize_project_name, resolve_project_name};
+pub use query::format_ps_table;
+
+/// Runs compose projects on one backend.
+#[derive(Clone)]
+pub struct Engine {
+    backend: Arc<dyn Backend>,
+}
+
+/// Options of [`Engine::up`].
+#[derive(Clone, Debug)]
+pub struct UpOptions {
+    /// Overrides the project name from the file, the environment and the folder.
+    pub project_name: Option<String>,
+    /// How many containers may be created and started at the same time.
+    pub max_parallel: usize,
+    /// How often to check whether a container has exited.
+    pub poll_interval: Duration,
+    /// How long to wait for a `service_completed_successfully` dependency to
+    /// exit; `None` waits as long as it runs.
+    pub completion_timeout: Option<Duration>,
+}
+
+impl Default for UpOptions {
+    fn default() -> Self {
+        Self {
+            project_name: None,
+            max_parallel: 8,
+            poll_interval: Duration::from_millis(200),
+            completion_timeout: Some(Duration::from_secs(600)),
+        }
+    }
+}
+
+/// Options of [`Engine::down`].
+#[derive(Clone, Debug)]
+pub struct DownOptions {
+    /// Also remove the project's named volumes (not external ones).
+    pub volumes: bool,
+    /// How long a container may take to stop before it is killed.
+    pub timeout: Duration,
+}
+
+impl Default for DownOptions {
+    fn default() -> Self {
+        Self { volumes: false, timeout: Duration::from_secs(10) }
+    }
+}
+
+/// The result of `up`: the services started and the resources created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackReport {
+    pub project: String,
+    /// One entry per service, sorted by service name.
+    pub services: Vec<ServiceReport>,
+    pub networks_created: Vec<String>,
+    pub volumes_created: Vec<String>,
+    pub elapsed: Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceReport {
+    pub service: String,
+    pub container_name: String,
+    pub container_id: String,
+    /// Whether an existing container with the same config hash was kept.
+    pub reused: bool,
+}
+
+/// The containers, networks and volumes that `down` removed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DownReport {
+    /// Container names in the order they were removed.
+    pub containers: Vec<String>,
+    pub networks: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
+/// A container of a project, as `ps` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ContainerSummary {
+    pub service: String,
+    pub name: String,
+    pub id: String,
+    pub status: String,
+    pub exit_code: Option<i64>,
+    pub ports: Vec<PublishedPort>,
+}
+
+/// The output of one container, as `logs` returns it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceLogs {
+    pub service: String,
+    pub container: String,
+    pub logs: Logs,
+}
+
+/// An error of the engine. Messages name the service and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Detect(#[from] DetectError),
+
+    #[error("the project has no name: set `name` in the compose file, COMPOSE_PROJECT_NAME, or pass a project name")]
+    MissingProjectName,
+
+    #[error("invalid project name `{value}` from {origin}: it must contain a lower-case letter or digit")]
+    InvalidProjectName { value: String, origin: &'static str },
+
+    #[error("service {service} has no image; building images is not supported yet, so set `image`")]
+    MissingImage { service: String },
+
+    #[error("service {service} depends on {dependency}, which is not a service of this project")]
+    UnknownDependency { service: String, dependency: String },
+
+    #[error("service {dependent} waits for {service} to be healthy, but {service} has no healthcheck; add one or use condition service_started")]
+    NoHealthcheck { service: String, dependent: String },
+
+    #[error("dependency cycle between services: {path}")]
+    DependencyCycle { path: String },
+
+    #[error("service {service} mounts volume {volume}, which is not declared under the top-level `volumes`")]
+    UndeclaredVolume { service: String, volume: String },
+
+    #[error("service {service} joins network {network}, which is not declared under the top-level `networks`")]
+    UndeclaredNetwork { service: String, network: String },
+
+    #[error("service {service} has a {kind} mount, which is not supported yet")]
+    UnsupportedMount { service: String, kind: String },
+
+    #[error("service {service} has an invalid healthcheck test {test:?}: use [\"CMD\", ...] or [\"CMD-SHELL\", \"...\"]")]
+    InvalidHealthcheck { service: String, test: Vec<String> },
+
+    #[error("service {service} is unhealthy after {checks} checks: last output: {last_output}")]
+    Unhealthy { service: String, checks: u32, last_output: String },
+
+    #[error("service {service} exited with code {exit_code}, but {dependent} requires it to complete successfully")]
+    CompletedWithFailure { service: String, dependent: String, exit_code: i64 },
+
+    #[error("service {service} stopped ({status}{}) while {dependent} waited for it to {goal}", exit_code_suffix(*.exit_code))]
+    ExitedWhileWaiting { service: String, dependent: String, goal: &'static str, status: String, exit_code: Option<i64> },
+
+    #[error("timed out after {} s waiting for service {service} to {condition}, which {dependent} depends on", .timeout.as_secs())]
+    WaitTimedOut { service: String, dependent: String, condition: &'static str, timeout: Duration },
+
+    #[error("project {project} has no container for service {service}; run `up` first")]
+    ServiceNotFound { project: String, service: String },
+
+    #[error("the container {container} of service {service} is not running ({status})")]
+    NotRunning { service: String, container: String, status: String },
+
+    #[error("could not {action}: {source}")]
+    Backend { action: String, source: BackendError },
+
+    #[error("an engine task failed: {0}")]
+    Task(String),
+}
+
+fn exit_code_suffix(code: Option<i64>) -> String {
+    code.map(|code| format!(", exit code {code}")).unwrap_or_default()
+}
+
+impl Engine {
+    pub fn new(backend: Arc<dyn Backend>) -> Self {
+        Self { backend }
+    }
+
+    /// Builds an engine on the first runtime that responds: podman, then
+    /// docker, unless `PERRY_CONTAINER_BACKEND` pins one.
+    pub async fn detect() -> Result<Self, EngineError> {
+        let backend: CliBackend = crate::backend::detect().await?;
+        Ok(Self::new(Arc::new(backend)))
+    }
+
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
+    }
+
+    /// Runs `argv` in the running container of `service`.
+    pub async fn exec(&self, project: &str, service: &str, argv: &[String]) -> Result<ExecOutput, EngineError> {
+        query::exec(&self.backend, project, service, argv).await
+    }
+
+    /// Lists the project's containers, sorted by service and name.
+    pub async fn ps(&self, project: &str) -> Result<Vec<ContainerSummary>, EngineError> {
+        query::ps(&self.backend, project).await
+    }
+
+    /// Returns the output of one service's containers, or of all of them.
+    pub async fn logs(&self, project: &str, service: Option<&str>, tail: Option<usize>) -> Result<Vec<ServiceLogs>, EngineError> {
+        query::logs(&self.backend, project, service, tail).await
+    }
+
+    /// Removes the project's containers (dependents first), then its
+    /// networks, then its volumes when `options.volumes` is set.
+    pub async fn down(&self, project: &str, options: &DownOptions) -> Result<DownReport, EngineError> {
+        down::down(&self.backend, project, options).await
+    }
+
+    /// Creates and starts the project's services, each as soon as its
+    /// dependencies meet their conditions.
+    pub async fn up(&self, project: &perry_stack_schema::Project, options: &UpOptions) -> Result<StackReport, EngineError> {
+        up::up(&self.backend, project, options).await
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,341 @@
+//! Turning a [`Project`] into the runtime objects to create: names, labels,
+//! container specs and the dependency graph.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use perry_stack_schema::{Condition, Healthcheck, MountKind, Project};
+use sha2::{Digest, Sha256};
+
+use super::EngineError;
+use crate::backend::{ContainerSpec, MountSpec, MountType, NetworkAttachment, NetworkSpec, PortSpec, VolumeSpec};
+
+pub const PROJECT_LABEL: &str = "com.docker.compose.project";
+pub const SERVICE_LABEL: &str = "com.docker.compose.service";
+pub const CONTAINER_NUMBER_LABEL: &str = "com.docker.compose.container-number";
+pub const ONEOFF_LABEL: &str = "com.docker.compose.oneoff";
+pub const CONFIG_HASH_LABEL: &str = "com.docker.compose.config-hash";
+/// The service's dependencies as `service:condition:restart`, comma-separated,
+/// which lets `down` order removal without the compose file.
+pub const DEPENDS_ON_LABEL: &str = "com.docker.compose.depends_on";
+pub const NETWORK_LABEL: &str = "com.docker.compose.network";
+pub const VOLUME_LABEL: &str = "com.docker.compose.volume";
+
+/// The environment variable that names the project when the file does not.
+pub const PROJECT_NAME_VARIABLE: &str = "COMPOSE_PROJECT_NAME";
+
+/// Normalizes a project name the way docker compose does: lower case, only
+/// `a-z`, `0-9`, `_` and `-`, starting with a letter or a digit.
+pub fn normalize_project_name(raw: &str) -> String {
+    let lower = raw.to_lowercase();
+    let kept: String = lower.chars().filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-').collect();
+    kept.trim_start_matches(['_', '-']).to_string()
+}
+
+/// Picks the project name: `explicit` (a command-line or option override),
+/// else the file's `name`, else `COMPOSE_PROJECT_NAME`, else the name of the
+/// folder that holds the compose file.
+pub fn resolve_project_name(project: &Project, explicit: Option<&str>) -> Result<String, EngineError> {
+    let folder = || {
+        let file = if project.file.is_absolute() {
+            project.file.clone()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(&project.file)
+        };
+        file.parent().and_then(|dir| dir.file_name()).map(|name| name.to_string_lossy().into_owned())
+    };
+    let (raw, origin) = if let Some(name) = explicit {
+        (name.to_string(), "the project name option")
+    } else if let Some(name) = &project.name {
+        (name.clone(), "the top-level `name` of the compose file")
+    } else if let Some(name) = std::env::var(PROJECT_NAME_VARIABLE).ok().filter(|name| !name.is_empty()) {
+        (name, "COMPOSE_PROJECT_NAME")
+    } else if let Some(name) = folder() {
+        (name, "the folder of the compose file")
+    } else {
+        return Err(EngineError::MissingProjectName);
+    };
+
+    let normalized = normalize_project_name(&raw);
+    if normalized.is_empty() {
+        return Err(EngineError::InvalidProjectName { value: raw, origin });
+    }
+    Ok(normalized)
+}
+
+/// One service, ready to create.
+#[derive(Clone, Debug)]
+pub(crate) struct PlannedService {
+    pub name: String,
+    pub spec: ContainerSpec,
+    pub depends_on: BTreeMap<String, Condition>,
+    pub healthcheck: Option<Healthcheck>,
+}
+
+/// Everything `up` creates for one project.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub project: String,
+    pub services: BTreeMap<String, PlannedService>,
+    pub networks: Vec<NetworkSpec>,
+    pub volumes: Vec<VolumeSpec>,
+}
+
+pub(crate) fn condition_name(condition: Condition) -> &'static str {
+    match condition {
+        Condition::ServiceStarted => "service_started",
+        Condition::ServiceHealthy => "service_healthy",
+        Condition::ServiceCompletedSuccessfully => "service_completed_successfully",
+    }
+}
+
+/// Builds the plan of `project` under the name `name`. `environment` supplies
+/// the values of `environment` entries written without `=`.
+pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> Option<String>) -> Result<Plan, EngineError> {
+    check_dependencies(project)?;
+
+    let mut networks = BTreeMap::new();
+    let mut services = BTreeMap::new();
+    for (service_name, service) in &project.services {
+        let image = service.image.clone().ok_or_else(|| EngineError::MissingImage { service: service_name.clone() })?;
+
+        let mut env = BTreeMap::new();
+        for (key, value) in &service.environment {
+            match value {
+                Some(value) => {
+                    env.insert(key.clone(), value.clone());
+                }
+                None => {
+                    if let Some(value) = environment(key) {
+                        env.insert(key.clone(), value);
+                    }
+                }
+            }
+        }
+
+        let ports = service
+            .ports
+            .iter()
+            .map(|port| PortSpec {
+                host_ip: port.host_ip.clone(),
+                published: port.published.clone(),
+                target: port.target,
+                protocol: port.protocol.clone(),
+            })
+            .collect();
+
+        let mut mounts = Vec::new();
+        for mount in &service.volumes {
+            let (kind, source) = match mount.kind {
+                MountKind::Volume => {
+                    let source = match &mount.source {
+                        Some(volume) => {
+                            let declared = project.volumes.get(volume).ok_or_else(|| EngineError::UndeclaredVolume {
+                                service: service_name.clone(),
+                                volume: volume.clone(),
+                            })?;
+                            Some(resource_name(name, volume, declared.name.as_deref(), declared.external))
+                        }
+                        None => None,
+                    };
+                    (MountType::Volume, source)
+                }
+                MountKind::Bind => (MountType::Bind, mount.source.clone()),
+                MountKind::Tmpfs => (MountType::Tmpfs, None),
+                other => {
+                    return Err(EngineError::UnsupportedMount { service: service_name.clone(), kind: format!("{other:?}").to_lowercase() });
+                }
+            };
+            mounts.push(MountSpec { kind, source, target: mount.target.clone(), read_only: mount.read_only });
+        }
+
+        let mut attachments = Vec::new();
+        let mut service_networks: Vec<String> = service.networks.keys().cloned().collect();
+        if service_networks.is_empty() {
+            service_networks.push("default".to_string());
+        }
+        for key in &service_networks {
+            let declared = project.networks.get(key);
+            if declared.is_none() && key != "default" {
+                return Err(EngineError::UndeclaredNetwork { service: service_name.clone(), network: key.clone() });
+            }
+            let declared = declared.cloned().unwrap_or_default();
+            let network_name = resource_name(name, key, declared.name.as_deref(), declared.external);
+            if !declared.external {
+                let mut labels = declared.labels.clone();
+                labels.insert(PROJECT_LABEL.to_string(), name.to_string());
+                labels.insert(NETWORK_LABEL.to_string(), key.clone());
+                networks.entry(network_name.clone()).or_insert(NetworkSpec {
+                    name: network_name.clone(),
+                    driver: declared.driver.clone(),
+                    internal: declared.internal,
+                    labels,
+                });
+            }
+
+            // Every service answers to its own name on each of its networks.
+            let mut aliases = vec![service_name.clone()];
+            if let Some(entry) = service.networks.get(key) {
+                for alias in &entry.aliases {
+                    if !aliases.contains(alias) {
+                        aliases.push(alias.clone());
+                    }
+                }
+            }
+            attachments.push(NetworkAttachment { network: network_name, aliases });
+        }
+
+        let depends_on: BTreeMap<String, Condition> =
+            service.depends_on.iter().map(|(dependency, entry)| (dependency.clone(), entry.condition)).collect();
+        let depends_label: Vec<String> = service
+            .depends_on
+            .iter()
+            .map(|(dependency, entry)| format!("{dependency}:{}:{}", condition_name(entry.condition), entry.restart))
+            .collect();
+
+        let mut labels = service.labels.clone();
+        labels.insert(PROJECT_LABEL.to_string(), name.to_string());
+        labels.insert(SERVICE_LABEL.to_string(), service_name.clone());
+        labels.insert(CONTAINER_NUMBER_LABEL.to_string(), "1".to_string());
+        labels.insert(ONEOFF_LABEL.to_string(), "False".to_string());
+        labels.insert(DEPENDS_ON_LABEL.to_string(), depends_label.join(","));
+
+        let mut spec = ContainerSpec {
+            name: service.container_name.clone().unwrap_or_else(|| format!("{name}-{service_name}-1")),
+            image,
+            command: service.command.clone(),
+            entrypoint: service.entrypoint.clone(),
+            env,
+            labels,
+            ports,
+            mounts,
+            networks: attachments,
+            working_dir: service.working_dir.clone(),
+            user: service.user.clone(),
+            restart: service.restart.clone(),
+        };
+        let hash = config_hash(&spec, service.healthcheck.as_ref());
+        spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hash);
+
+        services.insert(
+            service_name.clone(),
+            PlannedService { name: service_name.clone(), spec, depends_on, healthcheck: service.healthcheck.clone() },
+        );
+    }
+
+    let mut volumes = Vec::new();
+    for (key, volume) in &project.volumes {
+        if volume.external {
+            continue;
+        }
+        let mut labels = volume.labels.clone();
+        labels.insert(PROJECT_LABEL.to_string(), name.to_string());
+        labels.insert(VOLUME_LABEL.to_string(), key.clone());
+        volumes.push(VolumeSpec {
+            name: resource_name(name, key, volume.name.as_deref(), false),
+            driver: volume.driver.clone(),
+            labels,
+        });
+    }
+
+    Ok(Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes })
+}
+
+/// The runtime name of a network or volume: its own `name`, else the key for
+/// an external one, else `<project>_<key>`.
+fn resource_name(project: &str, key: &str, name: Option<&str>, external: bool) -> String {
+    match name {
+        Some(name) => name.to_string(),
+        None if external => key.to_string(),
+        None => format!("{project}_{key}"),
+    }
+}
+
+/// A sha256 of the resolved container spec and healthcheck, hex encoded.
+/// Serialization goes through `BTreeMap`s and `Vec`s, so equal configs give
+/// equal hashes in every process.
+fn config_hash(spec: &ContainerSpec, healthcheck: Option<&Healthcheck>) -> String {
+    let value = serde_json::json!({ "spec": spec, "healthcheck": healthcheck });
+    let digest = Sha256::digest(value.to_string().as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Checks that every dependency exists, that a `service_healthy` dependency
+/// has a healthcheck, and that the graph has no cycle.
+fn check_dependencies(project: &Project) -> Result<(), EngineError> {
+    for (name, service) in &project.services {
+        for (dependency, entry) in &service.depends_on {
+            let Some(target) = project.services.get(dependency) else {
+                return Err(EngineError::UnknownDependency { service: name.clone(), dependency: dependency.clone() });
+            };
+            let has_check = target.healthcheck.as_ref().is_some_and(|check| !check.is_disabled() && !check.test.is_empty());
+            if entry.condition == Condition::ServiceHealthy && !has_check {
+                return Err(EngineError::NoHealthcheck { service: dependency.clone(), dependent: name.clone() });
+            }
+        }
+    }
+
+    let graph: BTreeMap<&str, Vec<&str>> = project
+        .services
+        .iter()
+        .map(|(name, service)| (name.as_str(), service.depends_on.keys().map(String::as_str).collect()))
+        .collect();
+    if let Some(path) = find_cycle(&graph) {
+        return Err(EngineError::DependencyCycle { path: path.join(" -> ") });
+    }
+    Ok(())
+}
+
+/// Returns a cycle as a path that ends where it starts, searching services
+/// in name order so the reported path is deterministic.
+pub(crate) fn find_cycle(graph: &BTreeMap<&str, Vec<&str>>) -> Option<Vec<String>> {
+    fn visit<'a>(
+        node: &'a str,
+        graph: &BTreeMap<&'a str, Vec<&'a str>>,
+        stack: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(position) = stack.iter().position(|entry| *entry == node) {
+            let mut path: Vec<String> = stack[position..].iter().map(|entry| entry.to_string()).collect();
+            path.push(node.to_string());
+            return Some(path);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node);
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(path) = visit(next, graph, stack, done) {
+                return Some(path);
+            }
+        }
+        stack.pop();
+        done.insert(node);
+        None
+    }
+
+    let mut done = BTreeSet::new();
+    for node in graph.keys() {
+        if let Some(path) = visit(node, graph, &mut Vec::new(), &mut done) {
+            return Some(path);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_name_normalized() {
+        assert_eq!(normalize_project_name("My App.2"), "myapp2");
+        assert_eq!(normalize_project_name("__x-y_z"), "x-y_z");
+        assert_eq!(normalize_project_name("É!"), "");
+    }
+
+    #[test]
+    fn cycle_path_in_name_order() {
+        let graph = BTreeMap::from([("a", vec!["b"]), ("b", vec!["c"]), ("c", vec!["a"]), ("d", vec![])]);
+        assert_eq!(find_cycle(&graph).unwrap().join(" -> "), "a -> b -> c -> a");
+    }
+}

@@ -1,0 +1,120 @@
+//! `ps`, `logs` and `exec`: finding a project's containers by label.
+
+use std::sync::Arc;
+
+use super::plan::{PROJECT_LABEL, SERVICE_LABEL};
+use super::{ContainerSummary, EngineError, ServiceLogs};
+use crate::backend::{Backend, ContainerInfo, ExecOutput, LabelFilter};
+
+pub(crate) async fn containers(backend: &Arc<dyn Backend>, project: &str) -> Result<Vec<ContainerInfo>, EngineError> {
+    let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.to_string())]);
+    let mut list = backend
+        .list_containers(&filter)
+        .await
+        .map_err(|source| EngineError::Backend { action: format!("list the containers of project {project}"), source })?;
+    list.sort_by(|a, b| (service_of(a), &a.name).cmp(&(service_of(b), &b.name)));
+    Ok(list)
+}
+
+pub(crate) fn service_of(info: &ContainerInfo) -> &str {
+    info.labels.get(SERVICE_LABEL).map(String::as_str).unwrap_or("")
+}
+
+pub(crate) async fn ps(backend: &Arc<dyn Backend>, project: &str) -> Result<Vec<ContainerSummary>, EngineError> {
+    let mut summaries: Vec<ContainerSummary> = containers(backend, project)
+        .await?
+        .into_iter()
+        .map(|info| ContainerSummary {
+            service: service_of(&info).to_string(),
+            name: info.name,
+            id: info.id,
+            status: info.state.status.as_str().to_string(),
+            exit_code: info.state.exit_code,
+            ports: info.ports,
+        })
+        .collect();
+    summaries.sort();
+    Ok(summaries)
+}
+
+pub(crate) async fn logs(
+    backend: &Arc<dyn Backend>,
+    project: &str,
+    service: Option<&str>,
+    tail: Option<usize>,
+) -> Result<Vec<ServiceLogs>, EngineError> {
+    let list: Vec<ContainerInfo> = containers(backend, project)
+        .await?
+        .into_iter()
+        .filter(|info| service.is_none_or(|service| service_of(info) == service))
+        .collect();
+    if let Some(service) = service
+        && list.is_empty()
+    {
+        return Err(EngineError::ServiceNotFound { project: project.to_string(), service: service.to_string() });
+    }
+
+    let mut result = Vec::new();
+    for info in list {
+        let logs = backend
+            .logs(&info.id, tail)
+            .await
+            .map_err(|source| EngineError::Backend { action: format!("read the logs of container {}", info.name), source })?;
+        result.push(ServiceLogs { service: service_of(&info).to_string(), container: info.name.clone(), logs });
+    }
+    Ok(result)
+}
+
+pub(crate) async fn exec(backend: &Arc<dyn Backend>, project: &str, service: &str, argv: &[String]) -> Result<ExecOutput, EngineError> {
+    let list = containers(backend, project).await?;
+    let Some(info) = list.into_iter().find(|info| service_of(info) == service) else {
+        return Err(EngineError::ServiceNotFound { project: project.to_string(), service: service.to_string() });
+    };
+    if !info.state.running {
+        return Err(EngineError::NotRunning {
+            service: service.to_string(),
+            container: info.name,
+            status: info.state.status.as_str().to_string(),
+        });
+    }
+
+    tracing::debug!(project, service, container = %info.id, ?argv, "exec");
+    backend
+        .exec(&info.id, argv)
+        .await
+        .map_err(|source| EngineError::Backend { action: format!("run a command in container {}", info.name), source })
+}
+
+/// Formats `ps` rows as an aligned table with a header line.
+pub fn format_ps_table(rows: &[ContainerSummary]) -> String {
+    let header = ["NAME", "SERVICE", "STATUS", "EXIT CODE", "PORTS"].map(str::to_string);
+    let mut table = vec![header];
+    for row in rows {
+        let ports: Vec<String> = row
+            .ports
+            .iter()
+            .map(|port| format!("{}:{}->{}/{}", port.host_ip, port.host_port, port.container_port, port.protocol))
+            .collect();
+        table.push([
+            row.name.clone(),
+            row.service.clone(),
+            row.status.clone(),
+            row.exit_code.map(|code| code.to_string()).unwrap_or_default(),
+            ports.join(", "),
+        ]);
+    }
+
+    let mut widths = [0usize; 5];
+    for line in &table {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for line in &table {
+        let cells: Vec<String> = line.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        text.push_str(cells.join("   ").trim_end());
+        text.push('\n');
+    }
+    text
+}

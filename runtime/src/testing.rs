@@ -1,0 +1,84 @@
+//! Builders of [`Project`] values for tests that do not load YAML.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use perry_stack_schema::{Condition, Dependency, Healthcheck, Mount, MountKind, Project, Service, Span, Volume};
+
+/// A project named `name` with the given services and no file.
+pub fn project(name: &str, services: Vec<Service>) -> Project {
+    Project {
+        name: Some(name.to_string()),
+        services: services.into_iter().map(|service| (service.name.clone(), service)).collect(),
+        networks: BTreeMap::new(),
+        volumes: BTreeMap::new(),
+        unsupported: BTreeMap::new(),
+        file: PathBuf::from("compose.yaml"),
+    }
+}
+
+/// Declares a named volume under the project's top-level `volumes`.
+pub fn with_volume(mut project: Project, name: &str) -> Project {
+    project.volumes.insert(name.to_string(), Volume::default());
+    project
+}
+
+/// A service running `command` on `image`, on the default network.
+pub fn service(name: &str, image: &str, command: &[&str]) -> Service {
+    Service {
+        name: name.to_string(),
+        span: Span::default(),
+        image: Some(image.to_string()),
+        command: (!command.is_empty()).then(|| command.iter().map(|word| word.to_string()).collect()),
+        entrypoint: None,
+        environment: BTreeMap::new(),
+        ports: Vec::new(),
+        volumes: Vec::new(),
+        depends_on: BTreeMap::new(),
+        healthcheck: None,
+        networks: BTreeMap::new(),
+        labels: BTreeMap::new(),
+        restart: None,
+        container_name: None,
+        working_dir: None,
+        user: None,
+        unsupported: BTreeMap::new(),
+    }
+}
+
+/// Adds a `depends_on` entry.
+pub fn depends_on(mut service: Service, dependency: &str, condition: Condition) -> Service {
+    service
+        .depends_on
+        .insert(dependency.to_string(), Dependency { span: Span::default(), condition, restart: false, required: true });
+    service
+}
+
+/// Sets a healthcheck with the given test, interval and retries.
+pub fn healthcheck(mut service: Service, test: &[&str], interval: Duration, retries: u32) -> Service {
+    service.healthcheck = Some(Healthcheck {
+        span: Span::default(),
+        test: test.iter().map(|word| word.to_string()).collect(),
+        interval: Some(interval),
+        timeout: Some(interval),
+        retries: Some(retries),
+        start_period: None,
+        start_interval: None,
+        disable: false,
+    });
+    service
+}
+
+/// Mounts the named volume `volume` at `target`.
+pub fn mount_volume(mut service: Service, volume: &str, target: &str) -> Service {
+    service.volumes.push(Mount {
+        span: Span::default(),
+        kind: MountKind::Volume,
+        source: Some(volume.to_string()),
+        target: target.to_string(),
+        read_only: false,
+        unsupported: BTreeMap::new(),
+    });
+    service
+}

@@ -1,0 +1,93 @@
+//! Shared helpers of the podman integration tests: a readiness check that
+//! fails loudly, unique project names, and a guard that removes a project.
+
+#![allow(dead_code)]
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use perry_stack::schema::{Condition, Project};
+use perry_stack::testing::*;
+use perry_stack::{CliBackend, Engine};
+
+pub const IMAGE: &str = "localhost/perry-busybox:latest";
+
+/// Fails the test unless podman runs and the test image exists.
+pub fn require_podman() {
+    let help = "run scripts/setup-podman.sh (as root or with sudo) to install podman and build the test image";
+    let version = Command::new("podman").args(["version", "--format", "{{.Client.Version}}"]).output();
+    match version {
+        Ok(output) if output.status.success() => {}
+        Ok(output) => panic!("podman does not work: {}; {help}", String::from_utf8_lossy(&output.stderr).trim()),
+        Err(error) => panic!("podman is not installed ({error}); {help}"),
+    }
+    let image = Command::new("podman").args(["image", "exists", IMAGE]).status().expect("podman runs");
+    assert!(image.success(), "the image {IMAGE} is missing; {help}");
+}
+
+/// Returns a project name that no other test or run uses.
+pub fn unique_project(test: &str) -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("perrytest-{test}-{}-{nanos}", std::process::id())
+}
+
+pub fn engine() -> Engine {
+    Engine::new(Arc::new(CliBackend::podman().with_timeout(Duration::from_secs(60))))
+}
+
+/// Removes every container, network and volume labelled with the project,
+/// also when the test panics.
+pub struct Cleanup(pub String);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let filter = format!("label=com.docker.compose.project={}", self.0);
+        for (kind, list) in [("container", ["ps", "-a", "-q"]), ("network", ["network", "ls", "-q"]), ("volume", ["volume", "ls", "-q"])] {
+            let Ok(output) = Command::new("podman").args(list).args(["--filter", &filter]).output() else { continue };
+            for id in String::from_utf8_lossy(&output.stdout).split_whitespace() {
+                let remove: &[&str] = match kind {
+                    "container" => &["rm", "-f", "-t", "0"],
+                    "network" => &["network", "rm", "-f"],
+                    _ => &["volume", "rm", "-f"],
+                };
+                let _ = Command::new("podman").args(remove).arg(id).output();
+            }
+        }
+    }
+}
+
+/// Lists the containers, networks and volumes that carry the project label.
+pub fn leftovers(project: &str) -> Vec<String> {
+    let filter = format!("label=com.docker.compose.project={project}");
+    let mut found = Vec::new();
+    for list in [&["ps", "-a", "--format", "{{.Names}}"][..], &["network", "ls", "--format", "{{.Name}}"], &["volume", "ls", "--format", "{{.Name}}"]] {
+        let output = Command::new("podman").args(list).args(["--filter", &filter]).output().expect("podman runs");
+        assert!(output.status.success(), "podman {list:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        found.extend(String::from_utf8_lossy(&output.stdout).split_whitespace().map(str::to_string));
+    }
+    found
+}
+
+/// Builds the quickstart stack of examples/quickstart/stack.yaml in code.
+/// NOTE: switch to loading the file once the compose loader is available.
+pub fn quickstart(name: &str) -> Project {
+    let init = mount_volume(service("init", IMAGE, &["sh", "-c", "echo initialized > /data/ready"]), "data", "/data");
+    let db = service("db", IMAGE, &["nc", "-ll", "-p", "5432", "-e", "cat", "/data/ready"]);
+    let db = mount_volume(db, "data", "/data");
+    let db = depends_on(db, "init", Condition::ServiceCompletedSuccessfully);
+    let mut db = healthcheck(db, &["CMD-SHELL", "nc -w 1 127.0.0.1 5432 | grep -q initialized"], Duration::from_millis(500), 10);
+    db.healthcheck.as_mut().unwrap().timeout = Some(Duration::from_secs(2));
+    let mut web = depends_on(service("web", IMAGE, &["httpd", "-f", "-p", "8080"]), "db", Condition::ServiceHealthy);
+    web.ports.push(perry_stack::schema::Port {
+        span: Default::default(),
+        name: None,
+        target: 8080,
+        published: None,
+        host_ip: Some("127.0.0.1".to_string()),
+        protocol: "tcp".to_string(),
+        app_protocol: None,
+        mode: "ingress".to_string(),
+    });
+    with_volume(project(name, vec![init, db, web]), "data")
+}
