@@ -23,13 +23,7 @@ pub const VOLUME_LABEL: &str = "com.docker.compose.volume";
 /// The environment variable that names the project when the file does not.
 pub const PROJECT_NAME_VARIABLE: &str = "COMPOSE_PROJECT_NAME";
 
-/// Normalizes a project name the way docker compose does: lower case, only
-/// `a-z`, `0-9`, `_` and `-`, starting with a letter or a digit.
-pub fn normalize_project_name(raw: &str) -> String {
-    let lower = raw.to_lowercase();
-    let kept: String = lower.chars().filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-').collect();
-    kept.trim_start_matches(['_', '-']).to_string()
-}
+pub use perry_stack_schema::compose::load::normalize_project_name;
 
 /// Picks the project name: `explicit` (a command-line or option override),
 /// else the file's `name`, else `COMPOSE_PROJECT_NAME`, else the name of the

@@ -82,12 +82,20 @@ pub fn project_name(project: &Project, environment: Option<&dyn Environment>) ->
         .filter(|name| !name.is_empty())
         .or_else(|| environment.and_then(|environment| environment.get("COMPOSE_PROJECT_NAME")).filter(|name| !name.is_empty()))
         .unwrap_or_else(|| folder_name(&project.file));
-    let name: String = raw
+    let name = normalize_project_name(&raw);
+    if name.is_empty() { "default".to_owned() } else { name }
+}
+
+/// Applies docker compose's rule to a project name: lower case, every
+/// character outside `a-z`, `0-9`, `_` and `-` removed, and no leading `_`
+/// or `-`. The result can be empty.
+pub fn normalize_project_name(raw: &str) -> String {
+    let kept: String = raw
         .to_lowercase()
         .chars()
         .filter(|char| char.is_ascii_lowercase() || char.is_ascii_digit() || *char == '_' || *char == '-')
         .collect();
-    if name.is_empty() { "default".to_owned() } else { name }
+    kept.trim_start_matches(['_', '-']).to_owned()
 }
 
 fn folder_name(file: &Path) -> String {
