@@ -4,3 +4,5 @@
 pub use perry_stack_macros::include_stack;
 pub use perry_stack_schema as schema;
 pub use perry_stack_schema::{Diagnostic, Diagnostics, Project};
+
+pub mod typed;
