@@ -4,9 +4,10 @@
 //! diagnostic becomes one `compile_error!` spanned at the path literal, whose
 //! text carries the file, line, column, the quoted YAML line and the help.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
-use perry_stack_schema::{Checked, Diagnostic};
+use perry_stack_schema::yaml::Value;
+use perry_stack_schema::{Diagnostics, Severity};
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 use quote::quote_spanned;
@@ -44,47 +45,77 @@ fn expand_include_stack(literal: &LitStr) -> TokenStream2 {
     let source = match std::fs::read_to_string(&path) {
         Ok(source) => source,
         Err(error) => {
-            let message = format!("cannot read the compose file `{path_text}`: {error}\nhelp: the path is relative to CARGO_MANIFEST_DIR of the crate that calls `include_stack!`");
-            let fallback = perry_stack_codegen::expand_fallback(path_text, None, false);
+            let message = format!(
+                "cannot read the compose file `{path_text}`: {error}\n\
+                 help: the path is relative to the folder of the Cargo.toml of the crate that calls `include_stack!`"
+            );
+            let fallback = perry_stack_codegen::expand_fallback(path_text, &[], false);
             return [compile_error(literal, &message), fallback].into_iter().collect();
         }
     };
 
     let checked = match perry_stack_schema::check(&source, &path) {
         Ok(checked) => checked,
-        Err(diagnostics) => return expand_errors(literal, path_text, &source, &diagnostics.0, None),
+        Err(diagnostics) => {
+            let services = service_names(&source, &path);
+            let services: Vec<&str> = services.iter().map(String::as_str).collect();
+            return expand_errors(literal, path_text, &source, diagnostics, &services);
+        }
     };
     match perry_stack_codegen::expand_stack(path_text, &checked) {
         Ok(tokens) => tokens,
-        Err(diagnostics) => expand_errors(literal, path_text, &source, &diagnostics.0, Some(&checked)),
+        Err(diagnostics) => {
+            let services: Vec<&str> = checked.project.services.keys().map(String::as_str).collect();
+            expand_errors(literal, path_text, &source, diagnostics, &services)
+        }
     }
 }
 
-/// Joins the literal to the calling crate's manifest folder.
+/// Joins the literal to the calling crate's manifest folder and removes `.`
+/// and `..` components, so that messages show a plain path.
 fn resolve(literal: &LitStr) -> Result<PathBuf, String> {
-    let relative = literal.value();
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .ok_or_else(|| "CARGO_MANIFEST_DIR is not set; build the crate with cargo".to_owned())?;
-    Ok(Path::new(&manifest_dir).join(relative))
-}
-
-fn expand_errors(literal: &LitStr, path: &str, source: &str, diagnostics: &[Diagnostic], checked: Option<&Checked>) -> TokenStream2 {
-    let mut tokens: TokenStream2 = diagnostics
-        .iter()
-        .filter(|diagnostic| diagnostic.severity == perry_stack_schema::Severity::Error)
-        .map(|diagnostic| compile_error(literal, &render(diagnostic, source)))
-        .collect();
-    tokens.extend(perry_stack_codegen::expand_fallback(path, checked, true));
-    tokens
-}
-
-fn render(diagnostic: &Diagnostic, source: &str) -> String {
-    // TODO: switch to the loader's snippet renderer once it lands.
-    let _ = source;
-    match &diagnostic.help {
-        Some(help) => format!("{diagnostic}\nhelp: {help}"),
-        None => diagnostic.to_string(),
+    let mut path = PathBuf::new();
+    for component in Path::new(&manifest_dir).join(literal.value()).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                path.pop();
+            }
+            other => path.push(other),
+        }
     }
+    Ok(path)
+}
+
+/// The names under `services` in a file that failed to check, read from the
+/// YAML tree alone, so that the fallback enum still has the services that
+/// the caller's code names. Empty when the YAML itself does not parse.
+fn service_names(source: &str, path: &Path) -> Vec<String> {
+    let Ok(root) = perry_stack_schema::yaml::parse(source, path) else {
+        return Vec::new();
+    };
+    let Some(Value::Mapping(services)) = root.get("services").map(|node| &node.value) else {
+        return Vec::new();
+    };
+    services.iter().filter_map(|(name, _)| name.as_str().map(str::to_owned)).collect()
+}
+
+/// One `compile_error!` per error, then the fallback items. Diagnostics name
+/// the file as the literal wrote it, since the macro call site already tells
+/// which crate the path is relative to.
+fn expand_errors(literal: &LitStr, path: &str, source: &str, diagnostics: Diagnostics, services: &[&str]) -> TokenStream2 {
+    let mut tokens = TokenStream2::new();
+    for mut diagnostic in diagnostics {
+        if diagnostic.severity != Severity::Error {
+            continue;
+        }
+        diagnostic.file = PathBuf::from(literal.value());
+        tokens.extend(compile_error(literal, &diagnostic.render(source, false)));
+    }
+    tokens.extend(perry_stack_codegen::expand_fallback(path, services, true));
+    tokens
 }
 
 fn compile_error(literal: &LitStr, message: &str) -> TokenStream2 {

@@ -3,7 +3,9 @@
 mod expand;
 mod names;
 
-use perry_stack_schema::{Checked, Diagnostics};
+use std::path::Path;
+
+use perry_stack_schema::{Checked, Diagnostics, Span};
 use proc_macro2::TokenStream;
 
 /// Expands a checked compose file at the absolute `path` into the items of a
@@ -19,14 +21,21 @@ pub fn expand_stack(path: &str, checked: &Checked) -> Result<TokenStream, Diagno
 
 /// Expands the items that the caller's code names, for a compose file that
 /// failed to check, so that one mistake in the file yields only its own
-/// errors. Emits the services that could be named when `checked` is given,
-/// and an empty enum otherwise. `readable` tells whether the file exists, so
-/// that it is embedded only then.
-pub fn expand_fallback(path: &str, checked: Option<&Checked>, readable: bool) -> TokenStream {
-    let mut stack = match checked {
-        Some(checked) => names::name_items(path, checked).0,
-        None => names::Stack { path: path.to_owned(), ..names::Stack::default() },
+/// errors. `services` are the service names that could be read from the
+/// file, if any; those without a sound, distinct Rust name are left out.
+/// `readable` tells whether the file exists, so that it is embedded only then.
+pub fn expand_fallback(path: &str, services: &[&str], readable: bool) -> TokenStream {
+    let mut sorted = services.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+
+    let mut ignored = Diagnostics::default();
+    let services = sorted.into_iter().map(|name| (name, Span::default()));
+    let stack = names::Stack {
+        path: path.to_owned(),
+        readable,
+        services: names::name_services(services, Path::new(path), &mut ignored),
+        ..names::Stack::default()
     };
-    stack.readable = readable;
     expand::expand_items(&stack)
 }

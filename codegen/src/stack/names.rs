@@ -62,23 +62,8 @@ pub(crate) fn name_items(path: &str, checked: &Checked) -> (Stack, Diagnostics) 
         ..Stack::default()
     };
 
-    let mut variants: BTreeMap<String, &str> = BTreeMap::new();
-    for (compose, service) in &checked.project.services {
-        let variant = match service_variant(compose) {
-            Ok(variant) => variant,
-            Err(message) => {
-                errors.0.push(error("service-identifier", message, file, service.span, "rename the service"));
-                continue;
-            }
-        };
-        if let Some(first) = variants.get(&variant) {
-            let message = format!("services `{first}` and `{compose}` both map to the Rust name `Service::{variant}`");
-            errors.0.push(error("service-identifier-collision", message, file, service.span, "rename one of the services"));
-            continue;
-        }
-        variants.insert(variant.clone(), compose);
-        stack.services.push(ServiceName { compose: compose.clone(), variant });
-    }
+    let services = checked.project.services.iter().map(|(name, service)| (name.as_str(), service.span));
+    stack.services = name_services(services, file, &mut errors);
 
     let mut constants: BTreeMap<String, (&str, Span)> = BTreeMap::new();
     for (compose, service) in &checked.project.services {
@@ -121,6 +106,30 @@ pub(crate) fn name_items(path: &str, checked: &Checked) -> (Stack, Diagnostics) 
     stack.variables.sort_by(|a, b| a.compose.cmp(&b.compose));
 
     (stack, errors)
+}
+
+/// Names the services, in the order given, leaving out and reporting those
+/// without a sound or distinct variant.
+pub(crate) fn name_services<'a>(services: impl Iterator<Item = (&'a str, Span)>, file: &Path, errors: &mut Diagnostics) -> Vec<ServiceName> {
+    let mut named = Vec::new();
+    let mut variants: BTreeMap<String, &str> = BTreeMap::new();
+    for (compose, span) in services {
+        let variant = match service_variant(compose) {
+            Ok(variant) => variant,
+            Err(message) => {
+                errors.0.push(error("service-identifier", message, file, span, "rename the service"));
+                continue;
+            }
+        };
+        if let Some(first) = variants.get(&variant) {
+            let message = format!("services `{first}` and `{compose}` both map to the Rust name `Service::{variant}`");
+            errors.0.push(error("service-identifier-collision", message, file, span, "rename one of the services"));
+            continue;
+        }
+        variants.insert(variant.clone(), compose);
+        named.push(ServiceName { compose: compose.to_owned(), variant });
+    }
+    named
 }
 
 /// The UpperCamelCase variant of a service. A name that starts with a digit
