@@ -89,7 +89,7 @@ fn resolve(literal: &LitStr) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// The names under `services` in a file that failed to check, read from the
+/// Reads the names under `services` of a file that failed to check from the
 /// YAML tree alone, so that the fallback enum still has the services that
 /// the caller's code names. Empty when the YAML itself does not parse.
 fn service_names(source: &str, path: &Path) -> Vec<String> {
@@ -102,9 +102,9 @@ fn service_names(source: &str, path: &Path) -> Vec<String> {
     services.iter().filter_map(|(name, _)| name.as_str().map(str::to_owned)).collect()
 }
 
-/// One `compile_error!` per error, then the fallback items. Diagnostics name
-/// the file as the literal wrote it, since the macro call site already tells
-/// which crate the path is relative to.
+/// Emits one `compile_error!` per error, then the fallback items. Diagnostics
+/// name the file as the literal wrote it, because the macro call site already
+/// shows which crate the path is relative to.
 fn expand_errors(literal: &LitStr, path: &str, source: &str, diagnostics: Diagnostics, services: &[&str]) -> TokenStream2 {
     let mut tokens = TokenStream2::new();
     for mut diagnostic in diagnostics {

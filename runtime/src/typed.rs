@@ -1,6 +1,6 @@
 //! Support types and functions for the code that `include_stack!` generates.
 //!
-//! The generated module stays small by calling into this module: it holds
+//! The generated module stays small by calling into this module: it contains
 //! constants of these types and forwards loading to these functions.
 
 use std::path::Path;
@@ -12,7 +12,7 @@ use perry_stack_schema::{Diagnostics, Project};
 /// file before interpolation of the run-time environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DeclaredPort {
-    /// The compose name of the service.
+    /// Returns the compose name of the service.
     pub service: &'static str,
     /// The `name` of a port in the long syntax.
     pub name: Option<&'static str>,
@@ -39,7 +39,7 @@ pub trait StackService: Copy + Eq + Ord + 'static {
     /// Every service, sorted by compose name.
     const ALL: &'static [Self];
 
-    /// The compose name of the service.
+    /// Returns the compose name of the service.
     fn name(self) -> &'static str;
 
     /// Finds the service with this compose name.

@@ -20,8 +20,8 @@ const BEFORE: &str = "services:\n  web:\n    image: nginx:alpine\n";
 
 const AFTER: &str = "services:\n  web:\n    image: nginx:alpine\n  api:\n    image: busybox:latest\n";
 
-/// A crate of its own under `<target>/rebuild-on-edit`, depending on the
-/// runtime by path, with the workspace's lock file so that it builds offline.
+/// Writes a crate of its own under `<target>/rebuild-on-edit` that depends on the
+/// runtime by path and uses the workspace's lock file, so that it builds offline.
 fn write_probe_crate(folder: &Path) {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace folder");
     let runtime = workspace.join("runtime");

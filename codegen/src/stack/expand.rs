@@ -69,7 +69,7 @@ fn expand_service_impl(stack: &Stack) -> TokenStream {
             /// Every service, sorted by compose name.
             pub const ALL: &'static [Service] = &[#(Service::#variants),*];
 
-            /// The compose name of the service.
+            /// Returns the compose name of the service.
             pub const fn name(self) -> &'static str {
                 match self {
                     #(Service::#variants => #names,)*
@@ -145,7 +145,7 @@ fn expand_variables_impl(stack: &Stack) -> TokenStream {
                 Self { #(#fields: ::perry_stack::typed::env_or(#names, #defaults),)* }
             }
 
-            /// The value of a variable, by its name in the compose file.
+            /// Returns the value of a variable, by its name in the compose file.
             pub fn get(&self, name: &str) -> ::core::option::Option<&str> {
                 match name {
                     #(#names => self.#fields.as_deref(),)*

@@ -23,7 +23,8 @@ pub fn expand_stack(path: &str, checked: &Checked) -> Result<TokenStream, Diagno
 /// failed to check, so that one mistake in the file yields only its own
 /// errors. `services` are the service names that could be read from the
 /// file, if any; those without a sound, distinct Rust name are left out.
-/// `readable` tells whether the file exists, so that it is embedded only then.
+/// `readable` is false when the file cannot be read, and the file is then
+/// not embedded, so that the missing file causes only its own error.
 pub fn expand_fallback(path: &str, services: &[&str], readable: bool) -> TokenStream {
     let mut sorted = services.to_vec();
     sorted.sort_unstable();

@@ -132,7 +132,7 @@ pub(crate) fn name_services<'a>(services: impl Iterator<Item = (&'a str, Span)>,
     named
 }
 
-/// The UpperCamelCase variant of a service. A name that starts with a digit
+/// Converts a service name to an UpperCamelCase variant. A name that starts with a digit
 /// gets a leading underscore, because an identifier cannot start with one.
 fn service_variant(compose: &str) -> Result<String, String> {
     let camel = compose.to_upper_camel_case();
@@ -145,12 +145,12 @@ fn service_variant(compose: &str) -> Result<String, String> {
     Ok(prefix_digit(camel))
 }
 
-/// The SCREAMING_SNAKE_CASE name of a port constant.
+/// Converts `<service>_<name or target>` to a SCREAMING_SNAKE_CASE constant.
 fn constant_name(words: &str) -> String {
     prefix_digit(words.to_shouty_snake_case())
 }
 
-/// The snake_case field of a variable, as a raw identifier when it is a
+/// Converts a variable name to a snake_case field, as a raw identifier when it is a
 /// keyword (`${TYPE}` becomes `r#type`).
 fn field_name(variable: &str) -> String {
     let snake = prefix_digit(variable.to_snake_case());
