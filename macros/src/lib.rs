@@ -7,7 +7,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use perry_stack_schema::yaml::Value;
-use perry_stack_schema::{Diagnostics, Severity};
+use perry_stack_schema::{Diagnostic, Diagnostics, Severity};
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 use quote::quote_spanned;
@@ -112,12 +112,27 @@ fn expand_errors(literal: &LitStr, path: &str, source: &str, diagnostics: Diagno
             continue;
         }
         diagnostic.file = PathBuf::from(literal.value());
-        tokens.extend(compile_error(literal, &diagnostic.render(source, false)));
+        tokens.extend(compile_error(literal, &render(&diagnostic, source)));
     }
     tokens.extend(perry_stack_codegen::expand_fallback(path, services, true));
     tokens
 }
 
+/// Renders a diagnostic for rustc, which prints `error: ` before the text
+/// itself: the renderer's own `error[code]: ` heading is turned into a
+/// `[code]` suffix of the first line.
+fn render(diagnostic: &Diagnostic, source: &str) -> String {
+    let rendered = diagnostic.render(source, false);
+    let heading = format!("error[{}]: ", diagnostic.code);
+    let Some(rest) = rendered.strip_prefix(&heading) else {
+        return rendered;
+    };
+    match rest.split_once('\n') {
+        Some((first, snippet)) => format!("{first} [{}]\n{snippet}", diagnostic.code),
+        None => format!("{rest} [{}]", diagnostic.code),
+    }
+}
+
 fn compile_error(literal: &LitStr, message: &str) -> TokenStream2 {
-    quote_spanned!(literal.span()=> ::core::compile_error! { #message };)
+    quote_spanned!(literal.span()=> ::core::compile_error!(#message);)
 }

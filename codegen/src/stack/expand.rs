@@ -270,8 +270,11 @@ fn port_doc(port: &PortName) -> String {
 }
 
 fn variable_doc(variable: &VariableName) -> String {
-    match &variable.default {
-        Some(default) => format!(" `${{{}:-{default}}}`: defaults to `{default}`.", variable.compose),
-        None => format!(" `${{{}}}`: no default.", variable.compose),
+    let name = &variable.compose;
+    match (&variable.default, &variable.required) {
+        (Some(default), _) => format!(" `${{{name}:-{default}}}`: defaults to `{default}`."),
+        (None, Some(message)) if message.is_empty() => format!(" `${{{name}:?}}`: required."),
+        (None, Some(message)) => format!(" `${{{name}:?{message}}}`: required."),
+        (None, None) => format!(" `${{{name}}}`: no default."),
     }
 }

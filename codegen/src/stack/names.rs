@@ -48,6 +48,8 @@ pub(crate) struct VariableName {
     pub compose: String,
     pub field: String,
     pub default: Option<String>,
+    /// The message of `${VAR:?message}`, for a variable that must be set.
+    pub required: Option<String>,
 }
 
 /// Names every item of `checked`. Items whose names clash are left out of
@@ -101,7 +103,12 @@ pub(crate) fn name_items(path: &str, checked: &Checked) -> (Stack, Diagnostics) 
             continue;
         }
         fields.insert(field.clone(), &variable.name);
-        stack.variables.push(VariableName { compose: variable.name.clone(), field, default: variable.default.clone() });
+        stack.variables.push(VariableName {
+            compose: variable.name.clone(),
+            field,
+            default: variable.default.clone(),
+            required: variable.required.clone(),
+        });
     }
     stack.variables.sort_by(|a, b| a.compose.cmp(&b.compose));
 
