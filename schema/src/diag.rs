@@ -5,7 +5,7 @@
 //! under the offending value.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A position in a source file. Lines and columns count from 1; the byte
 /// range indexes the source text.
@@ -54,7 +54,94 @@ impl Diagnostics {
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|diagnostic| diagnostic.severity == Severity::Error)
     }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Sorts by position so that every renderer lists them in file order.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| (a.span.start, a.severity, a.code).cmp(&(b.span.start, b.severity, b.code)));
+    }
+
+    /// Renders every diagnostic, separated by blank lines.
+    pub fn render(&self, source: &str, color: bool) -> String {
+        let rendered: Vec<String> = self.0.iter().map(|diagnostic| diagnostic.render(source, color)).collect();
+        rendered.join("\n\n")
+    }
 }
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>, file: &Path, span: Span) -> Diagnostic {
+        Diagnostic::new(Severity::Error, code, message.into(), file, span)
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>, file: &Path, span: Span) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, code, message.into(), file, span)
+    }
+
+    fn new(severity: Severity, code: &'static str, message: String, file: &Path, span: Span) -> Diagnostic {
+        Diagnostic {
+            severity,
+            code,
+            message,
+            file: file.to_path_buf(),
+            span,
+            path: None,
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn with_path(mut self, path: impl Into<String>) -> Diagnostic {
+        self.path = Some(path.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for diagnostic in &self.0 {
+            writeln!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -68,3 +155,6 @@ impl fmt::Display for Diagnostic {
         )
     }
 }
+
+mod render;
+pub mod messages;

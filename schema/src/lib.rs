@@ -12,6 +12,6 @@ pub mod diag;
 pub mod interpolate;
 pub mod yaml;
 
-pub use compose::load::{check, load, Checked, Environment};
+pub use compose::load::{check, load, project_name, Checked, Environment, ProcessEnvironment};
 pub use compose::model::*;
 pub use diag::{Diagnostic, Diagnostics, Severity, Span};

@@ -4,4 +4,5 @@ pub mod emit;
 pub mod load;
 pub mod model;
 pub mod parse;
+pub mod spec;
 pub mod validate;

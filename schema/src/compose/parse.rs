@@ -1,2 +1,977 @@
-//! TODO: filled in by the loader work.
-pub fn format_duration(duration: std::time::Duration) -> String { format!("{}s", duration.as_secs()) }
+//! Normalization: the interpolated [`Node`] tree to the typed [`Project`],
+//! with every short form in its long form.
+//!
+//! This step checks the shape of each value (types, port and volume syntax,
+//! durations, key names against the Compose Specification). Rules that relate
+//! one part of the file to another (undefined services, cycles, undeclared
+//! volumes and networks) belong in `validate`.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+use crate::compose::model::*;
+use crate::compose::spec::{self, place, KeyRule};
+use crate::diag::messages::{self, code};
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::yaml::{Node, Value};
+
+/// Parses the root node of a compose file. Errors and warnings go to
+/// `diagnostics`, and the returned project contains whatever parsed cleanly.
+pub fn parse_project(root: &Node, file: &Path, diagnostics: &mut Diagnostics) -> Project {
+    let cx = Context { file, base: base_folder(file), diagnostics };
+    let mut cx = cx;
+    cx.project(root)
+}
+
+/// Returns the folder that relative bind-mount sources resolve against: the
+/// compose file's folder, made absolute with the current directory when relative.
+fn base_folder(file: &Path) -> PathBuf {
+    let parent = file.parent().unwrap_or(Path::new(""));
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    std::path::absolute(parent).map(|path| normalize_path(&path)).unwrap_or_else(|_| parent.to_path_buf())
+}
+
+struct Context<'a> {
+    file: &'a Path,
+    base: PathBuf,
+    diagnostics: &'a mut Diagnostics,
+}
+
+/// Appends `key` to a dotted path such as `services.web`.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+}
+
+fn index(path: &str, index: usize) -> String {
+    format!("{path}[{index}]")
+}
+
+impl Context<'_> {
+    fn error(&mut self, code: &'static str, message: String, span: Span, path: &str) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic::error(code, message, self.file, span).with_path(path));
+        self.diagnostics.0.last_mut().expect("just pushed")
+    }
+
+    fn warning(&mut self, code: &'static str, message: String, span: Span, path: &str) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic::warning(code, message, self.file, span).with_path(path));
+        self.diagnostics.0.last_mut().expect("just pushed")
+    }
+
+    fn type_error(&mut self, node: &Node, path: &str, expected: &str) {
+        let message = messages::invalid_type(path, expected, &describe(node));
+        self.error(code::INVALID_TYPE, message, node.span, path);
+    }
+
+    /// Returns the entries of a mapping with string keys, or records an error.
+    /// Null is an empty mapping, as compose reads `healthcheck:` with nothing after it.
+    fn mapping<'n>(&mut self, node: &'n Node, path: &str) -> Option<Vec<(String, &'n Node, &'n Node)>> {
+        let entries = match &node.value {
+            Value::Mapping(entries) => entries,
+            Value::Null => return Some(Vec::new()),
+            _ => {
+                self.type_error(node, path, "a mapping");
+                return None;
+            }
+        };
+        let mut result = Vec::new();
+        for (key, value) in entries {
+            match &key.value {
+                Value::String(name) => result.push((name.clone(), key, value)),
+                _ => {
+                    let message = messages::invalid_type(&format!("{path} key"), "a string", &describe(key));
+                    self.error(code::INVALID_TYPE, message, key.span, path);
+                }
+            }
+        }
+        Some(result)
+    }
+
+    /// Checks the keys of a mapping against the specification. Keys in
+    /// `handled` are left to the caller; the others are kept in the returned
+    /// map, with a warning unless they are `x-*` extensions. Unknown keys are
+    /// errors with a suggestion.
+    fn other_keys(&mut self, entries: &[(String, &Node, &Node)], pointer: &str, path: &str, handled: &[&str]) -> BTreeMap<String, Node> {
+        let keys = spec::keys(pointer);
+        let mut unsupported = BTreeMap::new();
+        for (name, key, value) in entries {
+            if handled.contains(&name.as_str()) {
+                continue;
+            }
+            let key_path = join(path, name);
+            match keys.rule(name) {
+                KeyRule::Extension => {}
+                KeyRule::Known | KeyRule::Additional => {
+                    self.warning(code::UNSUPPORTED_KEY, messages::unsupported_key(&key_path), key.span, &key_path);
+                }
+                KeyRule::Unknown => {
+                    let help = match keys.closest(name) {
+                        Some(candidate) => messages::did_you_mean(candidate),
+                        None => messages::unknown_key_help(&keys.properties),
+                    };
+                    self.error(code::UNKNOWN_KEY, messages::unknown_key(name, path), key.span, &key_path).help = Some(help);
+                    continue;
+                }
+            }
+            unsupported.insert(name.clone(), (*value).clone());
+        }
+        unsupported
+    }
+
+    /// Reads a string, or a number written where a string is expected (`user: 1000`).
+    fn string(&mut self, node: &Node, path: &str) -> Option<String> {
+        match &node.value {
+            Value::String(text) => Some(text.clone()),
+            Value::Int(_) | Value::Float(_) => node.scalar_text(),
+            _ => {
+                self.type_error(node, path, "a string");
+                None
+            }
+        }
+    }
+
+    fn optional_string(&mut self, node: Option<&Node>, path: &str) -> Option<String> {
+        match node {
+            Some(node) if node.value != Value::Null => self.string(node, path),
+            _ => None,
+        }
+    }
+
+    /// Reads a boolean, or the strings `true`/`false` that interpolation produces.
+    fn boolean(&mut self, node: &Node, path: &str) -> Option<bool> {
+        match &node.value {
+            Value::Bool(value) => Some(*value),
+            Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(text) if text.eq_ignore_ascii_case("false") => Some(false),
+            _ => {
+                self.type_error(node, path, "a boolean");
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, path: &str) -> Vec<String> {
+        let Value::Sequence(items) = &node.value else {
+            self.type_error(node, path, "a sequence of strings");
+            return Vec::new();
+        };
+        let mut result = Vec::new();
+        for (position, item) in items.iter().enumerate() {
+            match item.value {
+                Value::String(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                    result.extend(item.scalar_text());
+                }
+                _ => self.type_error(item, &index(path, position), "a string"),
+            }
+        }
+        result
+    }
+
+    fn project(&mut self, root: &Node) -> Project {
+        let mut project = Project {
+            name: None,
+            services: BTreeMap::new(),
+            networks: BTreeMap::new(),
+            volumes: BTreeMap::new(),
+            unsupported: BTreeMap::new(),
+            file: self.file.to_path_buf(),
+        };
+        let Some(entries) = self.mapping(root, "") else { return project };
+        project.unsupported = self.other_keys(&entries, place::PROJECT, "", &["name", "version", "services", "networks", "volumes"]);
+
+        for (name, key, value) in &entries {
+            match name.as_str() {
+                "version" => {
+                    self.warning(code::OBSOLETE_VERSION, messages::OBSOLETE_VERSION.to_owned(), key.span, "version").help =
+                        Some(messages::OBSOLETE_VERSION_HELP.to_owned());
+                }
+                "name" => project.name = self.optional_string(Some(value), "name"),
+                "services" => project.services = self.services(value),
+                "networks" => {
+                    for (network, key, node) in self.mapping(value, "networks").unwrap_or_default() {
+                        let parsed = self.network(node, key.span, &join("networks", &network));
+                        project.networks.insert(network, parsed);
+                    }
+                }
+                "volumes" => {
+                    for (volume, key, node) in self.mapping(value, "volumes").unwrap_or_default() {
+                        let parsed = self.volume(node, key.span, &join("volumes", &volume));
+                        project.volumes.insert(volume, parsed);
+                    }
+                }
+                _ => {}
+            }
+        }
+        project
+    }
+
+    fn services(&mut self, node: &Node) -> BTreeMap<String, Service> {
+        let mut services = BTreeMap::new();
+        for (name, key, value) in self.mapping(node, "services").unwrap_or_default() {
+            let path = join("services", &name);
+            if !is_resource_name(&name) {
+                let message = messages::invalid_value(&path, &name, "a service name of letters, digits, `.`, `_` and `-`");
+                self.error(code::INVALID_VALUE, message, key.span, &path);
+            }
+            let service = self.service(&name, key.span, value, &path);
+            services.insert(name, service);
+        }
+        services
+    }
+
+    fn service(&mut self, name: &str, span: Span, node: &Node, path: &str) -> Service {
+        let mut service = Service {
+            name: name.to_owned(),
+            span,
+            image: None,
+            command: None,
+            entrypoint: None,
+            environment: BTreeMap::new(),
+            ports: Vec::new(),
+            volumes: Vec::new(),
+            depends_on: BTreeMap::new(),
+            healthcheck: None,
+            networks: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            restart: None,
+            container_name: None,
+            working_dir: None,
+            user: None,
+            unsupported: BTreeMap::new(),
+        };
+        let Some(entries) = self.mapping(node, path) else { return service };
+        const HANDLED: &[&str] = &[
+            "image", "command", "entrypoint", "environment", "ports", "volumes", "depends_on", "healthcheck", "networks",
+            "labels", "restart", "container_name", "working_dir", "user", "build",
+        ];
+        service.unsupported = self.other_keys(&entries, place::SERVICE, path, HANDLED);
+
+        for (key, _, value) in &entries {
+            let key_path = join(path, key);
+            match key.as_str() {
+                "image" => service.image = self.optional_string(Some(value), &key_path),
+                "command" => service.command = self.command(value, &key_path),
+                "entrypoint" => service.entrypoint = self.command(value, &key_path),
+                "environment" => service.environment = self.environment(value, &key_path),
+                "ports" => service.ports = self.ports(value, &key_path),
+                "volumes" => service.volumes = self.mounts(value, &key_path),
+                "depends_on" => service.depends_on = self.depends_on(value, &key_path),
+                "healthcheck" => service.healthcheck = self.healthcheck(value, &key_path),
+                "networks" => service.networks = self.service_networks(value, &key_path),
+                "labels" => service.labels = self.labels(value, &key_path),
+                "restart" => service.restart = self.optional_string(Some(value), &key_path),
+                "container_name" => service.container_name = self.optional_string(Some(value), &key_path),
+                "working_dir" => service.working_dir = self.optional_string(Some(value), &key_path),
+                "user" => service.user = self.optional_string(Some(value), &key_path),
+                // Kept for `validate`, which reports that building is not supported yet.
+                "build" => {
+                    service.unsupported.insert(key.clone(), (*value).clone());
+                }
+                _ => {}
+            }
+        }
+
+        // A service with its own network mode joins no compose network.
+        if service.networks.is_empty() && !service.unsupported.contains_key("network_mode") {
+            service.networks.insert("default".to_owned(), ServiceNetwork { span, ..ServiceNetwork::default() });
+        }
+        service
+    }
+
+    /// `command` and `entrypoint`: a string split like a shell does (without
+    /// expanding anything), or a list kept as it is. Null leaves the image's.
+    fn command(&mut self, node: &Node, path: &str) -> Option<Vec<String>> {
+        match &node.value {
+            Value::Null => None,
+            Value::String(text) => match shlex::split(text) {
+                Some(words) => Some(words),
+                None => {
+                    self.error(code::INVALID_COMMAND, messages::invalid_command(path), node.span, path).help =
+                        Some(messages::COMMAND_HELP.to_owned());
+                    None
+                }
+            },
+            Value::Sequence(_) => Some(self.strings(node, path)),
+            _ => {
+                self.type_error(node, path, "a string or a sequence of strings");
+                None
+            }
+        }
+    }
+
+    /// `environment` as a list (`- A=b`, `- A`) or a mapping. A variable
+    /// without value (`- A`, `A:` or `A: null`) is `None`: it passes through
+    /// from the environment of `up`. Scalars keep their text (`0123`, `true`).
+    fn environment(&mut self, node: &Node, path: &str) -> BTreeMap<String, Option<String>> {
+        let mut environment = BTreeMap::new();
+        match &node.value {
+            Value::Sequence(items) => {
+                for (position, item) in items.iter().enumerate() {
+                    let Some(entry) = self.string(item, &index(path, position)) else { continue };
+                    match entry.split_once('=') {
+                        Some((name, value)) => environment.insert(name.to_owned(), Some(value.to_owned())),
+                        None => environment.insert(entry, None),
+                    };
+                }
+            }
+            _ => {
+                for (name, _, value) in self.mapping(node, path).unwrap_or_default() {
+                    let text = self.scalar_value(value, &join(path, &name));
+                    environment.insert(name, text);
+                }
+            }
+        }
+        environment
+    }
+
+    /// Reads a scalar of a `list_or_dict` mapping as text. Null is `None`.
+    fn scalar_value(&mut self, node: &Node, path: &str) -> Option<String> {
+        match &node.value {
+            Value::Null => None,
+            Value::Sequence(_) | Value::Mapping(_) => {
+                self.type_error(node, path, "a string, a number, a boolean or null");
+                None
+            }
+            _ => node.scalar_text(),
+        }
+    }
+
+    /// `labels` as a list (`- a=b`, `- a`) or a mapping; a label without a
+    /// value is the empty string.
+    fn labels(&mut self, node: &Node, path: &str) -> BTreeMap<String, String> {
+        self.environment(node, path).into_iter().map(|(name, value)| (name, value.unwrap_or_default())).collect()
+    }
+
+    fn ports(&mut self, node: &Node, path: &str) -> Vec<Port> {
+        let Value::Sequence(items) = &node.value else {
+            self.type_error(node, path, "a sequence");
+            return Vec::new();
+        };
+        let mut ports = Vec::new();
+        for (position, item) in items.iter().enumerate() {
+            let item_path = index(path, position);
+            match &item.value {
+                Value::Int(_) | Value::String(_) => {
+                    let text = item.scalar_text().unwrap_or_default();
+                    match parse_port(&text, item.span) {
+                        Ok(parsed) => ports.extend(parsed),
+                        Err(reason) => {
+                            self.error(code::INVALID_PORT, messages::invalid_port(&item_path, &text, &reason), item.span, &item_path)
+                                .help = Some(messages::PORT_HELP.to_owned());
+                        }
+                    }
+                }
+                Value::Mapping(_) => ports.extend(self.long_port(item, &item_path)),
+                _ => self.type_error(item, &item_path, "a port string, a port number or a mapping"),
+            }
+        }
+        ports
+    }
+
+    fn long_port(&mut self, node: &Node, path: &str) -> Option<Port> {
+        let entries = self.mapping(node, path)?;
+        self.other_keys(&entries, place::PORT, path, &["name", "mode", "host_ip", "target", "published", "protocol", "app_protocol"]);
+        let mut port = Port {
+            span: node.span,
+            name: self.optional_string(node.get("name"), &join(path, "name")),
+            target: 0,
+            published: None,
+            host_ip: self.optional_string(node.get("host_ip"), &join(path, "host_ip")),
+            protocol: "tcp".to_owned(),
+            app_protocol: self.optional_string(node.get("app_protocol"), &join(path, "app_protocol")),
+            mode: "ingress".to_owned(),
+        };
+
+        let Some(target) = node.get("target") else {
+            self.error(code::MISSING_KEY, messages::missing_key(path, "target"), node.span, path);
+            return None;
+        };
+        let target_path = join(path, "target");
+        let text = self.string(target, &target_path)?;
+        match parse_port_number(&text) {
+            Ok(number) => port.target = number,
+            Err(reason) => {
+                self.error(code::INVALID_PORT, messages::invalid_port(&target_path, &text, &reason), target.span, &target_path);
+                return None;
+            }
+        }
+
+        if let Some(published) = node.get("published").filter(|node| node.value != Value::Null) {
+            let published_path = join(path, "published");
+            let text = self.string(published, &published_path)?;
+            if let Err(reason) = parse_port_range(&text) {
+                self.error(code::INVALID_PORT, messages::invalid_port(&published_path, &text, &reason), published.span, &published_path);
+                return None;
+            }
+            port.published = Some(text);
+        }
+        if let Some(protocol) = self.optional_string(node.get("protocol"), &join(path, "protocol")) {
+            port.protocol = self.protocol(&protocol, node.get("protocol").map_or(node.span, |node| node.span), path)?;
+        }
+        if let Some(mode) = self.optional_string(node.get("mode"), &join(path, "mode")) {
+            if mode != "ingress" && mode != "host" {
+                let mode_path = join(path, "mode");
+                self.error(code::INVALID_VALUE, messages::invalid_value(&mode_path, &mode, "`ingress` or `host`"), node.span, &mode_path);
+                return None;
+            }
+            port.mode = mode;
+        }
+        Some(port)
+    }
+
+    fn protocol(&mut self, protocol: &str, span: Span, path: &str) -> Option<String> {
+        let lower = protocol.to_ascii_lowercase();
+        if PROTOCOLS.contains(&lower.as_str()) {
+            Some(lower)
+        } else {
+            let protocol_path = join(path, "protocol");
+            self.error(code::INVALID_VALUE, messages::invalid_value(&protocol_path, protocol, "`tcp`, `udp` or `sctp`"), span, &protocol_path);
+            None
+        }
+    }
+
+    fn mounts(&mut self, node: &Node, path: &str) -> Vec<Mount> {
+        let Value::Sequence(items) = &node.value else {
+            self.type_error(node, path, "a sequence");
+            return Vec::new();
+        };
+        let mut mounts = Vec::new();
+        for (position, item) in items.iter().enumerate() {
+            let item_path = index(path, position);
+            match &item.value {
+                Value::String(text) => match self.short_mount(text, item.span) {
+                    Ok(mount) => mounts.push(mount),
+                    Err(reason) => {
+                        self.error(code::INVALID_MOUNT, messages::invalid_mount(&item_path, text, &reason), item.span, &item_path)
+                            .help = Some(messages::MOUNT_HELP.to_owned());
+                    }
+                },
+                Value::Mapping(_) => mounts.extend(self.long_mount(item, &item_path)),
+                _ => self.type_error(item, &item_path, "a volume string or a mapping"),
+            }
+        }
+        mounts
+    }
+
+    /// `[SOURCE:]TARGET[:MODE]`. A source that starts with `.`, `/` or `~` is
+    /// a bind mount, any other a named volume; no source is an anonymous
+    /// volume. `ro`/`rw` set `read_only`; SELinux labels (`z`, `Z`), `nocopy`
+    /// and the consistency modes are kept in the long syntax's keys.
+    fn short_mount(&mut self, text: &str, span: Span) -> Result<Mount, String> {
+        let parts: Vec<&str> = text.split(':').collect();
+        let (source, target, mode) = match parts.as_slice() {
+            [target] => (None, *target, None),
+            [source, target] => (Some(*source), *target, None),
+            [source, target, mode] => (Some(*source), *target, Some(*mode)),
+            _ => return Err("too many `:`-separated parts".to_owned()),
+        };
+        if !target.starts_with('/') {
+            return Err(format!("the container path `{target}` is not absolute"));
+        }
+        if source.is_some_and(str::is_empty) {
+            return Err("the source is empty".to_owned());
+        }
+
+        let kind = match source {
+            Some(source) if source.starts_with(['.', '/', '~']) => MountKind::Bind,
+            _ => MountKind::Volume,
+        };
+        let mut mount = Mount {
+            span,
+            kind,
+            source: source.map(|source| self.mount_source(kind, source)),
+            target: target.to_owned(),
+            read_only: false,
+            unsupported: BTreeMap::new(),
+        };
+        for option in mode.into_iter().flat_map(|mode| mode.split(',')) {
+            match option {
+                "ro" => mount.read_only = true,
+                "rw" => mount.read_only = false,
+                "z" | "Z" => {
+                    mount.unsupported.insert("bind".to_owned(), built_mapping(&[("selinux", Value::String(option.to_owned()))], span));
+                }
+                "nocopy" => {
+                    mount.unsupported.insert("volume".to_owned(), built_mapping(&[("nocopy", Value::Bool(true))], span));
+                }
+                "cached" | "delegated" | "consistent" => {
+                    mount.unsupported.insert("consistency".to_owned(), Node::new(Value::String(option.to_owned()), span));
+                }
+                _ => return Err(format!("unknown mode `{option}`")),
+            }
+        }
+        Ok(mount)
+    }
+
+    fn long_mount(&mut self, node: &Node, path: &str) -> Option<Mount> {
+        let entries = self.mapping(node, path)?;
+        let unsupported = self.other_keys(&entries, place::MOUNT, path, &["type", "source", "target", "read_only"]);
+
+        let Some(kind_node) = node.get("type") else {
+            self.error(code::MISSING_KEY, messages::missing_key(path, "type"), node.span, path);
+            return None;
+        };
+        let kind_path = join(path, "type");
+        let kind_text = self.string(kind_node, &kind_path)?;
+        let kind = match kind_text.as_str() {
+            "volume" => MountKind::Volume,
+            "bind" => MountKind::Bind,
+            "tmpfs" => MountKind::Tmpfs,
+            "npipe" => MountKind::Npipe,
+            "cluster" => MountKind::Cluster,
+            "image" => MountKind::Image,
+            _ => {
+                let expected = "one of `volume`, `bind`, `tmpfs`, `npipe`, `cluster`, `image`";
+                self.error(code::INVALID_VALUE, messages::invalid_value(&kind_path, &kind_text, expected), kind_node.span, &kind_path);
+                return None;
+            }
+        };
+        let Some(target) = self.optional_string(node.get("target"), &join(path, "target")) else {
+            self.error(code::MISSING_KEY, messages::missing_key(path, "target"), node.span, path);
+            return None;
+        };
+        let source = self.optional_string(node.get("source"), &join(path, "source")).map(|source| self.mount_source(kind, &source));
+        let read_only = match node.get("read_only") {
+            Some(value) => self.boolean(value, &join(path, "read_only"))?,
+            None => false,
+        };
+        Some(Mount { span: node.span, kind, source, target, read_only, unsupported })
+    }
+
+    /// Resolves a relative bind source against the compose file's folder.
+    fn mount_source(&self, kind: MountKind, source: &str) -> String {
+        // NOTE: `~` is kept as written; the runtime expands it with the home
+        // folder of the user who runs the stack.
+        if kind != MountKind::Bind || source.starts_with('/') || source.starts_with('~') {
+            return source.to_owned();
+        }
+        normalize_path(&self.base.join(source)).to_string_lossy().into_owned()
+    }
+
+    /// `depends_on` as a list of names (each `service_started`, required, no
+    /// restart) or a mapping of names to conditions.
+    fn depends_on(&mut self, node: &Node, path: &str) -> BTreeMap<String, Dependency> {
+        let mut dependencies = BTreeMap::new();
+        if let Value::Sequence(items) = &node.value {
+            for (position, item) in items.iter().enumerate() {
+                if let Some(name) = self.string(item, &index(path, position)) {
+                    let dependency = Dependency { span: item.span, condition: Condition::ServiceStarted, restart: false, required: true };
+                    dependencies.insert(name, dependency);
+                }
+            }
+            return dependencies;
+        }
+        for (name, key, value) in self.mapping(node, path).unwrap_or_default() {
+            let entry_path = join(path, &name);
+            let mut dependency = Dependency { span: key.span, condition: Condition::ServiceStarted, restart: false, required: true };
+            let Some(entries) = self.mapping(value, &entry_path) else { continue };
+            self.other_keys(&entries, place::DEPENDENCY, &entry_path, &["condition", "restart", "required"]);
+            if let Some(condition) = value.get("condition") {
+                let condition_path = join(&entry_path, "condition");
+                match self.string(condition, &condition_path).as_deref() {
+                    Some("service_started") => dependency.condition = Condition::ServiceStarted,
+                    Some("service_healthy") => dependency.condition = Condition::ServiceHealthy,
+                    Some("service_completed_successfully") => dependency.condition = Condition::ServiceCompletedSuccessfully,
+                    Some(other) => {
+                        let expected = "`service_started`, `service_healthy` or `service_completed_successfully`";
+                        self.error(code::INVALID_VALUE, messages::invalid_value(&condition_path, other, expected), condition.span, &condition_path);
+                    }
+                    None => {}
+                }
+            }
+            if let Some(restart) = value.get("restart") {
+                dependency.restart = self.boolean(restart, &join(&entry_path, "restart")).unwrap_or(false);
+            }
+            if let Some(required) = value.get("required") {
+                dependency.required = self.boolean(required, &join(&entry_path, "required")).unwrap_or(true);
+            }
+            dependencies.insert(name, dependency);
+        }
+        dependencies
+    }
+
+    fn healthcheck(&mut self, node: &Node, path: &str) -> Option<Healthcheck> {
+        let entries = self.mapping(node, path)?;
+        self.other_keys(&entries, place::HEALTHCHECK, path, &["test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"]);
+        let mut healthcheck = Healthcheck {
+            span: node.span,
+            test: Vec::new(),
+            interval: None,
+            timeout: None,
+            retries: None,
+            start_period: None,
+            start_interval: None,
+            disable: false,
+        };
+        for (key, _, value) in &entries {
+            let key_path = join(path, key);
+            match key.as_str() {
+                "test" => match &value.value {
+                    Value::String(script) => healthcheck.test = vec!["CMD-SHELL".to_owned(), script.clone()],
+                    Value::Sequence(_) => healthcheck.test = self.strings(value, &key_path),
+                    Value::Null => {}
+                    _ => self.type_error(value, &key_path, "a string or a sequence of strings"),
+                },
+                "interval" => healthcheck.interval = self.duration(value, &key_path),
+                "timeout" => healthcheck.timeout = self.duration(value, &key_path),
+                "start_period" => healthcheck.start_period = self.duration(value, &key_path),
+                "start_interval" => healthcheck.start_interval = self.duration(value, &key_path),
+                "retries" => healthcheck.retries = self.retries(value, &key_path),
+                "disable" => healthcheck.disable = self.boolean(value, &key_path).unwrap_or(false),
+                _ => {}
+            }
+        }
+        Some(healthcheck)
+    }
+
+    fn duration(&mut self, node: &Node, path: &str) -> Option<Duration> {
+        if node.value == Value::Null {
+            return None;
+        }
+        let text = self.string(node, path)?;
+        match parse_duration(&text) {
+            Some(duration) => Some(duration),
+            None => {
+                self.error(code::INVALID_DURATION, messages::invalid_duration(path, &text), node.span, path).help =
+                    Some(messages::DURATION_HELP.to_owned());
+                None
+            }
+        }
+    }
+
+    fn retries(&mut self, node: &Node, path: &str) -> Option<u32> {
+        let parsed = match &node.value {
+            Value::Int(value) => u32::try_from(*value).ok(),
+            Value::String(text) => text.parse::<u32>().ok(),
+            Value::Float(value) if value.fract() == 0.0 && *value >= 0.0 && *value <= f64::from(u32::MAX) => Some(*value as u32),
+            _ => None,
+        };
+        if parsed.is_none() {
+            let text = node.scalar_text().unwrap_or_else(|| describe(node));
+            self.error(code::INVALID_VALUE, messages::invalid_value(path, &text, "a non-negative integer"), node.span, path);
+        }
+        parsed
+    }
+
+    /// Service `networks` as a list of names or a mapping of names to
+    /// settings (null for none).
+    fn service_networks(&mut self, node: &Node, path: &str) -> BTreeMap<String, ServiceNetwork> {
+        let mut networks = BTreeMap::new();
+        if let Value::Sequence(items) = &node.value {
+            for (position, item) in items.iter().enumerate() {
+                if let Some(name) = self.string(item, &index(path, position)) {
+                    networks.insert(name, ServiceNetwork { span: item.span, ..ServiceNetwork::default() });
+                }
+            }
+            return networks;
+        }
+        for (name, key, value) in self.mapping(node, path).unwrap_or_default() {
+            let entry_path = join(path, &name);
+            let mut network = ServiceNetwork { span: key.span, ..ServiceNetwork::default() };
+            if let Some(entries) = self.mapping(value, &entry_path) {
+                network.unsupported = self.other_keys(&entries, place::SERVICE_NETWORK, &entry_path, &["aliases"]);
+                if let Some(aliases) = value.get("aliases").filter(|node| node.value != Value::Null) {
+                    network.aliases = self.strings(aliases, &join(&entry_path, "aliases"));
+                }
+            }
+            networks.insert(name, network);
+        }
+        networks
+    }
+
+    fn network(&mut self, node: &Node, span: Span, path: &str) -> Network {
+        let mut network = Network { span, ..Network::default() };
+        let Some(entries) = self.mapping(node, path) else { return network };
+        network.unsupported = self.other_keys(&entries, place::NETWORK, path, &["name", "driver", "external", "internal", "labels"]);
+        network.name = self.optional_string(node.get("name"), &join(path, "name"));
+        network.driver = self.optional_string(node.get("driver"), &join(path, "driver"));
+        if let Some(external) = node.get("external") {
+            network.external = self.external(external, &join(path, "external"), &mut network.name);
+        }
+        if let Some(internal) = node.get("internal") {
+            network.internal = self.boolean(internal, &join(path, "internal")).unwrap_or(false);
+        }
+        if let Some(labels) = node.get("labels") {
+            network.labels = self.labels(labels, &join(path, "labels"));
+        }
+        network
+    }
+
+    fn volume(&mut self, node: &Node, span: Span, path: &str) -> Volume {
+        let mut volume = Volume { span, ..Volume::default() };
+        let Some(entries) = self.mapping(node, path) else { return volume };
+        volume.unsupported = self.other_keys(&entries, place::VOLUME, path, &["name", "driver", "external", "labels"]);
+        volume.name = self.optional_string(node.get("name"), &join(path, "name"));
+        volume.driver = self.optional_string(node.get("driver"), &join(path, "driver"));
+        if let Some(external) = node.get("external") {
+            volume.external = self.external(external, &join(path, "external"), &mut volume.name);
+        }
+        if let Some(labels) = node.get("labels") {
+            volume.labels = self.labels(labels, &join(path, "labels"));
+        }
+        volume
+    }
+
+    /// `external: true`, or the obsolete `external: {name: x}` that also
+    /// sets the name.
+    fn external(&mut self, node: &Node, path: &str, name: &mut Option<String>) -> bool {
+        if let Value::Mapping(_) = node.value {
+            if let Some(external_name) = self.optional_string(node.get("name"), &join(path, "name")) {
+                *name = Some(external_name);
+            }
+            return true;
+        }
+        self.boolean(node, path).unwrap_or(false)
+    }
+}
+
+const PROTOCOLS: &[&str] = &["tcp", "udp", "sctp"];
+
+/// Checks the specification's pattern for service, network and volume keys.
+fn is_resource_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+}
+
+fn describe(node: &Node) -> String {
+    match node.scalar_text() {
+        Some(text) => format!("{} `{text}`", node.kind()),
+        None => node.kind().to_owned(),
+    }
+}
+
+fn built_mapping(entries: &[(&str, Value)], span: Span) -> Node {
+    let entries = entries
+        .iter()
+        .map(|(key, value)| (Node::new(Value::String((*key).to_owned()), span), Node::new(value.clone(), span)))
+        .collect();
+    Node::new(Value::Mapping(entries), span)
+}
+
+/// Parses the short port syntax `[[HOST_IP:][PUBLISHED]:]TARGET[/PROTOCOL]`.
+/// An IPv6 host address goes in brackets (`[::1]:80:80`).
+///
+/// A target range (`8000-8010`) expands to one port per target. A published
+/// range of the same length maps one to one, and a single published port with
+/// a target range is an error. A published range with a single target stays a
+/// range: the runtime picks a free port from it.
+pub fn parse_port(text: &str, span: Span) -> Result<Vec<Port>, String> {
+    let (address, protocol) = match text.rsplit_once('/') {
+        Some((address, protocol)) => (address, protocol.to_ascii_lowercase()),
+        None => (text, "tcp".to_owned()),
+    };
+    if !PROTOCOLS.contains(&protocol.as_str()) {
+        return Err(format!("unknown protocol `{protocol}`"));
+    }
+
+    let (host_ip, rest) = match address.strip_prefix('[') {
+        Some(bracketed) => {
+            let (ip, rest) = bracketed.split_once(']').ok_or("missing `]` after the IPv6 address")?;
+            let rest = rest.strip_prefix(':').ok_or("expected `:` after the IPv6 address")?;
+            (Some(ip.to_owned()), rest)
+        }
+        None => (None, address),
+    };
+    let parts: Vec<&str> = rest.split(':').collect();
+    let (host_ip, published, target) = match (host_ip, parts.as_slice()) {
+        (None, [target]) => (None, None, *target),
+        (host_ip, [published, target]) => (host_ip, Some(*published), *target),
+        (None, [host_ip, published, target]) => (Some((*host_ip).to_owned()), Some(*published), *target),
+        _ => return Err("too many `:`-separated parts (write an IPv6 address in brackets)".to_owned()),
+    };
+    let published = published.filter(|published| !published.is_empty());
+
+    let targets = parse_port_range(target)?;
+    let published_range = published.map(parse_port_range).transpose()?;
+    let target_count = usize::from(targets.1 - targets.0) + 1;
+    let published_each: Vec<Option<String>> = match published_range {
+        None => vec![None; target_count],
+        Some(_) if target_count == 1 => vec![published.map(str::to_owned)],
+        Some((start, end)) if usize::from(end - start) + 1 == target_count => {
+            (start..=end).map(|port| Some(port.to_string())).collect()
+        }
+        Some(_) => return Err("the published range and the target range differ in length".to_owned()),
+    };
+
+    Ok((targets.0..=targets.1)
+        .zip(published_each)
+        .map(|(target, published)| Port {
+            span,
+            name: None,
+            target,
+            published,
+            host_ip: host_ip.clone(),
+            protocol: protocol.clone(),
+            app_protocol: None,
+            mode: "ingress".to_owned(),
+        })
+        .collect())
+}
+
+fn parse_port_number(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(0) | Err(_) => Err(format!("`{text}` is not a port number between 1 and 65535")),
+        Ok(port) => Ok(port),
+    }
+}
+
+/// `8080` or `8000-8010`, as an inclusive range.
+fn parse_port_range(text: &str) -> Result<(u16, u16), String> {
+    match text.split_once('-') {
+        Some((start, end)) => {
+            let (start, end) = (parse_port_number(start)?, parse_port_number(end)?);
+            if start > end {
+                return Err(format!("the range `{text}` ends before it starts"));
+            }
+            Ok((start, end))
+        }
+        None => parse_port_number(text).map(|port| (port, port)),
+    }
+}
+
+/// Parses a compose duration: a sequence of decimal numbers, each with a unit
+/// of `h`, `m`, `s`, `ms`, `us` (or `µs`) or `ns`, such as `1m30s`, `1.5s` or
+/// `500ms`, as Go's `time.ParseDuration` reads them without a sign. A bare
+/// `0` is zero.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    if text == "0" {
+        return Some(Duration::ZERO);
+    }
+    if text.is_empty() {
+        return None;
+    }
+    let mut rest = text;
+    let mut total = Duration::ZERO;
+    while !rest.is_empty() {
+        let number_length = rest.bytes().take_while(|byte| byte.is_ascii_digit() || *byte == b'.').count();
+        let number = &rest[..number_length];
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return None;
+        }
+        rest = &rest[number_length..];
+        let unit_length = rest.char_indices().find(|(_, char)| char.is_ascii_digit() || *char == '.').map_or(rest.len(), |(offset, _)| offset);
+        let nanos_per_unit: u128 = match &rest[..unit_length] {
+            "h" => 3_600_000_000_000,
+            "m" => 60_000_000_000,
+            "s" => 1_000_000_000,
+            "ms" => 1_000_000,
+            "us" | "µs" | "μs" => 1_000,
+            "ns" => 1,
+            _ => return None,
+        };
+        rest = &rest[unit_length..];
+
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let mut nanos = whole.checked_mul(nanos_per_unit)?;
+        let mut scale = nanos_per_unit;
+        for digit in fraction.bytes() {
+            scale /= 10;
+            nanos += u128::from(digit - b'0') * scale;
+        }
+        let nanos = u64::try_from(nanos).ok()?;
+        total = total.checked_add(Duration::from_nanos(nanos))?;
+    }
+    Some(total)
+}
+
+/// Writes a duration as compose does, largest unit first and zero parts left
+/// out (`1h30m`, `1m30s`, `1s500ms`, `0s`). [`parse_duration`] reads the
+/// result back to the same value.
+pub fn format_duration(duration: Duration) -> String {
+    if duration.is_zero() {
+        return "0s".to_owned();
+    }
+    let mut nanos = duration.as_nanos();
+    let mut text = String::new();
+    for (unit, size) in [("h", 3_600_000_000_000u128), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000), ("ns", 1)] {
+        let count = nanos / size;
+        if count > 0 {
+            text.push_str(&format!("{count}{unit}"));
+            nanos %= size;
+        }
+    }
+    text
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+fn normalize_path(path: &Path) -> PathBuf {
+    let mut normalized = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !normalized.pop() {
+                    normalized.push("..");
+                }
+            }
+            other => normalized.push(other.as_os_str()),
+        }
+    }
+    normalized
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duration_round_trip() {
+        for (text, seconds) in [("10s", 10.0), ("1m30s", 90.0), ("500ms", 0.5), ("1h", 3600.0), ("1.5s", 1.5), ("0", 0.0), ("2h3m4s5ms6us7ns", 7384.005006007)] {
+            let parsed = parse_duration(text).unwrap_or_else(|| panic!("{text} should parse"));
+            assert!((parsed.as_secs_f64() - seconds).abs() < 1e-9, "{text}");
+            assert_eq!(parse_duration(&format_duration(parsed)), Some(parsed), "{text}");
+        }
+    }
+
+    #[test]
+    fn invalid_durations() {
+        for text in ["", "10", "1x", "s", "1.2.3s", "-1s", "1m 30s"] {
+            assert_eq!(parse_duration(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn format_duration_forms() {
+        assert_eq!(format_duration(Duration::from_secs(90)), "1m30s");
+        assert_eq!(format_duration(Duration::from_millis(500)), "500ms");
+        assert_eq!(format_duration(Duration::from_secs(3600)), "1h");
+        assert_eq!(format_duration(Duration::ZERO), "0s");
+    }
+
+    fn port(text: &str) -> Result<Vec<Port>, String> {
+        parse_port(text, Span::default())
+    }
+
+    #[test]
+    fn short_ports() {
+        let single = port("80").unwrap();
+        assert_eq!((single[0].target, single[0].published.as_deref(), single[0].protocol.as_str()), (80, None, "tcp"));
+        let mapped = port("8080:80").unwrap();
+        assert_eq!((mapped[0].target, mapped[0].published.as_deref()), (80, Some("8080")));
+        let bound = port("127.0.0.1:8080:80/udp").unwrap();
+        assert_eq!(bound[0].host_ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(bound[0].protocol, "udp");
+        let ipv6 = port("[::1]:53:53").unwrap();
+        assert_eq!(ipv6[0].host_ip.as_deref(), Some("::1"));
+        let no_host_port = port("127.0.0.1::80").unwrap();
+        assert_eq!(no_host_port[0].published, None);
+    }
+
+    #[test]
+    fn port_ranges() {
+        let ranges = port("8000-8002:9000-9002").unwrap();
+        let pairs: Vec<(u16, Option<&str>)> = ranges.iter().map(|port| (port.target, port.published.as_deref())).collect();
+        assert_eq!(pairs, [(9000, Some("8000")), (9001, Some("8001")), (9002, Some("8002"))]);
+        let published_range = port("8000-8010:80").unwrap();
+        assert_eq!(published_range.len(), 1);
+        assert_eq!(published_range[0].published.as_deref(), Some("8000-8010"));
+        assert!(port("8000:9000-9001").is_err());
+    }
+
+    #[test]
+    fn invalid_ports() {
+        for text in ["0", "70000", "a:80", "80/icmp", "1:2:3:4", "80-70"] {
+            assert!(port(text).is_err(), "{text}");
+        }
+    }
+}

@@ -1,1 +1,155 @@
-//! TODO: filled in by the loader work.
+//! Rules that relate one part of a project to another: references between
+//! services, volumes and networks, and dependency cycles.
+//!
+//! Rules about the shape of a single value (types, port syntax, durations,
+//! key names) belong in `parse`, which has the YAML node at hand. Every rule
+//! here is one `check_*` function that records its findings and goes on, so
+//! the user sees every error of a file at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::compose::model::{MountKind, Project, Service};
+use crate::diag::messages::{self, code};
+use crate::diag::{Diagnostic, Diagnostics};
+
+/// Checks every rule on `project` and returns the errors and warnings.
+pub fn validate(project: &Project) -> Diagnostics {
+    let mut cx = Diagnostics::default();
+    for service in project.services.values() {
+        check_service_image(&mut cx, project, service);
+        check_depends_on_defined(&mut cx, project, service);
+        check_volumes_declared(&mut cx, project, service);
+        check_networks_declared(&mut cx, project, service);
+    }
+    check_dependency_cycles(&mut cx, project);
+    cx
+}
+
+/// A service runs an image; `build` is part of the specification but this
+/// loader cannot build images yet, so it only warns there.
+fn check_service_image(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    if service.image.is_some() {
+        return;
+    }
+
+    let path = format!("services.{}", service.name);
+    if service.unsupported.contains_key("build") {
+        let diagnostic = Diagnostic::warning(code::BUILD_UNSUPPORTED, messages::build_unsupported(&service.name), &project.file, service.span);
+        cx.push(diagnostic.with_path(path).with_help(messages::BUILD_UNSUPPORTED_HELP));
+        return;
+    }
+
+    let diagnostic = Diagnostic::error(code::MISSING_IMAGE, messages::missing_image(&service.name), &project.file, service.span);
+    cx.push(diagnostic.with_path(path).with_help(messages::MISSING_IMAGE_HELP));
+}
+
+/// Every `depends_on` entry names a service of the project.
+fn check_depends_on_defined(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    for (name, dependency) in &service.depends_on {
+        if project.services.contains_key(name) {
+            continue;
+        }
+        let defined: Vec<&str> = project.services.keys().map(String::as_str).collect();
+        let diagnostic =
+            Diagnostic::error(code::UNDEFINED_SERVICE, messages::undefined_service(&service.name, name), &project.file, dependency.span)
+                .with_path(format!("services.{}.depends_on.{name}", service.name))
+                .with_help(messages::defined_services_help(&defined));
+        cx.push(diagnostic);
+    }
+}
+
+/// A mount of a named volume refers to a volume declared at the top level,
+/// since compose creates only declared volumes.
+fn check_volumes_declared(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    for (position, mount) in service.volumes.iter().enumerate() {
+        let Some(source) = &mount.source else { continue };
+        if mount.kind != MountKind::Volume || project.volumes.contains_key(source) {
+            continue;
+        }
+        let diagnostic =
+            Diagnostic::error(code::UNDEFINED_VOLUME, messages::undefined_volume(&service.name, source), &project.file, mount.span)
+                .with_path(format!("services.{}.volumes[{position}]", service.name))
+                .with_help(messages::undefined_volume_help(source));
+        cx.push(diagnostic);
+    }
+}
+
+/// A service network is declared at the top level, except `default`, which
+/// compose creates for every project.
+fn check_networks_declared(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    for (name, network) in &service.networks {
+        if name == "default" || project.networks.contains_key(name) {
+            continue;
+        }
+        let diagnostic =
+            Diagnostic::error(code::UNDEFINED_NETWORK, messages::undefined_network(&service.name, name), &project.file, network.span)
+                .with_path(format!("services.{}.networks.{name}", service.name))
+                .with_help(messages::undefined_network_help(name));
+        cx.push(diagnostic);
+    }
+}
+
+/// `depends_on` forms no cycle, since no service of a cycle could ever start.
+/// Each cycle is reported once, starting from its smallest service name and
+/// following dependencies in name order, so the path is the same on every run.
+fn check_dependency_cycles(cx: &mut Diagnostics, project: &Project) {
+    let mut reported: BTreeSet<BTreeSet<&str>> = BTreeSet::new();
+    let mut budget = CYCLE_SEARCH_STEPS;
+    for start in project.services.keys() {
+        let mut path = vec![start.as_str()];
+        find_cycles(cx, project, &mut path, &mut reported, &mut budget);
+    }
+}
+
+/// The number of search steps after which the cycle search stops. Listing
+/// every cycle is exponential in the worst case (a file where every service
+/// depends on every other); real files need a few hundred steps.
+const CYCLE_SEARCH_STEPS: usize = 100_000;
+
+/// Depth-first search for paths that lead back to `path[0]` through services
+/// that all sort after it, so each cycle is found from its smallest member.
+fn find_cycles<'p>(
+    cx: &mut Diagnostics,
+    project: &'p Project,
+    path: &mut Vec<&'p str>,
+    reported: &mut BTreeSet<BTreeSet<&'p str>>,
+    budget: &mut usize,
+) {
+    if *budget == 0 {
+        return;
+    }
+    *budget -= 1;
+    let start = path[0];
+    let current = *path.last().expect("the path starts non-empty");
+    let Some(service) = project.services.get(current) else { return };
+    for next in service.depends_on.keys() {
+        let next = next.as_str();
+        if next == start {
+            let members: BTreeSet<&str> = path.iter().copied().collect();
+            if reported.insert(members) {
+                cx.push(cycle_diagnostic(project, path));
+            }
+        } else if next > start && !path.contains(&next) && project.services.contains_key(next) {
+            path.push(next);
+            find_cycles(cx, project, path, reported, budget);
+            path.pop();
+        }
+    }
+}
+
+fn cycle_diagnostic(project: &Project, path: &[&str]) -> Diagnostic {
+    let mut names: Vec<&str> = path.to_vec();
+    names.push(path[0]);
+    let edges: BTreeMap<usize, (&str, &str)> = names.windows(2).map(|pair| (pair[0], pair[1])).enumerate().collect();
+
+    let (first_from, first_to) = edges[&0];
+    let first_span = project.services[first_from].depends_on[first_to].span;
+    let mut diagnostic = Diagnostic::error(code::DEPENDENCY_CYCLE, messages::dependency_cycle(&names.join(" -> ")), &project.file, first_span)
+        .with_path(format!("services.{first_from}.depends_on.{first_to}"))
+        .with_help(messages::CYCLE_HELP);
+    for (from, to) in edges.values().skip(1) {
+        let span = project.services[*from].depends_on[*to].span;
+        diagnostic = diagnostic.with_label(span, messages::cycle_edge(from, to));
+    }
+    diagnostic
+}

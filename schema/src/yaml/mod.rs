@@ -1,9 +1,14 @@
 //! YAML text to a tree of [`Node`]s that keeps a position on every node.
 //!
 //! Scalars are resolved with the YAML 1.2 core schema (`yes` stays a string,
-//! `22:22` is not a number). Anchors and aliases are expanded with a limit,
-//! merge keys (`<<`) are applied, tags are kept, and duplicate keys are errors.
+//! `22:22` is not a number). Anchors and aliases are expanded up to
+//! [`MAX_ALIAS_EXPANSION`] nodes, merge keys (`<<`) are applied with explicit
+//! keys winning, tags are kept, and duplicate keys are errors. A file contains one
+//! document, and a second `---` document is an error.
 
 mod node;
+mod parse;
 
 pub use node::{Node, Value};
+pub use parse::{parse, resolve_plain, MAX_ALIAS_EXPANSION, MAX_NESTING};
+pub(crate) use node::format_float;

@@ -9,6 +9,11 @@ pub struct Node {
     pub span: Span,
     /// A tag such as `!reset`, if the node carries one.
     pub tag: Option<String>,
+    /// The text of a plain scalar as written, kept for scalars that resolved
+    /// to something other than a string (`0123`, `true`, `1.50`). Compose
+    /// needs it where a value is a string in the end, such as environment
+    /// values. `None` for strings, collections and built nodes.
+    pub text: Option<String>,
 }
 
 /// The value of a node after YAML 1.2 core-schema resolution.
@@ -22,6 +27,73 @@ pub enum Value {
     Sequence(Vec<Node>),
     /// Keys in source order; duplicate keys were rejected by the parser.
     Mapping(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// A node without tag or source text, for values built in code.
+    pub fn new(value: Value, span: Span) -> Node {
+        Node { value, span, tag: None, text: None }
+    }
+
+    /// The string of a `String` value.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The text of a scalar as compose reads it where a string is expected:
+    /// strings as they are, other scalars as written in the file (or in their
+    /// canonical form for built nodes). `None` for null and collections.
+    pub fn scalar_text(&self) -> Option<String> {
+        if let Some(text) = &self.text {
+            return Some(text.clone());
+        }
+        match &self.value {
+            Value::String(text) => Some(text.clone()),
+            Value::Bool(value) => Some(value.to_string()),
+            Value::Int(value) => Some(value.to_string()),
+            Value::Float(value) => Some(format_float(*value)),
+            Value::Null | Value::Sequence(_) | Value::Mapping(_) => None,
+        }
+    }
+
+    /// The kind of value, as used in "expected X, found Y" messages.
+    pub fn kind(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Sequence(_) => "a sequence",
+            Value::Mapping(_) => "a mapping",
+        }
+    }
+
+    /// The value of `key` in a mapping whose keys are strings.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Mapping(entries) => {
+                entries.iter().find(|(name, _)| name.as_str() == Some(key)).map(|(_, value)| value)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Writes a float the way YAML 1.2 reads it back (`.inf`, `.nan`, `1.0`).
+pub(crate) fn format_float(value: f64) -> String {
+    if value.is_nan() {
+        ".nan".to_owned()
+    } else if value.is_infinite() {
+        if value > 0.0 { ".inf".to_owned() } else { "-.inf".to_owned() }
+    } else if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.1}")
+    } else {
+        value.to_string()
+    }
 }
 
 impl Serialize for Node {

@@ -1,0 +1,106 @@
+//! `perry-stack check` and `perry-stack config` as a user runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn perry_stack(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_perry-stack")).args(args).env_remove("TAG").output().expect("perry-stack runs")
+}
+
+/// A fresh folder for one test's compose files, removed when dropped.
+struct Folder(PathBuf);
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl std::ops::Deref for Folder {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn folder(name: &str) -> Folder {
+    let folder = std::env::temp_dir().join(format!("perry-stack-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("temporary folder");
+    Folder(folder)
+}
+
+fn write(folder: &Path, name: &str, source: &str) -> String {
+    let path = folder.join(name);
+    std::fs::write(&path, source).expect("write compose file");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn check_valid_file_exits_0() {
+    let folder = folder("valid");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n    expose: [80]\n");
+    let output = perry_stack(&["check", &file]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("warning[unsupported-key]"), "{stderr}");
+}
+
+#[test]
+fn check_invalid_file_exits_1() {
+    let folder = folder("invalid");
+    let valid = write(&folder, "valid.yaml", "services:\n  web:\n    image: nginx\n");
+    let invalid = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n    depends_on: [db]\n");
+    let output = perry_stack(&["check", &valid, &invalid]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error[undefined-service]: service `web` depends on undefined service `db`"), "{stderr}");
+    assert!(stderr.contains(&format!("--> {invalid}:4:18")), "{stderr}");
+}
+
+#[test]
+fn check_missing_file_exits_2() {
+    let folder = folder("missing");
+    let missing = folder.join("absent.yaml").to_string_lossy().into_owned();
+    let output = perry_stack(&["check", &missing]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("cannot read {missing}: No such file or directory")), "{stderr}");
+}
+
+#[test]
+fn config_prints_long_forms() {
+    let folder = folder("config");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx:${TAG:-latest}\n    ports: [\"8080:80\"]\n    volumes: [./html:/usr/share/nginx/html:ro]\n");
+    let output = perry_stack(&["config", &file]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = format!(
+        "services:
+  web:
+    image: nginx:latest
+    ports:
+      - target: 80
+        published: \"8080\"
+        protocol: tcp
+        mode: ingress
+    volumes:
+      - type: bind
+        source: {}/html
+        target: /usr/share/nginx/html
+        read_only: true
+    networks:
+      default: {{}}
+",
+        folder.display()
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+}
+
+#[test]
+fn config_invalid_file_exits_1() {
+    let folder = folder("config-invalid");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    imagee: nginx\n");
+    let output = perry_stack(&["config", &file]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+}

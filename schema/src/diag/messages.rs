@@ -1,0 +1,195 @@
+//! Every diagnostic code and message text, in one table.
+//!
+//! The CLI, build scripts and the proc macro render these same words. Messages
+//! are lower case without a trailing period; the fix goes into the help line.
+
+/// Stable identifiers of the rules, shown as `error[code]`.
+pub mod code {
+    pub const YAML_SYNTAX: &str = "yaml-syntax";
+    pub const YAML_DUPLICATE_KEY: &str = "yaml-duplicate-key";
+    pub const YAML_ALIAS_LIMIT: &str = "yaml-alias-limit";
+    pub const YAML_NESTING_LIMIT: &str = "yaml-nesting-limit";
+    pub const YAML_MULTIPLE_DOCUMENTS: &str = "yaml-multiple-documents";
+    pub const YAML_MERGE: &str = "yaml-merge";
+    pub const INTERPOLATION_SYNTAX: &str = "interpolation-syntax";
+    pub const VARIABLE_UNSET: &str = "variable-unset";
+    pub const VARIABLE_REQUIRED: &str = "variable-required";
+    pub const INVALID_TYPE: &str = "invalid-type";
+    pub const INVALID_VALUE: &str = "invalid-value";
+    pub const UNKNOWN_KEY: &str = "unknown-key";
+    pub const UNSUPPORTED_KEY: &str = "unsupported-key";
+    pub const OBSOLETE_VERSION: &str = "obsolete-version";
+    pub const MISSING_KEY: &str = "missing-key";
+    pub const INVALID_PORT: &str = "invalid-port";
+    pub const INVALID_MOUNT: &str = "invalid-mount";
+    pub const INVALID_DURATION: &str = "invalid-duration";
+    pub const INVALID_COMMAND: &str = "invalid-command";
+    pub const UNDEFINED_SERVICE: &str = "undefined-service";
+    pub const DEPENDENCY_CYCLE: &str = "dependency-cycle";
+    pub const UNDEFINED_VOLUME: &str = "undefined-volume";
+    pub const UNDEFINED_NETWORK: &str = "undefined-network";
+    pub const MISSING_IMAGE: &str = "missing-image";
+    pub const BUILD_UNSUPPORTED: &str = "build-unsupported";
+}
+
+pub fn yaml_syntax(info: &str) -> String {
+    format!("invalid YAML: {info}")
+}
+
+pub fn duplicate_key(key: &str) -> String {
+    format!("duplicate key `{key}`")
+}
+
+pub const DUPLICATE_KEY_FIRST: &str = "first defined here";
+pub const DUPLICATE_KEY_HELP: &str = "remove one of the two entries";
+
+pub fn alias_limit(limit: usize) -> String {
+    format!("aliases expand to more than {limit} nodes")
+}
+
+pub const ALIAS_LIMIT_HELP: &str = "this looks like an alias bomb; write the repeated values out or reduce the nesting of aliases";
+
+pub fn nesting_limit(limit: usize) -> String {
+    format!("YAML nesting is deeper than {limit} levels")
+}
+
+pub const MULTIPLE_DOCUMENTS: &str = "a compose file holds one YAML document, found a second one";
+pub const MULTIPLE_DOCUMENTS_HELP: &str = "split the documents into separate files";
+
+pub const UNKNOWN_ANCHOR: &str = "alias refers to an unknown anchor";
+
+pub fn merge_value(found: &str) -> String {
+    format!("merge key `<<` expects a mapping or a sequence of mappings, found {found}")
+}
+
+pub fn interpolation_syntax(path: &str, template: &str) -> String {
+    format!("invalid interpolation format in `{path}`: `{template}`")
+}
+
+pub const INTERPOLATION_HELP: &str =
+    "write `${NAME}`, `${NAME:-default}` or `${NAME-default}`, and `$$` for a literal `$`";
+
+pub fn variable_unset(name: &str) -> String {
+    format!("variable `{name}` is not set, defaulting to an empty string")
+}
+
+pub fn variable_unset_help(name: &str) -> String {
+    format!("set `{name}` in the environment or write a default: `${{{name}:-value}}`")
+}
+
+pub fn variable_required(name: &str, message: &str) -> String {
+    if message.is_empty() {
+        format!("required variable `{name}` is not set")
+    } else {
+        format!("required variable `{name}` is not set: {message}")
+    }
+}
+
+pub fn invalid_type(path: &str, expected: &str, found: &str) -> String {
+    if path.is_empty() {
+        format!("a compose file must be {expected}, found {found}")
+    } else {
+        format!("`{path}` must be {expected}, found {found}")
+    }
+}
+
+pub fn invalid_value(path: &str, value: &str, expected: &str) -> String {
+    format!("invalid value `{value}` for `{path}`: expected {expected}")
+}
+
+pub fn unknown_key(key: &str, path: &str) -> String {
+    if path.is_empty() { format!("unknown key `{key}`") } else { format!("unknown key `{key}` in `{path}`") }
+}
+
+pub fn did_you_mean(candidate: &str) -> String {
+    format!("did you mean `{candidate}`?")
+}
+
+pub fn unknown_key_help(allowed: &[&str]) -> String {
+    format!("allowed keys: {}", allowed.join(", "))
+}
+
+pub fn unsupported_key(path: &str) -> String {
+    format!("`{path}` is not supported yet and is ignored")
+}
+
+pub const OBSOLETE_VERSION: &str = "the top-level `version` is obsolete and ignored";
+pub const OBSOLETE_VERSION_HELP: &str = "remove the `version` key";
+
+pub fn missing_key(path: &str, key: &str) -> String {
+    format!("`{path}` is missing the required key `{key}`")
+}
+
+pub fn invalid_port(path: &str, value: &str, reason: &str) -> String {
+    format!("invalid port `{value}` in `{path}`: {reason}")
+}
+
+pub const PORT_HELP: &str = "write `[HOST_IP:][HOST:]CONTAINER[/PROTOCOL]`, such as `8080:80` or `127.0.0.1:53:53/udp`";
+
+pub fn invalid_mount(path: &str, value: &str, reason: &str) -> String {
+    format!("invalid volume `{value}` in `{path}`: {reason}")
+}
+
+pub const MOUNT_HELP: &str = "write `SOURCE:TARGET[:MODE]` or an absolute container path for an anonymous volume";
+
+pub fn invalid_duration(path: &str, value: &str) -> String {
+    format!("invalid duration `{value}` for `{path}`")
+}
+
+pub const DURATION_HELP: &str = "write a duration such as `10s`, `1m30s`, `500ms` or `1h`";
+
+pub fn invalid_command(path: &str) -> String {
+    format!("`{path}` has an unterminated quote or a trailing backslash")
+}
+
+pub const COMMAND_HELP: &str = "close the quote, or write the command as a list of arguments";
+
+pub fn undefined_service(service: &str, dependency: &str) -> String {
+    format!("service `{service}` depends on undefined service `{dependency}`")
+}
+
+pub fn defined_services_help(names: &[&str]) -> String {
+    if names.is_empty() {
+        "no services are defined".to_owned()
+    } else {
+        format!("defined services: {}", names.join(", "))
+    }
+}
+
+pub fn dependency_cycle(path: &str) -> String {
+    format!("dependency cycle: {path}")
+}
+
+pub fn cycle_edge(from: &str, to: &str) -> String {
+    format!("`{from}` depends on `{to}`")
+}
+
+pub const CYCLE_HELP: &str = "remove one of the `depends_on` entries on the cycle";
+
+pub fn undefined_volume(service: &str, volume: &str) -> String {
+    format!("service `{service}` mounts undefined volume `{volume}`")
+}
+
+pub fn undefined_volume_help(volume: &str) -> String {
+    format!("declare it under the top-level `volumes:` key (`volumes: {{{volume}: }}`), or write a path such as `./{volume}` for a bind mount")
+}
+
+pub fn undefined_network(service: &str, network: &str) -> String {
+    format!("service `{service}` uses undefined network `{network}`")
+}
+
+pub fn undefined_network_help(network: &str) -> String {
+    format!("declare it under the top-level `networks:` key (`networks: {{{network}: }}`)")
+}
+
+pub fn missing_image(service: &str) -> String {
+    format!("service `{service}` has neither `image` nor `build`")
+}
+
+pub const MISSING_IMAGE_HELP: &str = "set `image` to the image the service runs";
+
+pub fn build_unsupported(service: &str) -> String {
+    format!("service `{service}` sets `build`, which is not supported yet")
+}
+
+pub const BUILD_UNSUPPORTED_HELP: &str = "build the image beforehand and set `image`";

@@ -1,0 +1,508 @@
+//! One small compose file per loader rule, each checking the diagnostic's
+//! code, message and position.
+
+use std::path::Path;
+
+use perry_stack_schema::diag::messages::code;
+use perry_stack_schema::{check, load, project_name, Condition, Diagnostic, MountKind, Severity};
+
+const FILE: &str = "/project/app/compose.yaml";
+
+fn diagnostics(source: &str) -> Vec<Diagnostic> {
+    match check(source, Path::new(FILE)) {
+        Ok(checked) => checked.warnings.0,
+        Err(diagnostics) => diagnostics.0,
+    }
+}
+
+/// Returns the one diagnostic with `code`, and fails when there is none or several.
+fn only(source: &str, code: &str) -> Diagnostic {
+    let all = diagnostics(source);
+    let matching: Vec<&Diagnostic> = all.iter().filter(|diagnostic| diagnostic.code == code).collect();
+    assert_eq!(matching.len(), 1, "expected one `{code}` diagnostic, found: {all:#?}");
+    matching[0].clone()
+}
+
+fn position(diagnostic: &Diagnostic) -> (u32, u32) {
+    (diagnostic.span.line, diagnostic.span.column)
+}
+
+#[test]
+fn yaml_syntax_error() {
+    let diagnostic = only("services:\n  web:\n    image: [nginx\n", code::YAML_SYNTAX);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert!(diagnostic.message.starts_with("invalid YAML: "), "{}", diagnostic.message);
+    assert_eq!(diagnostic.span.line, 4);
+}
+
+#[test]
+fn yaml_duplicate_key() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    image: b\n", code::YAML_DUPLICATE_KEY);
+    assert_eq!(diagnostic.message, "duplicate key `image`");
+    assert_eq!(position(&diagnostic), (4, 5));
+    assert_eq!(diagnostic.labels.len(), 1);
+    assert_eq!((diagnostic.labels[0].span.line, diagnostic.labels[0].span.column), (3, 5));
+}
+
+#[test]
+fn yaml_alias_bomb() {
+    let mut source = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (level, previous) in ["b", "c", "d", "e", "f", "g", "h"].iter().zip(["a", "b", "c", "d", "e", "f", "g"]) {
+        let aliases = vec![format!("*{previous}"); 10].join(", ");
+        source.push_str(&format!("{level}: &{level} [{aliases}]\n"));
+    }
+    let started = std::time::Instant::now();
+    let diagnostic = only(&source, code::YAML_ALIAS_LIMIT);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert_eq!(diagnostic.message, "aliases expand to more than 100000 nodes");
+}
+
+#[test]
+fn yaml_second_document() {
+    let diagnostic = only("services: {}\n---\nservices: {}\n", code::YAML_MULTIPLE_DOCUMENTS);
+    assert_eq!(position(&diagnostic), (2, 1));
+}
+
+#[test]
+fn yaml_merge_keys() {
+    let source = "\
+x-base: &base
+  image: base
+  restart: always
+x-labels: &labels
+  labels: {a: one}
+  user: nobody
+services:
+  web:
+    <<: [*base, *labels]
+    image: web
+  worker:
+    <<: *base
+";
+    let project = check(source, Path::new(FILE)).expect("valid file").project;
+    let web = &project.services["web"];
+    assert_eq!(web.image.as_deref(), Some("web"));
+    assert_eq!(web.restart.as_deref(), Some("always"));
+    assert_eq!(web.user.as_deref(), Some("nobody"));
+    assert_eq!(web.labels["a"], "one");
+    assert_eq!(project.services["worker"].image.as_deref(), Some("base"));
+}
+
+#[test]
+fn yaml_merge_of_scalar() {
+    let diagnostic = only("services:\n  web:\n    <<: 5\n    image: a\n", code::YAML_MERGE);
+    assert_eq!(position(&diagnostic), (3, 9));
+}
+
+#[test]
+fn yaml_core_schema_scalars() {
+    use perry_stack_schema::yaml::{parse, Value};
+
+    let source = "\
+a: yes
+b: on
+c: 22:22
+d: 0x1F
+e: 0o17
+f: .inf
+g: ~
+h:
+i: null
+j: '1'
+k: 0123
+l: 1.5
+m: !!str 5
+n: !reset null
+";
+    let root = parse(source, Path::new(FILE)).expect("valid YAML");
+    let value = |key: &str| root.get(key).expect(key).value.clone();
+    assert_eq!(value("a"), Value::String("yes".into()));
+    assert_eq!(value("b"), Value::String("on".into()));
+    assert_eq!(value("c"), Value::String("22:22".into()));
+    assert_eq!(value("d"), Value::Int(31));
+    assert_eq!(value("e"), Value::Int(15));
+    assert_eq!(value("f"), Value::Float(f64::INFINITY));
+    assert_eq!(value("g"), Value::Null);
+    assert_eq!(value("h"), Value::Null);
+    assert_eq!(value("i"), Value::Null);
+    assert_eq!(value("j"), Value::String("1".into()));
+    assert_eq!(value("k"), Value::Int(123));
+    assert_eq!(root.get("k").unwrap().text.as_deref(), Some("0123"));
+    assert_eq!(value("l"), Value::Float(1.5));
+    assert_eq!(value("m"), Value::String("5".into()));
+    assert_eq!(root.get("n").unwrap().tag.as_deref(), Some("!reset"));
+    let span = root.get("d").unwrap().span;
+    assert_eq!((span.line, span.column, &source[span.start..span.end]), (4, 4, "0x1F"));
+}
+
+#[test]
+fn environment_keeps_scalar_text() {
+    let source = "\
+services:
+  web:
+    image: a
+    environment:
+      ZIP: 0123
+      FLAG: true
+      RATIO: 1.50
+      EMPTY:
+  worker:
+    image: a
+    environment:
+      - A=b=c
+      - PASSED
+";
+    let project = check(source, Path::new(FILE)).expect("valid file").project;
+    let web = &project.services["web"].environment;
+    assert_eq!(web["ZIP"].as_deref(), Some("0123"));
+    assert_eq!(web["FLAG"].as_deref(), Some("true"));
+    assert_eq!(web["RATIO"].as_deref(), Some("1.50"));
+    assert_eq!(web["EMPTY"], None);
+    let worker = &project.services["worker"].environment;
+    assert_eq!(worker["A"].as_deref(), Some("b=c"));
+    assert_eq!(worker["PASSED"], None);
+}
+
+#[test]
+fn interpolation_invalid_template() {
+    let diagnostic = only("services:\n  web:\n    image: \"${ foo}\"\n", code::INTERPOLATION_SYNTAX);
+    assert_eq!(diagnostic.message, "invalid interpolation format in `services.web.image`: `${ foo}`");
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.image"));
+    assert_eq!(position(&diagnostic), (3, 12));
+}
+
+#[test]
+fn interpolation_variables_at_check() {
+    let source = "services:\n  web:\n    image: ${IMAGE:-nginx}\n    user: $USER\n    working_dir: ${IMAGE}\n    container_name: x$$y\n";
+    let checked = check(source, Path::new(FILE)).expect("valid file");
+    let names: Vec<(&str, Option<&str>)> = checked.variables.iter().map(|variable| (variable.name.as_str(), variable.default.as_deref())).collect();
+    assert_eq!(names, [("IMAGE", Some("nginx")), ("USER", None)]);
+    assert_eq!(checked.variables[0].span.line, 3);
+    let web = &checked.project.services["web"];
+    assert_eq!(web.image.as_deref(), Some("nginx"));
+    assert_eq!(web.container_name.as_deref(), Some("x$y"));
+    assert!(checked.warnings.iter().all(|warning| warning.code != code::VARIABLE_UNSET));
+}
+
+#[test]
+fn interpolation_unset_variable_at_load() {
+    let source = "services:\n  web:\n    image: nginx:${TAG}\n    user: ${USER_ID}\n";
+    let environment = |name: &str| (name == "USER_ID").then(|| "1000".to_owned());
+    let (project, warnings) = load(source, Path::new(FILE), &environment).expect("valid file");
+    assert_eq!(project.services["web"].image.as_deref(), Some("nginx:"));
+    assert_eq!(project.services["web"].user.as_deref(), Some("1000"));
+    let unset: Vec<&Diagnostic> = warnings.iter().filter(|warning| warning.code == code::VARIABLE_UNSET).collect();
+    assert_eq!(unset.len(), 1);
+    assert_eq!(unset[0].message, "variable `TAG` is not set, defaulting to an empty string");
+    assert_eq!(position(unset[0]), (3, 12));
+}
+
+#[test]
+fn interpolation_required_variable_at_load() {
+    let source = "services:\n  web:\n    image: ${IMAGE:?set the image}\n";
+    let errors = load(source, Path::new(FILE), &|_: &str| None).expect_err("IMAGE is required");
+    assert_eq!(errors.0[0].code, code::VARIABLE_REQUIRED);
+    assert_eq!(errors.0[0].message, "required variable `IMAGE` is not set: set the image");
+}
+
+#[test]
+fn unknown_key_suggests_spelling() {
+    let diagnostic = only("services:\n  web:\n    imagee: nginx\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `imagee` in `services.web`");
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.imagee"));
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `image`?"));
+    assert_eq!(position(&diagnostic), (3, 5));
+}
+
+#[test]
+fn unknown_top_level_key() {
+    let diagnostic = only("servics:\n  web:\n    image: nginx\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `servics`");
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `services`?"));
+}
+
+#[test]
+fn unsupported_key_warns_and_is_kept() {
+    let source = "services:\n  web:\n    image: nginx\n    expose: [80]\n    x-note: kept\n";
+    let checked = check(source, Path::new(FILE)).expect("warnings only");
+    let warnings: Vec<&Diagnostic> = checked.warnings.iter().collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(warnings[0].code, code::UNSUPPORTED_KEY);
+    assert_eq!(warnings[0].message, "`services.web.expose` is not supported yet and is ignored");
+    assert_eq!(position(warnings[0]), (4, 5));
+    let web = &checked.project.services["web"];
+    assert!(web.unsupported.contains_key("expose"));
+    assert!(web.unsupported.contains_key("x-note"));
+}
+
+#[test]
+fn obsolete_version_warns() {
+    let diagnostic = only("version: '3.8'\nservices:\n  web:\n    image: nginx\n", code::OBSOLETE_VERSION);
+    assert_eq!(diagnostic.severity, Severity::Warning);
+    assert_eq!(position(&diagnostic), (1, 1));
+}
+
+#[test]
+fn invalid_type_names_path() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\n    ports: 80\n", code::INVALID_TYPE);
+    assert_eq!(diagnostic.message, "`services.web.ports` must be a sequence, found an integer `80`");
+    assert_eq!(position(&diagnostic), (4, 12));
+}
+
+#[test]
+fn non_string_key_rejected() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\n    environment:\n      1: one\n", code::INVALID_TYPE);
+    assert_eq!(diagnostic.message, "`services.web.environment key` must be a string, found an integer `1`");
+    assert_eq!(position(&diagnostic), (5, 7));
+}
+
+#[test]
+fn invalid_port_names_index() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\n    ports:\n      - 80\n      - \"8080:http\"\n", code::INVALID_PORT);
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.ports[1]"));
+    assert_eq!(diagnostic.message, "invalid port `8080:http` in `services.web.ports[1]`: `http` is not a port number between 1 and 65535");
+    assert_eq!(position(&diagnostic), (6, 9));
+}
+
+#[test]
+fn ports_short_and_long() {
+    let source = "\
+services:
+  web:
+    image: nginx
+    ports:
+      - 80
+      - 127.0.0.1:8080:80/udp
+      - 9000-9001:9000-9001
+      - target: 443
+        published: 8443
+        host_ip: 0.0.0.0
+";
+    let ports = check(source, Path::new(FILE)).expect("valid file").project.services["web"].ports.clone();
+    let summary: Vec<(u16, Option<&str>, Option<&str>, &str)> =
+        ports.iter().map(|port| (port.target, port.published.as_deref(), port.host_ip.as_deref(), port.protocol.as_str())).collect();
+    assert_eq!(
+        summary,
+        [
+            (80, None, None, "tcp"),
+            (80, Some("8080"), Some("127.0.0.1"), "udp"),
+            (9000, Some("9000"), None, "tcp"),
+            (9001, Some("9001"), None, "tcp"),
+            (443, Some("8443"), Some("0.0.0.0"), "tcp"),
+        ]
+    );
+}
+
+#[test]
+fn volumes_short_and_long() {
+    let source = "\
+services:
+  web:
+    image: nginx
+    volumes:
+      - data:/data
+      - ./site:/usr/share/nginx/html:ro
+      - /etc/hosts:/etc/hosts
+      - /cache
+      - type: bind
+        source: ../shared
+        target: /shared
+        read_only: true
+volumes:
+  data:
+";
+    let mounts = check(source, Path::new(FILE)).expect("valid file").project.services["web"].volumes.clone();
+    let summary: Vec<(MountKind, Option<&str>, &str, bool)> =
+        mounts.iter().map(|mount| (mount.kind, mount.source.as_deref(), mount.target.as_str(), mount.read_only)).collect();
+    assert_eq!(
+        summary,
+        [
+            (MountKind::Volume, Some("data"), "/data", false),
+            (MountKind::Bind, Some("/project/app/site"), "/usr/share/nginx/html", true),
+            (MountKind::Bind, Some("/etc/hosts"), "/etc/hosts", false),
+            (MountKind::Volume, None, "/cache", false),
+            (MountKind::Bind, Some("/project/shared"), "/shared", true),
+        ]
+    );
+}
+
+#[test]
+fn invalid_mount_mode() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\n    volumes:\n      - ./a:/a:rx\n", code::INVALID_MOUNT);
+    assert_eq!(diagnostic.message, "invalid volume `./a:/a:rx` in `services.web.volumes[0]`: unknown mode `rx`");
+    assert_eq!(position(&diagnostic), (5, 9));
+}
+
+#[test]
+fn invalid_duration() {
+    let diagnostic =
+        only("services:\n  web:\n    image: nginx\n    healthcheck:\n      test: curl -f localhost\n      interval: 10 seconds\n", code::INVALID_DURATION);
+    assert_eq!(diagnostic.message, "invalid duration `10 seconds` for `services.web.healthcheck.interval`");
+    assert_eq!(position(&diagnostic), (6, 17));
+}
+
+#[test]
+fn healthcheck_forms() {
+    let source = "\
+services:
+  web:
+    image: nginx
+    healthcheck:
+      test: curl -f http://localhost
+      interval: 1m30s
+      timeout: 500ms
+      retries: 5
+  off:
+    image: nginx
+    healthcheck:
+      disable: true
+";
+    let project = check(source, Path::new(FILE)).expect("valid file").project;
+    let healthcheck = project.services["web"].healthcheck.clone().expect("healthcheck");
+    assert_eq!(healthcheck.test, ["CMD-SHELL", "curl -f http://localhost"]);
+    assert_eq!(healthcheck.interval, Some(std::time::Duration::from_secs(90)));
+    assert_eq!(healthcheck.timeout, Some(std::time::Duration::from_millis(500)));
+    assert_eq!(healthcheck.retries, Some(5));
+    assert!(project.services["off"].healthcheck.as_ref().expect("healthcheck").is_disabled());
+}
+
+#[test]
+fn command_split_and_unterminated_quote() {
+    let source = "services:\n  web:\n    image: a\n    command: sh -c 'echo \"hi there\"'\n";
+    let project = check(source, Path::new(FILE)).expect("valid file").project;
+    assert_eq!(project.services["web"].command.as_deref(), Some(&["sh".to_owned(), "-c".to_owned(), "echo \"hi there\"".to_owned()][..]));
+
+    let diagnostic = only("services:\n  web:\n    image: a\n    entrypoint: sh -c 'echo\n", code::INVALID_COMMAND);
+    assert_eq!(diagnostic.message, "`services.web.entrypoint` has an unterminated quote or a trailing backslash");
+    assert_eq!(position(&diagnostic), (4, 17));
+}
+
+#[test]
+fn depends_on_forms() {
+    let source = "\
+services:
+  web:
+    image: a
+    depends_on:
+      db:
+        condition: service_healthy
+        restart: true
+      cache:
+        condition: service_started
+        required: false
+  worker:
+    image: a
+    depends_on: [db]
+  db:
+    image: a
+  cache:
+    image: a
+";
+    let project = check(source, Path::new(FILE)).expect("valid file").project;
+    let web = &project.services["web"].depends_on;
+    assert_eq!((web["db"].condition, web["db"].restart, web["db"].required), (Condition::ServiceHealthy, true, true));
+    assert_eq!((web["cache"].condition, web["cache"].required), (Condition::ServiceStarted, false));
+    let worker = &project.services["worker"].depends_on;
+    assert_eq!((worker["db"].condition, worker["db"].restart, worker["db"].required), (Condition::ServiceStarted, false, true));
+}
+
+#[test]
+fn depends_on_undefined_service() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    depends_on:\n      - db\n  api:\n    image: a\n", code::UNDEFINED_SERVICE);
+    assert_eq!(diagnostic.message, "service `web` depends on undefined service `db`");
+    assert_eq!(diagnostic.help.as_deref(), Some("defined services: api, web"));
+    assert_eq!(position(&diagnostic), (5, 9));
+}
+
+#[test]
+fn depends_on_cycle() {
+    let source = "\
+services:
+  web:
+    image: a
+    depends_on: [api]
+  api:
+    image: a
+    depends_on: [worker]
+  worker:
+    image: a
+    depends_on: [web]
+";
+    let diagnostic = only(source, code::DEPENDENCY_CYCLE);
+    assert_eq!(diagnostic.message, "dependency cycle: api -> worker -> web -> api");
+    assert_eq!(position(&diagnostic), (7, 18));
+    let labels: Vec<(&str, u32)> = diagnostic.labels.iter().map(|label| (label.message.as_str(), label.span.line)).collect();
+    assert_eq!(labels, [("`worker` depends on `web`", 10), ("`web` depends on `api`", 4)]);
+}
+
+#[test]
+fn depends_on_self() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    depends_on: [web]\n", code::DEPENDENCY_CYCLE);
+    assert_eq!(diagnostic.message, "dependency cycle: web -> web");
+}
+
+#[test]
+fn undefined_volume() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    volumes:\n      - data:/data\n", code::UNDEFINED_VOLUME);
+    assert_eq!(diagnostic.message, "service `web` mounts undefined volume `data`");
+    assert_eq!(position(&diagnostic), (5, 9));
+}
+
+#[test]
+fn undefined_network() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    networks: [front, default]\n", code::UNDEFINED_NETWORK);
+    assert_eq!(diagnostic.message, "service `web` uses undefined network `front`");
+    assert_eq!(position(&diagnostic), (4, 16));
+}
+
+#[test]
+fn default_network_added() {
+    let source = "services:\n  web:\n    image: a\n  host:\n    image: a\n    network_mode: host\nnetworks:\n  unused:\nvolumes: {db_data: }\n";
+    let checked = check(source, Path::new(FILE)).expect("valid file");
+    assert_eq!(checked.project.services["web"].networks.keys().collect::<Vec<_>>(), ["default"]);
+    assert!(checked.project.services["host"].networks.is_empty());
+    assert!(checked.project.volumes.contains_key("db_data"));
+    assert!(checked.project.networks.contains_key("unused"));
+}
+
+#[test]
+fn missing_image() {
+    let diagnostic = only("services:\n  web:\n    restart: always\n", code::MISSING_IMAGE);
+    assert_eq!(diagnostic.message, "service `web` has neither `image` nor `build`");
+    assert_eq!(position(&diagnostic), (2, 3));
+}
+
+#[test]
+fn build_warns() {
+    let checked = check("services:\n  web:\n    build: .\n", Path::new(FILE)).expect("a warning only");
+    assert_eq!(checked.warnings.0.len(), 1);
+    assert_eq!(checked.warnings.0[0].code, code::BUILD_UNSUPPORTED);
+}
+
+#[test]
+fn all_errors_reported_together() {
+    let source = "services:\n  web:\n    imagee: a\n    depends_on: [db]\n    ports: [\"x\"]\n";
+    let mut codes: Vec<&str> = diagnostics(source).iter().map(|diagnostic| diagnostic.code).collect();
+    codes.sort();
+    let mut expected = [code::UNKNOWN_KEY, code::MISSING_IMAGE, code::UNDEFINED_SERVICE, code::INVALID_PORT];
+    expected.sort();
+    assert_eq!(codes, expected);
+}
+
+#[test]
+fn project_name_rules() {
+    let named = check("name: My_App.1\nservices: {}\n", Path::new("/srv/Other Folder/compose.yaml")).unwrap().project;
+    assert_eq!(project_name(&named, None), "my_app1");
+
+    let unnamed = check("services: {}\n", Path::new("/srv/Other Folder/compose.yaml")).unwrap().project;
+    assert_eq!(project_name(&unnamed, None), "otherfolder");
+    let environment = |name: &str| (name == "COMPOSE_PROJECT_NAME").then(|| "From-Env".to_owned());
+    assert_eq!(project_name(&unnamed, Some(&environment)), "from-env");
+}
+
+#[test]
+fn root_must_be_mapping() {
+    let diagnostic = only("- web\n", code::INVALID_TYPE);
+    assert_eq!(diagnostic.message, "a compose file must be a mapping, found a sequence");
+    assert_eq!(position(&diagnostic), (1, 1));
+}
