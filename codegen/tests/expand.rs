@@ -67,7 +67,7 @@ fn checked(path: &str, services: Vec<(String, Service)>, variables: Vec<Variable
     Checked { project, variables, warnings: Diagnostics::default() }
 }
 
-/// The model of `fixtures/quickstart.yaml`, built by hand.
+/// Builds the model of `fixtures/quickstart.yaml` by hand.
 fn quickstart() -> Checked {
     let services = vec![
         service("init", 2, "busybox:latest", Vec::new()),
@@ -78,7 +78,7 @@ fn quickstart() -> Checked {
     checked(QUICKSTART, services, variables)
 }
 
-/// The model of `fixtures/gitea-postgres.yaml`, built by hand.
+/// Builds the model of `fixtures/gitea-postgres.yaml` by hand.
 fn gitea() -> Checked {
     let services = vec![
         service("gitea", 3, "gitea/gitea:latest", vec![port(None, 3000, Some("3000"))]),

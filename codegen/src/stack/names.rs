@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
-use perry_stack_schema::{Checked, Diagnostic, Diagnostics, Severity, Span};
+use perry_stack_schema::{Checked, Diagnostic, Diagnostics, Span};
 
 /// A compose file with a Rust name for each item it exposes.
 #[derive(Debug, Default)]
@@ -174,16 +174,7 @@ fn prefix_digit(name: String) -> String {
 }
 
 fn error(code: &'static str, message: String, file: &Path, span: Span, help: &str) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        code,
-        message,
-        file: file.to_owned(),
-        span,
-        path: None,
-        labels: Vec::new(),
-        help: Some(help.to_owned()),
-    }
+    Diagnostic::error(code, message, file, span).with_help(help)
 }
 
 #[cfg(test)]
