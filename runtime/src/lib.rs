@@ -14,3 +14,5 @@ pub use engine::{format_ps_table, ContainerSummary, DownOptions, Engine, EngineE
 pub use perry_stack_macros::include_stack;
 pub use perry_stack_schema as schema;
 pub use perry_stack_schema::{Diagnostic, Diagnostics, Project};
+
+pub mod typed;
