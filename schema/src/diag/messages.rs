@@ -36,6 +36,23 @@ pub fn yaml_syntax(info: &str) -> String {
     format!("invalid YAML: {info}")
 }
 
+/// The fix for a YAML syntax error, chosen from the parser's description.
+pub fn yaml_syntax_help(info: &str) -> &'static str {
+    if info.contains("flow sequence") {
+        "close the list with `]` and separate its items with `,`, and quote an item that contains `:` or `,`"
+    } else if info.contains("flow mapping") {
+        "close the mapping with `}` and separate its entries with `,`"
+    } else if info.contains("quoted scalar") {
+        "close the string with the same quote character that opens it"
+    } else if info.contains("tab") {
+        "indent with spaces: YAML does not allow tabs for indentation"
+    } else if info.contains("mapping values are not allowed") {
+        "quote a value that contains `: `, or indent a nested mapping under its key"
+    } else {
+        "check the indentation, quotes and brackets at this position: keys of one mapping start in the same column"
+    }
+}
+
 pub fn duplicate_key(key: &str) -> String {
     format!("duplicate key `{key}`")
 }

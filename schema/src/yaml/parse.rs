@@ -82,6 +82,7 @@ impl<'input> Builder<'input, '_> {
         let marker = error.marker();
         let span = self.positions.span(marker, marker);
         Diagnostic::error(code::YAML_SYNTAX, messages::yaml_syntax(error.info()), self.file, span)
+            .with_help(messages::yaml_syntax_help(error.info()))
     }
 
     fn document(&mut self) -> Result<Node, Diagnostic> {
