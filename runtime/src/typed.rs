@@ -12,7 +12,7 @@ use perry_stack_schema::{Diagnostics, Project};
 /// file before interpolation of the run-time environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DeclaredPort {
-    /// Returns the compose name of the service.
+    /// The compose name of the service.
     pub service: &'static str,
     /// The `name` of a port in the long syntax.
     pub name: Option<&'static str>,
@@ -21,7 +21,7 @@ pub struct DeclaredPort {
     /// The host port or range (`8080`, `8000-8010`); `None` lets the runtime
     /// choose one.
     pub published: Option<&'static str>,
-    /// `tcp` or `udp`.
+    /// `tcp`, `udp` or `sctp`.
     pub protocol: &'static str,
 }
 

@@ -4,26 +4,26 @@
 //!
 //! Needs podman and the local busybox image: run scripts/setup-podman.sh.
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use perry_stack::schema::compose::load::ProcessEnvironment;
 use perry_stack::{format_ps_table, DownOptions, Engine, Project, UpOptions};
 
-const STACK_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/stack.yaml");
+/// The typed module of stack.yaml: a broken stack file fails this build.
+mod stack {
+    perry_stack::include_stack!("stack.yaml");
+}
 
-// TODO: embed the file with `perry_stack::include_stack!("stack.yaml")` once
-// the macro is available, so that a broken stack fails the build.
-fn stack() -> Result<Project, String> {
-    let source = include_str!("../stack.yaml");
-    match perry_stack::schema::load(source, Path::new(STACK_FILE), &ProcessEnvironment) {
-        Ok((project, _warnings)) => Ok(project),
-        Err(diagnostics) => {
-            let lines: Vec<String> = diagnostics.0.iter().map(ToString::to_string).collect();
-            Err(format!("stack.yaml is invalid:\n{}", lines.join("\n")))
-        }
-    }
+use stack::Service;
+
+/// The port `db` listens on inside the stack's network; it publishes none.
+const DB_PORT: &str = "5432";
+
+fn load_stack() -> Result<Project, String> {
+    stack::stack().map_err(|diagnostics| {
+        let lines: Vec<String> = diagnostics.0.iter().map(ToString::to_string).collect();
+        format!("{} is invalid:\n{}", stack::PATH, lines.join("\n"))
+    })
 }
 
 /// Runs every step between `up` and `down`.
@@ -34,12 +34,13 @@ async fn run(engine: &Engine, project: &Project, name: &str) -> Result<(), Strin
     println!("up in {:.2} s", began.elapsed().as_secs_f64());
 
     // `db` replies with the file that the one-shot `init` wrote into the volume.
-    let argv: Vec<String> = ["nc", "-w", "2", "db", "5432"].iter().map(|word| word.to_string()).collect();
-    let output = engine.exec(name, "web", &argv).await.map_err(|error| error.to_string())?;
+    let db = Service::Db.name();
+    let argv: Vec<String> = ["nc", "-w", "2", db, DB_PORT].iter().map(|word| word.to_string()).collect();
+    let output = engine.exec(name, Service::Web.name(), &argv).await.map_err(|error| error.to_string())?;
     if output.exit_code != 0 {
-        return Err(format!("`nc db 5432` in web exited with code {}: {}", output.exit_code, output.stderr.trim()));
+        return Err(format!("`nc {db} {DB_PORT}` in web exited with code {}: {}", output.exit_code, output.stderr.trim()));
     }
-    println!("web -> db:5432 answered: {}", output.stdout.trim());
+    println!("web -> {db}:{DB_PORT} answered: {}", output.stdout.trim());
 
     let rows = engine.ps(name).await.map_err(|error| error.to_string())?;
     print!("{}", format_ps_table(&rows));
@@ -48,7 +49,7 @@ async fn run(engine: &Engine, project: &Project, name: &str) -> Result<(), Strin
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let project = match stack() {
+    let project = match load_stack() {
         Ok(project) => project,
         Err(message) => {
             eprintln!("error: {message}");
