@@ -7,8 +7,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use perry_stack::schema::{Condition, Project};
-use perry_stack::testing::*;
+use perry_stack::schema::Project;
 use perry_stack::{CliBackend, Engine};
 
 pub const IMAGE: &str = "localhost/perry-busybox:latest";
@@ -69,25 +68,14 @@ pub fn leftovers(project: &str) -> Vec<String> {
     found
 }
 
-/// Builds the quickstart stack of examples/quickstart/stack.yaml in code.
-/// NOTE: switch to loading the file once the compose loader is available.
+/// The typed module of the quickstart example's compose file.
+pub mod quickstart_stack {
+    perry_stack::include_stack!("../examples/quickstart/stack.yaml");
+}
+
+/// Loads the quickstart example's compose file under the project `name`.
 pub fn quickstart(name: &str) -> Project {
-    let init = mount_volume(service("init", IMAGE, &["sh", "-c", "echo initialized > /data/ready"]), "data", "/data");
-    let db = service("db", IMAGE, &["nc", "-ll", "-p", "5432", "-e", "cat", "/data/ready"]);
-    let db = mount_volume(db, "data", "/data");
-    let db = depends_on(db, "init", Condition::ServiceCompletedSuccessfully);
-    let mut db = healthcheck(db, &["CMD-SHELL", "nc -w 1 127.0.0.1 5432 | grep -q initialized"], Duration::from_millis(500), 10);
-    db.healthcheck.as_mut().unwrap().timeout = Some(Duration::from_secs(2));
-    let mut web = depends_on(service("web", IMAGE, &["httpd", "-f", "-p", "8080"]), "db", Condition::ServiceHealthy);
-    web.ports.push(perry_stack::schema::Port {
-        span: Default::default(),
-        name: None,
-        target: 8080,
-        published: None,
-        host_ip: Some("127.0.0.1".to_string()),
-        protocol: "tcp".to_string(),
-        app_protocol: None,
-        mode: "ingress".to_string(),
-    });
-    with_volume(project(name, vec![init, db, web]), "data")
+    let mut project = quickstart_stack::stack().expect("the quickstart stack loads");
+    project.name = Some(name.to_string());
+    project
 }
