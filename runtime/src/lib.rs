@@ -3,6 +3,23 @@
 //!
 //! [`Engine`] brings a [`Project`] up and down through a [`Backend`]:
 //! podman or docker through [`CliBackend`], or [`MockBackend`] in tests.
+//!
+//! ```no_run
+//! // The quickstart example's stack: `init`, `db` and `web`, where web
+//! // publishes container port 8080.
+//! mod stack {
+//!     perry_stack::include_stack!("../examples/quickstart/stack.yaml");
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let project = stack::stack()?;
+//! let engine = perry_stack::Engine::detect().await?;
+//! let report = engine.up(&project, &perry_stack::UpOptions::default()).await?;
+//! println!("{} is up; {} listens on {}", report.project, stack::Service::Web, stack::ports::WEB_8080.target);
+//! engine.down(&report.project, &perry_stack::DownOptions::default()).await?;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod backend;
 pub mod engine;
