@@ -65,7 +65,7 @@ fn check_missing_file_exits_2() {
     let output = perry_stack(&["check", &missing]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("cannot read {missing}: No such file or directory")), "{stderr}");
+    assert!(stderr.contains(&format!("error: cannot read `{missing}`: No such file or directory")), "{stderr}");
 }
 
 #[test]

@@ -28,9 +28,21 @@ pub struct Project {
     /// support yet, kept as parsed (`secrets`, `configs`, `x-*`, ...).
     #[serde(flatten)]
     pub unsupported: BTreeMap<String, Node>,
-    /// The file this project was loaded from.
+    /// The file this project was loaded from (the first one when several
+    /// files were merged).
     #[serde(skip)]
     pub file: PathBuf,
+    /// Every file merged into this project, in merge order; [`Span::file`]
+    /// indexes it. Empty for a project built in code, which reads as `[file]`.
+    #[serde(skip)]
+    pub files: Vec<PathBuf>,
+}
+
+impl Project {
+    /// The file that a span of this project points into.
+    pub fn file_of(&self, span: Span) -> &std::path::Path {
+        self.files.get(span.file as usize).unwrap_or(&self.file)
+    }
 }
 
 /// One entry of `services`.
@@ -51,6 +63,10 @@ pub struct Service {
     /// (the list form `- NAME` without `=`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub environment: BTreeMap<String, Option<String>>,
+    /// Files of `KEY=VALUE` lines whose variables go into `environment`
+    /// when the project is loaded for running (`environment` wins).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub env_file: Vec<EnvFile>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<Port>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -72,10 +88,30 @@ pub struct Service {
     pub working_dir: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// The profiles that enable this service; a service without profiles is
+    /// always enabled.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
     /// Service keys that the specification allows but this model does not
     /// support yet, kept as parsed.
     #[serde(flatten)]
     pub unsupported: BTreeMap<String, Node>,
+}
+
+/// An entry of a service's `env_file`, in the long syntax.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EnvFile {
+    #[serde(skip)]
+    pub span: Span,
+    /// The path, resolved against the folder of the compose file that
+    /// declares it.
+    pub path: PathBuf,
+    /// When false, a missing file is skipped.
+    pub required: bool,
+    /// `raw` reads values literally (no quotes, escapes or interpolation);
+    /// `None` is the dotenv syntax.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
 }
 
 /// A port in the long syntax.
