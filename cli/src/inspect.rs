@@ -98,6 +98,17 @@ pub fn config(args: ConfigArgs) -> ExitCode {
     }
 }
 
+/// Prints the JSON Schema of the model that `config` writes.
+pub fn schema() -> ExitCode {
+    let schema = perry_stack::schema::compose::model::json_schema();
+    let text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
+    if let Err(error) = writeln!(std::io::stdout().lock(), "{text}") {
+        eprintln!("error: cannot write the schema: {error}");
+        return ExitCode::from(EXIT_INVALID);
+    }
+    ExitCode::SUCCESS
+}
+
 fn options<'env>(args: &LoadArgs, files: Vec<PathBuf>, environment: Option<&'env ProcessEnvironment>) -> Options<'env> {
     Options {
         files,

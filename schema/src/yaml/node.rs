@@ -139,3 +139,14 @@ impl Serialize for Node {
         }
     }
 }
+
+/// Any YAML value: the model keeps such nodes without reading them.
+impl schemars::JsonSchema for Node {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AnyValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(true)
+    }
+}
