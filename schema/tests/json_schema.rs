@@ -53,7 +53,7 @@ fn official_schema() -> serde_json::Value {
     serde_json::from_str(&text).expect("the bundled schema is JSON")
 }
 
-/// Every compose file under `folder`, sorted.
+/// Lists every compose file under `folder`, sorted.
 fn compose_files(folder: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![folder.to_path_buf()];
@@ -72,7 +72,7 @@ fn compose_files(folder: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Whether the official schema accepts the file after interpolation with
+/// Returns whether the official schema accepts the file after interpolation with
 /// every variable unset, as the loader's check reads it.
 fn schema_accepts(validator: &jsonschema::Validator, source: &str, file: &Path) -> bool {
     let Ok(mut root) = yaml::parse(source, file) else { return false };

@@ -100,6 +100,8 @@ fn merge_structure(base: Node, overlay: Node, path: &mut Vec<String>) -> Node {
             Node { value: Value::Mapping(entries), span: base.span, tag: None, text: None }
         }
         (Value::Sequence(mut items), Value::Sequence(overlay_items)) => {
+            // NOTE: docker compose leaves out repeated scalars only in listed
+            // sequences (dns, cap_add, expose, ...); this does it in every one.
             for item in overlay_items {
                 if item.tag.as_deref() == Some(RESET) {
                     continue;
