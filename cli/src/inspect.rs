@@ -1,88 +1,135 @@
 //! `check` and `config`: commands that read compose files and start nothing.
 //!
 //! Both exit with 0 when every file loads (warnings allowed), 1 when a file
-//! has errors, and 2 when a file cannot be read.
+//! has errors, and 2 when a file cannot be read or no compose file is found.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use perry_stack::schema::compose::emit::to_yaml;
-use perry_stack::schema::compose::load::ProcessEnvironment;
+use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
+use perry_stack::schema::diag::messages::code;
 use perry_stack::schema::Diagnostics;
+
+/// The options shared by `check` and `config` that choose what to load.
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    /// Compose file to merge onto the ones before it; repeat for several.
+    /// Without any, compose.yaml (or compose.yml, docker-compose.yml,
+    /// docker-compose.yaml) in this folder or a parent, with its override file.
+    #[arg(short = 'f', long = "file")]
+    pub files: Vec<PathBuf>,
+    /// Env file for interpolation, instead of the project folder's `.env`;
+    /// repeat for several, later ones winning. The process environment wins
+    /// over every env file.
+    #[arg(long = "env-file")]
+    pub env_files: Vec<PathBuf>,
+    /// Profile to enable, in addition to those of COMPOSE_PROFILES; repeat
+    /// for several.
+    #[arg(long = "profile")]
+    pub profiles: Vec<String>,
+}
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// Compose files to validate.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
+    /// Compose files to validate, each as its own project.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 #[derive(clap::Args)]
 pub struct ConfigArgs {
-    /// Compose file to normalize.
-    pub file: PathBuf,
+    /// Compose files to merge and normalize, as with `-f`.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub load: LoadArgs,
 }
 
 const EXIT_INVALID: u8 = 1;
 const EXIT_UNREADABLE: u8 = 2;
 
-/// Checks each file without reading the environment, as a build does, and
-/// prints every diagnostic to stderr.
+/// Checks the project without reading the process environment, as a build
+/// does: only env files give variables their values. Prints every
+/// diagnostic to stderr. Positional files are checked one by one; `-f`
+/// files are merged into one project.
 pub fn check(args: CheckArgs) -> ExitCode {
+    let projects: Vec<Vec<PathBuf>> = if args.paths.is_empty() {
+        vec![args.load.files.clone()]
+    } else {
+        args.paths.iter().map(|path| vec![path.clone()]).collect()
+    };
     let mut status = 0;
-    for file in &args.files {
-        let Some(source) = read(file) else {
-            status = status.max(EXIT_UNREADABLE);
-            continue;
-        };
-        match perry_stack::schema::check(&source, file) {
-            Ok(checked) => print_diagnostics(&checked.warnings, &source),
-            Err(diagnostics) => {
-                print_diagnostics(&diagnostics, &source);
-                status = status.max(EXIT_INVALID);
+    for files in projects {
+        let options = options(&args.load, files, None);
+        match load_project(&options) {
+            Ok(loaded) => print_diagnostics(&loaded.warnings, &loaded.sources),
+            Err(failed) => {
+                print_diagnostics(&failed.diagnostics, &failed.sources);
+                status = status.max(exit_status(&failed.diagnostics));
             }
         }
     }
     ExitCode::from(status)
 }
 
-/// Prints the normalized model of a file, interpolated with the process
-/// environment, to stdout.
+/// Prints the normalized model of the merged files, interpolated with the
+/// env files and the process environment, to stdout.
 pub fn config(args: ConfigArgs) -> ExitCode {
-    let Some(source) = read(&args.file) else {
-        return ExitCode::from(EXIT_UNREADABLE);
-    };
-    match perry_stack::schema::load(&source, &args.file, &ProcessEnvironment) {
-        Ok((project, warnings)) => {
-            print_diagnostics(&warnings, &source);
+    let mut files = args.paths.clone();
+    files.extend(args.load.files.iter().cloned());
+    let options = options(&args.load, files, Some(&ProcessEnvironment));
+    match load_project(&options) {
+        Ok(loaded) => {
+            print_diagnostics(&loaded.warnings, &loaded.sources);
             let mut stdout = std::io::stdout().lock();
-            if let Err(error) = stdout.write_all(to_yaml(&project).as_bytes()) {
+            if let Err(error) = stdout.write_all(to_yaml(&loaded.project).as_bytes()) {
                 eprintln!("error: cannot write the configuration: {error}");
                 return ExitCode::from(EXIT_INVALID);
             }
             ExitCode::SUCCESS
         }
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics, &source);
-            ExitCode::from(EXIT_INVALID)
+        Err(failed) => {
+            print_diagnostics(&failed.diagnostics, &failed.sources);
+            ExitCode::from(exit_status(&failed.diagnostics))
         }
     }
 }
 
-fn read(file: &Path) -> Option<String> {
-    match std::fs::read_to_string(file) {
-        Ok(source) => Some(source),
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", file.display());
-            None
-        }
+/// Prints the JSON Schema of the model that `config` writes.
+pub fn schema() -> ExitCode {
+    let schema = perry_stack::schema::compose::model::json_schema();
+    let text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
+    if let Err(error) = writeln!(std::io::stdout().lock(), "{text}") {
+        eprintln!("error: cannot write the schema: {error}");
+        return ExitCode::from(EXIT_INVALID);
+    }
+    ExitCode::SUCCESS
+}
+
+fn options<'env>(args: &LoadArgs, files: Vec<PathBuf>, environment: Option<&'env ProcessEnvironment>) -> Options<'env> {
+    Options {
+        files,
+        working_dir: PathBuf::new(),
+        env_files: args.env_files.clone(),
+        profiles: args.profiles.clone(),
+        environment: environment.map(|environment| environment as _),
     }
 }
 
-fn print_diagnostics(diagnostics: &Diagnostics, source: &str) {
+fn exit_status(diagnostics: &Diagnostics) -> u8 {
+    let unreadable = diagnostics.iter().any(|diagnostic| diagnostic.code == code::FILE_UNREADABLE || diagnostic.code == code::FILE_NOT_FOUND);
+    if unreadable { EXIT_UNREADABLE } else { EXIT_INVALID }
+}
+
+fn print_diagnostics(diagnostics: &Diagnostics, sources: &BTreeMap<PathBuf, String>) {
     let color = std::io::stderr().is_terminal();
     for diagnostic in diagnostics.iter() {
-        eprintln!("{}\n", diagnostic.render(source, color));
+        match sources.get(&diagnostic.file) {
+            Some(source) => eprintln!("{}\n", diagnostic.render(source, color)),
+            None => eprintln!("error: {}\n", diagnostic.message),
+        }
     }
 }

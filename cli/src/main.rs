@@ -21,6 +21,8 @@ enum Command {
     Check(inspect::CheckArgs),
     /// Print the normalized model of a compose file as YAML.
     Config(inspect::ConfigArgs),
+    /// Print the JSON Schema of the normalized model, for editors.
+    Schema,
     /// Create and start the stack's containers.
     Up(stack::UpArgs),
     /// Stop and remove the stack's containers and networks.
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => inspect::check(args),
         Command::Config(args) => inspect::config(args),
+        Command::Schema => inspect::schema(),
         Command::Up(args) => stack::up(args),
         Command::Down(args) => stack::down(args),
         Command::Ps(args) => stack::ps(args),

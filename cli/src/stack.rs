@@ -147,6 +147,7 @@ fn empty_project() -> Project {
         volumes: Default::default(),
         unsupported: Default::default(),
         file: Default::default(),
+        files: Vec::new(),
     }
 }
 

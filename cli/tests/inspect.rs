@@ -65,7 +65,7 @@ fn check_missing_file_exits_2() {
     let output = perry_stack(&["check", &missing]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("cannot read {missing}: No such file or directory")), "{stderr}");
+    assert!(stderr.contains(&format!("error: cannot read `{missing}`: No such file or directory")), "{stderr}");
 }
 
 #[test]
@@ -103,4 +103,39 @@ fn config_invalid_file_exits_1() {
     let output = perry_stack(&["config", &file]);
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn config_merges_files_with_env_file() {
+    let folder = folder("config-merge");
+    let base = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n    environment: [A=1]\n");
+    let overlay = write(&folder, "compose.prod.yaml", "services:\n  web:\n    environment: {B: '2'}\n  debug:\n    image: busybox\n    profiles: [debug]\n");
+    let env_file = write(&folder, "prod.env", "TAG=1.25\n");
+    let output = perry_stack(&["config", "-f", &base, "-f", &overlay, "--env-file", &env_file]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let expected = "services:
+  web:
+    image: nginx:1.25
+    environment:
+      A: \"1\"
+      B: \"2\"
+    networks:
+      default: {}
+";
+    assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
+
+    let output = perry_stack(&["config", "-f", &base, "-f", &overlay, "--env-file", &env_file, "--profile", "debug"]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("  debug:\n    image: busybox\n"), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn check_reports_error_in_second_file() {
+    let folder = folder("check-merge");
+    let base = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let overlay = write(&folder, "compose.override.yaml", "services:\n  web:\n    depends_on: [db]\n");
+    let output = perry_stack(&["check", "-f", &base, "-f", &overlay]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("--> {overlay}:3:18")), "{stderr}");
+    assert!(stderr.contains("3 |     depends_on: [db]"), "{stderr}");
 }

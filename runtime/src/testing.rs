@@ -15,6 +15,7 @@ pub fn project(name: &str, services: Vec<Service>) -> Project {
         volumes: BTreeMap::new(),
         unsupported: BTreeMap::new(),
         file: PathBuf::from("compose.yaml"),
+        files: Vec::new(),
     }
 }
 
@@ -33,6 +34,7 @@ pub fn service(name: &str, image: &str, command: &[&str]) -> Service {
         command: (!command.is_empty()).then(|| command.iter().map(|word| word.to_string()).collect()),
         entrypoint: None,
         environment: BTreeMap::new(),
+        env_file: Vec::new(),
         ports: Vec::new(),
         volumes: Vec::new(),
         depends_on: BTreeMap::new(),
@@ -43,6 +45,7 @@ pub fn service(name: &str, image: &str, command: &[&str]) -> Service {
         container_name: None,
         working_dir: None,
         user: None,
+        profiles: Vec::new(),
         unsupported: BTreeMap::new(),
     }
 }

@@ -15,6 +15,9 @@ pub struct Span {
     pub end: usize,
     pub line: u32,
     pub column: u32,
+    /// The index of the source file in [`Project::files`](crate::Project::files)
+    /// when a project merges several files; 0 for the first or only file.
+    pub file: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,7 +76,7 @@ impl Diagnostics {
 
     /// Sorts by position so that every renderer lists them in file order.
     pub fn sort(&mut self) {
-        self.0.sort_by(|a, b| (a.span.start, a.severity, a.code).cmp(&(b.span.start, b.severity, b.code)));
+        self.0.sort_by(|a, b| (a.span.file, &a.file, a.span.start, a.severity, a.code).cmp(&(b.span.file, &b.file, b.span.start, b.severity, b.code)));
     }
 
     /// Renders every diagnostic, separated by blank lines.

@@ -201,6 +201,10 @@ pub enum Source<'env> {
     /// Run time: variables come from the environment; an unset variable
     /// without default is an empty string and a warning.
     Environment(&'env dyn Environment),
+    /// Build-time check with some values known (from env files): a variable
+    /// set in the environment takes its value, any other its default or the
+    /// empty string, without warnings or errors for required variables.
+    Known(&'env dyn Environment),
 }
 
 /// Replaces every template in the values of `root`. Returns the errors
@@ -220,11 +224,31 @@ pub fn apply(root: &mut Node, file: &Path, source: Source<'_>) -> Diagnostics {
                 return;
             }
         };
-        let mut context = Resolve { source, file, span: node.span, diagnostics: &mut diagnostics, warned: &mut warned };
+        let mut context = Resolve { source, file, span: node.span, diagnostics: &mut diagnostics, warned: &mut warned, warn_unset: true };
         let value = context.render(&pieces);
         node.value = Value::String(value);
     });
     diagnostics
+}
+
+/// Substitutes the templates of one value outside a compose file, such as a
+/// line of an env file. Unset variables are empty without a warning. Returns
+/// the errors of an invalid template or an unset required variable, located
+/// at `span` of `file`.
+pub fn substitute(template: &str, environment: &dyn Environment, file: &Path, span: Span, path: &str) -> Result<String, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let Ok(pieces) = parse_template(template) else {
+        let diagnostic = Diagnostic::error(code::INTERPOLATION_SYNTAX, messages::interpolation_syntax(path, template), file, span)
+            .with_path(path)
+            .with_help(messages::INTERPOLATION_HELP);
+        diagnostics.push(diagnostic);
+        return Err(diagnostics);
+    };
+    let mut warned = BTreeSet::new();
+    let source = Source::Environment(environment);
+    let mut context = Resolve { source, file, span, diagnostics: &mut diagnostics, warned: &mut warned, warn_unset: false };
+    let value = context.render(&pieces);
+    if diagnostics.has_errors() { Err(diagnostics) } else { Ok(value) }
 }
 
 struct Resolve<'a, 'env> {
@@ -233,6 +257,7 @@ struct Resolve<'a, 'env> {
     span: Span,
     diagnostics: &'a mut Diagnostics,
     warned: &'a mut BTreeSet<String>,
+    warn_unset: bool,
 }
 
 impl Resolve<'_, '_> {
@@ -253,7 +278,7 @@ impl Resolve<'_, '_> {
     fn variable(&mut self, name: &str, operator: Operator, argument: &[Piece], message: &str) -> String {
         let value = match self.source {
             Source::Unset => None,
-            Source::Environment(environment) => environment.get(name),
+            Source::Environment(environment) | Source::Known(environment) => environment.get(name),
         };
         let missing = |colon: bool| value.as_deref().is_none_or(|value| colon && value.is_empty());
         match operator {
@@ -282,7 +307,7 @@ impl Resolve<'_, '_> {
 
     fn warn_unset(&mut self, name: &str) {
         if let Source::Environment(_) = self.source {
-            if self.warned.insert(name.to_owned()) {
+            if self.warn_unset && self.warned.insert(name.to_owned()) {
                 self.diagnostics.push(
                     Diagnostic::warning(code::VARIABLE_UNSET, messages::variable_unset(name), self.file, self.span)
                         .with_help(messages::variable_unset_help(name)),
@@ -365,6 +390,7 @@ mod tests {
             span: Span::default(),
             diagnostics: &mut diagnostics,
             warned: &mut warned,
+            warn_unset: true,
         };
         context.render(&pieces)
     }

@@ -9,9 +9,10 @@
 
 pub mod compose;
 pub mod diag;
+pub mod dotenv;
 pub mod interpolate;
 pub mod yaml;
 
-pub use compose::load::{check, load, project_name, Checked, Environment, ProcessEnvironment};
+pub use compose::load::{check, load, load_project, project_name, Checked, Environment, Failed, Loaded, Options, ProcessEnvironment};
 pub use compose::model::*;
 pub use diag::{Diagnostic, Diagnostics, Severity, Span};

@@ -1,8 +1,11 @@
 //! The Compose Specification: model, loading, validation and emission.
 
 pub mod emit;
+pub mod env_file;
 pub mod load;
+pub mod merge;
 pub mod model;
 pub mod parse;
+pub mod profiles;
 pub mod spec;
 pub mod validate;

@@ -8,33 +8,46 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::diag::Span;
 use crate::yaml::Node;
 
 /// A loaded compose file.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Project {
     /// The top-level `name`, if the file sets one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub services: BTreeMap<String, Service>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub networks: BTreeMap<String, Network>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub volumes: BTreeMap<String, Volume>,
     /// Top-level keys that the specification allows but this model does not
     /// support yet, kept as parsed (`secrets`, `configs`, `x-*`, ...).
     #[serde(flatten)]
     pub unsupported: BTreeMap<String, Node>,
-    /// The file this project was loaded from.
+    /// The file this project was loaded from (the first one when several
+    /// files were merged).
     #[serde(skip)]
     pub file: PathBuf,
+    /// Every file merged into this project, in merge order; [`Span::file`]
+    /// indexes it. Empty for a project built in code, which reads as `[file]`.
+    #[serde(skip)]
+    pub files: Vec<PathBuf>,
+}
+
+impl Project {
+    /// The file that a span of this project points into.
+    pub fn file_of(&self, span: Span) -> &std::path::Path {
+        self.files.get(span.file as usize).unwrap_or(&self.file)
+    }
 }
 
 /// One entry of `services`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Service {
     #[serde(skip)]
     pub name: String,
@@ -49,20 +62,24 @@ pub struct Service {
     pub entrypoint: Option<Vec<String>>,
     /// `None` passes the variable through from the environment of `up`
     /// (the list form `- NAME` without `=`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub environment: BTreeMap<String, Option<String>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Files of `KEY=VALUE` lines whose variables go into `environment`
+    /// when the project is loaded for running (`environment` wins).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub env_file: Vec<EnvFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<Port>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volumes: Vec<Mount>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub depends_on: BTreeMap<String, Dependency>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub healthcheck: Option<Healthcheck>,
     /// Networks the service joins. Normalization adds `default` when the
     /// file lists none.
     pub networks: BTreeMap<String, ServiceNetwork>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restart: Option<String>,
@@ -72,14 +89,34 @@ pub struct Service {
     pub working_dir: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// The profiles that enable this service; a service without profiles is
+    /// always enabled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
     /// Service keys that the specification allows but this model does not
     /// support yet, kept as parsed.
     #[serde(flatten)]
     pub unsupported: BTreeMap<String, Node>,
 }
 
+/// An entry of a service's `env_file`, in the long syntax.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct EnvFile {
+    #[serde(skip)]
+    pub span: Span,
+    /// The path, resolved against the folder of the compose file that
+    /// declares it.
+    pub path: PathBuf,
+    /// When false, a missing file is skipped.
+    pub required: bool,
+    /// `raw` reads values literally (no quotes, escapes or interpolation);
+    /// `None` is the dotenv syntax.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
 /// A port in the long syntax.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Port {
     #[serde(skip)]
     pub span: Span,
@@ -102,7 +139,7 @@ pub struct Port {
 }
 
 /// What a service mount attaches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MountKind {
     Volume,
@@ -114,7 +151,7 @@ pub enum MountKind {
 }
 
 /// An entry of a service's `volumes`, in the long syntax.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Mount {
     #[serde(skip)]
     pub span: Span,
@@ -125,7 +162,7 @@ pub struct Mount {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     pub target: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only: bool,
     /// Mount keys that the specification allows but this model does not
     /// support yet (`bind`, `volume`, `tmpfs`, `consistency`, ...).
@@ -134,7 +171,7 @@ pub struct Mount {
 }
 
 /// The condition a `depends_on` entry waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     ServiceStarted,
@@ -143,7 +180,7 @@ pub enum Condition {
 }
 
 /// An entry of a service's `depends_on`, in the long syntax.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Dependency {
     /// The position of the service name, for "undefined service" errors.
     #[serde(skip)]
@@ -156,26 +193,30 @@ pub struct Dependency {
 }
 
 /// A service's `healthcheck`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Healthcheck {
     #[serde(skip)]
     pub span: Span,
     /// `["CMD", arg...]`, `["CMD-SHELL", script]` or `["NONE"]`; a string
     /// `test` is normalized to `CMD-SHELL`. Empty when only other keys are set
     /// (the image's own check applies).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub test: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none", with = "crate::compose::model::duration_opt")]
+    #[schemars(with = "Option<String>")]
     pub interval: Option<Duration>,
     #[serde(skip_serializing_if = "Option::is_none", with = "crate::compose::model::duration_opt")]
+    #[schemars(with = "Option<String>")]
     pub timeout: Option<Duration>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retries: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none", with = "crate::compose::model::duration_opt")]
+    #[schemars(with = "Option<String>")]
     pub start_period: Option<Duration>,
     #[serde(skip_serializing_if = "Option::is_none", with = "crate::compose::model::duration_opt")]
+    #[schemars(with = "Option<String>")]
     pub start_interval: Option<Duration>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub disable: bool,
 }
 
@@ -192,18 +233,18 @@ impl Healthcheck {
 }
 
 /// An entry of a service's `networks`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct ServiceNetwork {
     #[serde(skip)]
     pub span: Span,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     #[serde(flatten)]
     pub unsupported: BTreeMap<String, Node>,
 }
 
 /// An entry of the top-level `networks`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct Network {
     #[serde(skip)]
     pub span: Span,
@@ -212,18 +253,18 @@ pub struct Network {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub external: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub internal: bool,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     #[serde(flatten)]
     pub unsupported: BTreeMap<String, Node>,
 }
 
 /// An entry of the top-level `volumes`.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct Volume {
     #[serde(skip)]
     pub span: Span,
@@ -232,9 +273,9 @@ pub struct Volume {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub driver: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub external: bool,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     #[serde(flatten)]
     pub unsupported: BTreeMap<String, Node>,
@@ -252,4 +293,12 @@ pub(crate) mod duration_opt {
             None => serializer.serialize_none(),
         }
     }
+}
+
+/// The JSON Schema of the normalized model, as `perry-stack config` writes it,
+/// for editors that validate stack files. Keys the model keeps without
+/// reading them (`x-*`, keys not supported yet) accept any value.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::generate::SchemaSettings::draft07().into_generator().into_root_schema_for::<Project>();
+    schema.to_value()
 }

@@ -19,8 +19,16 @@ use crate::yaml::{Node, Value};
 /// Parses the root node of a compose file. Errors and warnings go to
 /// `diagnostics`, and the returned project contains whatever parsed cleanly.
 pub fn parse_project(root: &Node, file: &Path, diagnostics: &mut Diagnostics) -> Project {
-    let cx = Context { file, base: base_folder(file), diagnostics };
-    let mut cx = cx;
+    parse_merged(root, &[file.to_path_buf()], diagnostics)
+}
+
+/// Parses the root node of several merged compose files; each node's
+/// [`Span::file`] indexes `files`. Relative bind-mount sources resolve against
+/// the first file's folder, the project folder; `env_file` paths against the
+/// folder of the file that declares them.
+pub fn parse_merged(root: &Node, files: &[PathBuf], diagnostics: &mut Diagnostics) -> Project {
+    let first = files.first().map_or(Path::new("compose.yaml"), PathBuf::as_path);
+    let mut cx = Context { files, base: base_folder(first), diagnostics };
     cx.project(root)
 }
 
@@ -33,7 +41,7 @@ fn base_folder(file: &Path) -> PathBuf {
 }
 
 struct Context<'a> {
-    file: &'a Path,
+    files: &'a [PathBuf],
     base: PathBuf,
     diagnostics: &'a mut Diagnostics,
 }
@@ -48,13 +56,19 @@ fn index(path: &str, index: usize) -> String {
 }
 
 impl Context<'_> {
+    fn file_of(&self, span: Span) -> &Path {
+        self.files.get(span.file as usize).or(self.files.first()).map_or(Path::new(""), PathBuf::as_path)
+    }
+
     fn error(&mut self, code: &'static str, message: String, span: Span, path: &str) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::error(code, message, self.file, span).with_path(path));
+        let file = self.file_of(span).to_path_buf();
+        self.diagnostics.push(Diagnostic::error(code, message, &file, span).with_path(path));
         self.diagnostics.0.last_mut().expect("just pushed")
     }
 
     fn warning(&mut self, code: &'static str, message: String, span: Span, path: &str) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::warning(code, message, self.file, span).with_path(path));
+        let file = self.file_of(span).to_path_buf();
+        self.diagnostics.push(Diagnostic::warning(code, message, &file, span).with_path(path));
         self.diagnostics.0.last_mut().expect("just pushed")
     }
 
@@ -174,7 +188,8 @@ impl Context<'_> {
             networks: BTreeMap::new(),
             volumes: BTreeMap::new(),
             unsupported: BTreeMap::new(),
-            file: self.file.to_path_buf(),
+            file: self.files.first().cloned().unwrap_or_default(),
+            files: self.files.to_vec(),
         };
         let Some(entries) = self.mapping(root, "") else { return project };
         project.unsupported = self.other_keys(&entries, place::PROJECT, "", &["name", "version", "services", "networks", "volumes"]);
@@ -227,6 +242,7 @@ impl Context<'_> {
             command: None,
             entrypoint: None,
             environment: BTreeMap::new(),
+            env_file: Vec::new(),
             ports: Vec::new(),
             volumes: Vec::new(),
             depends_on: BTreeMap::new(),
@@ -237,12 +253,13 @@ impl Context<'_> {
             container_name: None,
             working_dir: None,
             user: None,
+            profiles: Vec::new(),
             unsupported: BTreeMap::new(),
         };
         let Some(entries) = self.mapping(node, path) else { return service };
         const HANDLED: &[&str] = &[
             "image", "command", "entrypoint", "environment", "ports", "volumes", "depends_on", "healthcheck", "networks",
-            "labels", "restart", "container_name", "working_dir", "user", "build",
+            "labels", "restart", "container_name", "working_dir", "user", "build", "env_file", "profiles",
         ];
         service.unsupported = self.other_keys(&entries, place::SERVICE, path, HANDLED);
 
@@ -263,6 +280,8 @@ impl Context<'_> {
                 "container_name" => service.container_name = self.optional_string(Some(value), &key_path),
                 "working_dir" => service.working_dir = self.optional_string(Some(value), &key_path),
                 "user" => service.user = self.optional_string(Some(value), &key_path),
+                "env_file" => service.env_file = self.env_files(value, &key_path),
+                "profiles" => service.profiles = self.strings(value, &key_path),
                 // Kept for `validate`, which reports that building is not supported yet.
                 "build" => {
                     service.unsupported.insert(key.clone(), (*value).clone());
@@ -322,6 +341,44 @@ impl Context<'_> {
             }
         }
         environment
+    }
+
+    /// `env_file` as a path, or a list of paths and `{path, required, format}`
+    /// mappings. Relative paths resolve against the declaring file's folder.
+    fn env_files(&mut self, node: &Node, path: &str) -> Vec<EnvFile> {
+        let items = match &node.value {
+            Value::Null => return Vec::new(),
+            Value::Sequence(items) => items.iter().collect(),
+            _ => vec![node],
+        };
+        let mut env_files = Vec::new();
+        for (position, item) in items.into_iter().enumerate() {
+            let item_path = if matches!(node.value, Value::Sequence(_)) { index(path, position) } else { path.to_owned() };
+            let mut env_file = EnvFile { span: item.span, path: PathBuf::new(), required: true, format: None };
+            let written = match &item.value {
+                Value::Mapping(_) => {
+                    let entries = self.mapping(item, &item_path).unwrap_or_default();
+                    self.other_keys(&entries, place::ENV_FILE, &item_path, &["path", "required", "format"]);
+                    if let Some(required) = item.get("required") {
+                        env_file.required = self.boolean(required, &join(&item_path, "required")).unwrap_or(true);
+                    }
+                    env_file.format = self.optional_string(item.get("format"), &join(&item_path, "format"));
+                    match item.get("path") {
+                        Some(value) => self.string(value, &join(&item_path, "path")),
+                        None => {
+                            self.error(code::MISSING_KEY, messages::missing_key(&item_path, "path"), item.span, &item_path);
+                            None
+                        }
+                    }
+                }
+                _ => self.string(item, &item_path),
+            };
+            let Some(written) = written else { continue };
+            let folder = base_folder(self.file_of(item.span));
+            env_file.path = normalize_path(&folder.join(written));
+            env_files.push(env_file);
+        }
+        env_files
     }
 
     /// Reads a scalar of a `list_or_dict` mapping as text. Null is `None`.

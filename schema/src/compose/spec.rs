@@ -23,6 +23,7 @@ pub mod place {
     pub const PORT: &str = "/definitions/service/properties/ports/items/oneOf/2";
     pub const MOUNT: &str = "/definitions/service/properties/volumes/items/oneOf/1";
     pub const DEPENDENCY: &str = "/definitions/service/properties/depends_on/oneOf/1/patternProperties/^[a-zA-Z0-9._-]+$";
+    pub const ENV_FILE: &str = "/definitions/env_file/oneOf/1/items/oneOf/1";
     pub const SERVICE_NETWORK: &str =
         "/definitions/service/properties/networks/oneOf/1/patternProperties/^[a-zA-Z0-9._-]+$/oneOf/0";
 }
@@ -108,6 +109,7 @@ mod tests {
             place::MOUNT,
             place::DEPENDENCY,
             place::SERVICE_NETWORK,
+            place::ENV_FILE,
         ] {
             assert!(!keys(pointer).properties.is_empty(), "no properties at {pointer:?}");
         }

@@ -46,12 +46,12 @@ fn check_service_image(cx: &mut Diagnostics, project: &Project, service: &Servic
 
     let path = format!("services.{}", service.name);
     if service.unsupported.contains_key("build") {
-        let diagnostic = Diagnostic::warning(code::BUILD_UNSUPPORTED, messages::build_unsupported(&service.name), &project.file, service.span);
+        let diagnostic = Diagnostic::warning(code::BUILD_UNSUPPORTED, messages::build_unsupported(&service.name), project.file_of(service.span), service.span);
         cx.push(diagnostic.with_path(path).with_help(messages::BUILD_UNSUPPORTED_HELP));
         return;
     }
 
-    let diagnostic = Diagnostic::error(code::MISSING_IMAGE, messages::missing_image(&service.name), &project.file, service.span);
+    let diagnostic = Diagnostic::error(code::MISSING_IMAGE, messages::missing_image(&service.name), project.file_of(service.span), service.span);
     cx.push(diagnostic.with_path(path).with_help(messages::MISSING_IMAGE_HELP));
 }
 
@@ -63,7 +63,7 @@ fn check_depends_on_defined(cx: &mut Diagnostics, project: &Project, service: &S
         }
         let defined: Vec<&str> = project.services.keys().map(String::as_str).collect();
         let diagnostic =
-            Diagnostic::error(code::UNDEFINED_SERVICE, messages::undefined_service(&service.name, name), &project.file, dependency.span)
+            Diagnostic::error(code::UNDEFINED_SERVICE, messages::undefined_service(&service.name, name), project.file_of(dependency.span), dependency.span)
                 .with_path(format!("services.{}.depends_on.{name}", service.name))
                 .with_help(messages::defined_services_help(&defined));
         cx.push(diagnostic);
@@ -79,7 +79,7 @@ fn check_volumes_declared(cx: &mut Diagnostics, project: &Project, service: &Ser
             continue;
         }
         let diagnostic =
-            Diagnostic::error(code::UNDEFINED_VOLUME, messages::undefined_volume(&service.name, source), &project.file, mount.span)
+            Diagnostic::error(code::UNDEFINED_VOLUME, messages::undefined_volume(&service.name, source), project.file_of(mount.span), mount.span)
                 .with_path(format!("services.{}.volumes[{position}]", service.name))
                 .with_help(messages::undefined_volume_help(source));
         cx.push(diagnostic);
@@ -94,7 +94,7 @@ fn check_networks_declared(cx: &mut Diagnostics, project: &Project, service: &Se
             continue;
         }
         let diagnostic =
-            Diagnostic::error(code::UNDEFINED_NETWORK, messages::undefined_network(&service.name, name), &project.file, network.span)
+            Diagnostic::error(code::UNDEFINED_NETWORK, messages::undefined_network(&service.name, name), project.file_of(network.span), network.span)
                 .with_path(format!("services.{}.networks.{name}", service.name))
                 .with_help(messages::undefined_network_help(name));
         cx.push(diagnostic);
@@ -156,7 +156,7 @@ fn cycle_diagnostic(project: &Project, path: &[&str]) -> Diagnostic {
 
     let (first_from, first_to) = edges[&0];
     let first_span = project.services[first_from].depends_on[first_to].span;
-    let mut diagnostic = Diagnostic::error(code::DEPENDENCY_CYCLE, messages::dependency_cycle(&names.join(" -> ")), &project.file, first_span)
+    let mut diagnostic = Diagnostic::error(code::DEPENDENCY_CYCLE, messages::dependency_cycle(&names.join(" -> ")), project.file_of(first_span), first_span)
         .with_path(format!("services.{first_from}.depends_on.{first_to}"))
         .with_help(messages::CYCLE_HELP);
     for (from, to) in edges.values().skip(1) {

@@ -30,6 +30,13 @@ pub mod code {
     pub const UNDEFINED_NETWORK: &str = "undefined-network";
     pub const MISSING_IMAGE: &str = "missing-image";
     pub const BUILD_UNSUPPORTED: &str = "build-unsupported";
+    pub const FILE_UNREADABLE: &str = "file-unreadable";
+    pub const FILE_NOT_FOUND: &str = "file-not-found";
+    pub const ENV_FILE_SYNTAX: &str = "env-file-syntax";
+    pub const ENV_FILE_MISSING: &str = "env-file-missing";
+    pub const ENV_FILE_FORMAT: &str = "env-file-format";
+    pub const MERGE_TAG: &str = "merge-tag";
+    pub const DISABLED_DEPENDENCY: &str = "disabled-dependency";
 }
 
 pub fn yaml_syntax(info: &str) -> String {
@@ -210,3 +217,63 @@ pub fn build_unsupported(service: &str) -> String {
 }
 
 pub const BUILD_UNSUPPORTED_HELP: &str = "build the image beforehand and set `image`";
+
+pub fn file_unreadable(file: &str, error: &str) -> String {
+    format!("cannot read `{file}`: {error}")
+}
+
+pub fn no_compose_file(folder: &str) -> String {
+    format!("no compose file found in `{folder}` or its parent folders")
+}
+
+pub const NO_COMPOSE_FILE_HELP: &str =
+    "name a file with `-f`, or create `compose.yaml` (also read: compose.yml, docker-compose.yaml, docker-compose.yml)";
+
+pub fn env_file_name_char(char: char, name: &str) -> String {
+    format!("invalid character `{char}` in the variable name `{name}`")
+}
+
+pub fn env_file_missing_name() -> String {
+    "missing variable name before `=`".to_owned()
+}
+
+pub fn env_file_expected_equals(name: &str) -> String {
+    format!("expected `=` after the variable name `{name}`")
+}
+
+pub fn env_file_unterminated_quote(name: &str) -> String {
+    format!("unterminated quote in the value of `{name}`")
+}
+
+pub fn env_file_after_quote(name: &str) -> String {
+    format!("unexpected text after the closing quote of `{name}`")
+}
+
+pub const ENV_FILE_HELP: &str =
+    "write one `NAME=value` per line; quote values with spaces or `#` as `'...'` (literal) or `\"...\"` (escapes and `${VAR}`)";
+
+pub fn env_file_missing(file: &str, error: &str) -> String {
+    format!("cannot read env file `{file}`: {error}")
+}
+
+pub const ENV_FILE_MISSING_HELP: &str = "create the file, or write `required: false` in the long syntax to skip a missing file";
+
+pub fn env_file_format(format: &str) -> String {
+    format!("unsupported env_file format `{format}`")
+}
+
+pub const ENV_FILE_FORMAT_HELP: &str = "leave `format` unset for the dotenv syntax, or write `format: raw` to read values literally";
+
+pub fn merge_tag(tag: &str, path: &str) -> String {
+    format!("tag `{tag}` on `{path}` is not supported")
+}
+
+pub const MERGE_TAG_HELP: &str = "use `!reset` to remove a value of an earlier file, or `!override` to replace it instead of merging";
+
+pub fn disabled_dependency(service: &str, dependency: &str) -> String {
+    format!("service `{service}` depends on `{dependency}`, which is disabled by its profiles")
+}
+
+pub fn disabled_dependency_help(profiles: &[String]) -> String {
+    format!("enable a profile of it (`--profile {}` or COMPOSE_PROFILES), or mark the dependency `required: false`", profiles.join("` or `--profile "))
+}

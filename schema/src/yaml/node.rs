@@ -35,6 +35,22 @@ impl Node {
         Node { value, span, tag: None, text: None }
     }
 
+    /// Marks every node of the tree, keys included, as coming from the file
+    /// with index `file` in the project's file list.
+    pub fn set_file(&mut self, file: u32) {
+        self.span.file = file;
+        match &mut self.value {
+            Value::Sequence(items) => items.iter_mut().for_each(|item| item.set_file(file)),
+            Value::Mapping(entries) => {
+                for (key, value) in entries {
+                    key.set_file(file);
+                    value.set_file(file);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The string of a `String` value.
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
@@ -121,5 +137,16 @@ impl Serialize for Node {
                 map.end()
             }
         }
+    }
+}
+
+/// Any YAML value: the model keeps such nodes without reading them.
+impl schemars::JsonSchema for Node {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AnyValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(true)
     }
 }

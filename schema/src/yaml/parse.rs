@@ -407,14 +407,15 @@ impl Positions {
             end: self.byte(end.index()).max(start_byte),
             line: start.line() as u32,
             column: start.col() as u32 + 1,
+            file: 0,
         }
     }
 
     fn span_at_start(&self) -> Span {
-        Span { start: 0, end: 0, line: 1, column: 1 }
+        Span { start: 0, end: 0, line: 1, column: 1, file: 0 }
     }
 
     fn span_at_end(&self) -> Span {
-        Span { start: self.len, end: self.len, line: self.last_line, column: 1 }
+        Span { start: self.len, end: self.len, line: self.last_line, column: 1, file: 0 }
     }
 }

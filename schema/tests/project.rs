@@ -1,0 +1,462 @@
+//! Projects of several files: env files, `-f` merging, default file names,
+//! `!reset` and `!override`, services' `env_file` and profiles. Each case
+//! writes its files into a fresh folder and checks values or the
+//! diagnostic's code, message, file, line and column.
+
+use std::path::{Path, PathBuf};
+
+use perry_stack_schema::diag::messages::code;
+use perry_stack_schema::{load_project, Diagnostic, Failed, Loaded, Options};
+
+/// A fresh folder for one test's files, removed when dropped.
+struct Folder(PathBuf);
+
+impl Folder {
+    fn new(name: &str) -> Folder {
+        let path = std::env::temp_dir().join(format!("perry-stack-project-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temporary folder");
+        Folder(path)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).expect("folder");
+        std::fs::write(&path, text).expect("write file");
+        path
+    }
+}
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn process(variables: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |name: &str| variables.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+}
+
+fn load(files: &[&Path], env_files: &[&Path], environment: &dyn perry_stack_schema::Environment) -> Result<Loaded, Failed> {
+    let options = Options {
+        files: files.iter().map(|file| file.to_path_buf()).collect(),
+        env_files: env_files.iter().map(|file| file.to_path_buf()).collect(),
+        environment: Some(environment),
+        ..Options::default()
+    };
+    load_project(&options)
+}
+
+fn loaded(result: Result<Loaded, Failed>) -> Loaded {
+    match result {
+        Ok(loaded) => loaded,
+        Err(failed) => panic!("expected the project to load, found: {:#?}", failed.diagnostics),
+    }
+}
+
+/// The one error of a failed load with `code`.
+fn only_error(result: Result<Loaded, Failed>, code: &str) -> Diagnostic {
+    let failed = match result {
+        Ok(loaded) => panic!("expected an error, loaded: {:#?}", loaded.project),
+        Err(failed) => failed,
+    };
+    let matching: Vec<&Diagnostic> = failed.diagnostics.iter().filter(|diagnostic| diagnostic.code == code).collect();
+    assert_eq!(matching.len(), 1, "expected one `{code}`, found: {:#?}", failed.diagnostics);
+    matching[0].clone()
+}
+
+fn position(diagnostic: &Diagnostic) -> (u32, u32) {
+    (diagnostic.span.line, diagnostic.span.column)
+}
+
+fn environment(loaded: &Loaded, service: &str, name: &str) -> Option<String> {
+    loaded.project.services[service].environment.get(name).cloned().flatten()
+}
+
+const NOTHING: &[(&str, &str)] = &[];
+
+#[test]
+fn dotenv_in_project_folder() {
+    let folder = Folder::new("dotenv");
+    folder.write(".env", "# settings\nexport TAG=1.2\nNAME='web $x'\nGREETING=\"hi\\tthere ${TAG}\"\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n    environment: [\"A=${NAME}\", \"B=${GREETING}\"]\n");
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    assert_eq!(loaded.project.services["web"].image.as_deref(), Some("nginx:1.2"));
+    assert_eq!(environment(&loaded, "web", "A").as_deref(), Some("web $x"));
+    assert_eq!(environment(&loaded, "web", "B").as_deref(), Some("hi\tthere 1.2"));
+}
+
+#[test]
+fn env_file_option_replaces_dotenv() {
+    let folder = Folder::new("env-file-option");
+    folder.write(".env", "TAG=from-dotenv\nONLY=dotenv\n");
+    let first = folder.write("first.env", "TAG=first\nOTHER=first\n");
+    let second = folder.write("second.env", "TAG=second\nDERIVED=${OTHER}-2\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n    environment: [\"D=${DERIVED}\", \"O=${ONLY:-unset}\"]\n");
+    let loaded = loaded(load(&[&file], &[&first, &second], &process(NOTHING)));
+    assert_eq!(loaded.project.services["web"].image.as_deref(), Some("nginx:second"));
+    assert_eq!(environment(&loaded, "web", "D").as_deref(), Some("first-2"));
+    assert_eq!(environment(&loaded, "web", "O").as_deref(), Some("unset"));
+}
+
+#[test]
+fn process_environment_wins_over_env_files() {
+    let folder = Folder::new("process-wins");
+    folder.write(".env", "TAG=from-dotenv\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n");
+    let loaded = loaded(load(&[&file], &[], &process(&[("TAG", "from-process")])));
+    assert_eq!(loaded.project.services["web"].image.as_deref(), Some("nginx:from-process"));
+}
+
+#[test]
+fn dotenv_syntax_error_position() {
+    let folder = Folder::new("dotenv-error");
+    let dotenv = folder.write(".env", "A=1\nB=\"never closed\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let diagnostic = only_error(load(&[&file], &[], &process(NOTHING)), code::ENV_FILE_SYNTAX);
+    assert_eq!(diagnostic.message, "unterminated quote in the value of `B`");
+    assert_eq!(diagnostic.file, dotenv);
+    assert_eq!(position(&diagnostic), (2, 3));
+}
+
+#[test]
+fn dotenv_invalid_name() {
+    let folder = Folder::new("dotenv-name");
+    let dotenv = folder.write(".env", "OK=1\nNOT OK=2\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let diagnostic = only_error(load(&[&file], &[], &process(NOTHING)), code::ENV_FILE_SYNTAX);
+    assert_eq!(diagnostic.message, "expected `=` after the variable name `NOT`");
+    assert_eq!(diagnostic.file, dotenv);
+    assert_eq!(position(&diagnostic), (2, 5));
+}
+
+#[test]
+fn service_env_file_forms() {
+    let folder = Folder::new("service-env-file");
+    folder.write("common.env", "A=common\nB=common\nC=common\n");
+    folder.write("web.env", "B=web\nQUOTED='$literal'\n");
+    folder.write("raw.env", "RAW='kept' # as is\n");
+    let file = folder.write(
+        "compose.yaml",
+        "services:
+  web:
+    image: nginx
+    env_file:
+      - common.env
+      - path: ./web.env
+        required: true
+      - path: missing.env
+        required: false
+      - path: raw.env
+        format: raw
+    environment:
+      C: explicit
+  one:
+    image: nginx
+    env_file: common.env
+",
+    );
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    assert_eq!(environment(&loaded, "web", "A").as_deref(), Some("common"));
+    assert_eq!(environment(&loaded, "web", "B").as_deref(), Some("web"));
+    assert_eq!(environment(&loaded, "web", "C").as_deref(), Some("explicit"));
+    assert_eq!(environment(&loaded, "web", "QUOTED").as_deref(), Some("$literal"));
+    assert_eq!(environment(&loaded, "web", "RAW").as_deref(), Some("'kept' # as is"));
+    assert_eq!(environment(&loaded, "one", "A").as_deref(), Some("common"));
+    assert_eq!(loaded.project.services["web"].env_file.len(), 4);
+}
+
+#[test]
+fn service_env_file_interpolates_with_project_environment() {
+    let folder = Folder::new("service-env-file-interpolation");
+    folder.write(".env", "DOMAIN=example.org\n");
+    folder.write("web.env", "URL=https://${DOMAIN}/\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n    env_file: web.env\n");
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    assert_eq!(environment(&loaded, "web", "URL").as_deref(), Some("https://example.org/"));
+}
+
+#[test]
+fn service_env_file_missing() {
+    let folder = Folder::new("service-env-file-missing");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n    env_file:\n      - absent.env\n");
+    let diagnostic = only_error(load(&[&file], &[], &process(NOTHING)), code::ENV_FILE_MISSING);
+    let absent = folder.0.join("absent.env");
+    assert!(diagnostic.message.starts_with(&format!("cannot read env file `{}`: ", absent.display())), "{}", diagnostic.message);
+    assert_eq!(diagnostic.file, file);
+    assert_eq!(position(&diagnostic), (5, 9));
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.env_file[0]"));
+}
+
+#[test]
+fn service_env_file_unknown_format() {
+    let folder = Folder::new("service-env-file-format");
+    folder.write("web.env", "A=1\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n    env_file:\n      - path: web.env\n        format: toml\n");
+    let diagnostic = only_error(load(&[&file], &[], &process(NOTHING)), code::ENV_FILE_FORMAT);
+    assert_eq!(diagnostic.message, "unsupported env_file format `toml`");
+    assert_eq!(diagnostic.file, file);
+    assert_eq!(position(&diagnostic), (5, 9));
+}
+
+#[test]
+fn service_env_file_syntax_error_in_env_file() {
+    let folder = Folder::new("service-env-file-syntax");
+    let env_file = folder.write("web.env", "A=1\nB='open\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n    env_file: web.env\n");
+    let diagnostic = only_error(load(&[&file], &[], &process(NOTHING)), code::ENV_FILE_SYNTAX);
+    assert_eq!(diagnostic.file, env_file);
+    assert_eq!(position(&diagnostic), (2, 3));
+}
+
+#[test]
+fn env_file_relative_to_declaring_file() {
+    let folder = Folder::new("env-file-relative");
+    folder.write("overrides/extra.env", "EXTRA=yes\n");
+    let base = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let overlay = folder.write("overrides/compose.extra.yaml", "services:\n  web:\n    env_file: extra.env\n");
+    let loaded = loaded(load(&[&base, &overlay], &[], &process(NOTHING)));
+    assert_eq!(environment(&loaded, "web", "EXTRA").as_deref(), Some("yes"));
+}
+
+#[test]
+fn check_reads_env_files_but_not_service_env_files() {
+    let folder = Folder::new("check-env");
+    let env = folder.write("build.env", "TAG=9\n");
+    folder.write("secret.env", "PASSWORD=hunter2\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n    env_file: secret.env\n");
+    let options = Options { files: vec![file], env_files: vec![env], ..Options::default() };
+    let loaded = loaded(load_project(&options));
+    let web = &loaded.project.services["web"];
+    assert_eq!(web.image.as_deref(), Some("nginx:9"));
+    assert!(web.environment.is_empty(), "{:?}", web.environment);
+    assert!(loaded.warnings.is_empty(), "{:#?}", loaded.warnings);
+}
+
+#[test]
+fn merge_rules() {
+    let folder = Folder::new("merge");
+    let base = folder.write(
+        "compose.yaml",
+        "services:
+  web:
+    image: nginx
+    command: [nginx, -g, daemon off;]
+    environment: [A=1, B=2]
+    labels: {tier: front}
+    ports: [\"8080:80\", \"8443:443\"]
+    volumes: [./a:/data, ./logs:/logs]
+    dns: [1.1.1.1]
+    healthcheck:
+      test: [CMD, true]
+      retries: 5
+    depends_on: [db]
+  db:
+    image: postgres
+",
+    );
+    let overlay = folder.write(
+        "compose.override.yaml",
+        "services:
+  web:
+    image: nginx:2
+    command: serve
+    environment: {B: two, C: '3'}
+    labels: [owner=ops]
+    ports: [\"8080:80\", \"9000:9000\"]
+    volumes: [{type: bind, source: ./b, target: /data}]
+    dns: [1.1.1.1, 8.8.8.8]
+    healthcheck:
+      test: [CMD-SHELL, exit 0]
+    depends_on:
+      db: {condition: service_healthy}
+",
+    );
+    let loaded = loaded(load(&[&base, &overlay], &[], &process(NOTHING)));
+    let web = &loaded.project.services["web"];
+    assert_eq!(web.image.as_deref(), Some("nginx:2"));
+    assert_eq!(web.command.as_deref(), Some(&["serve".to_owned()][..]));
+    assert_eq!(environment(&loaded, "web", "A").as_deref(), Some("1"));
+    assert_eq!(environment(&loaded, "web", "B").as_deref(), Some("two"));
+    assert_eq!(environment(&loaded, "web", "C").as_deref(), Some("3"));
+    assert_eq!(web.labels.len(), 2);
+    let ports: Vec<(u16, Option<&str>)> = web.ports.iter().map(|port| (port.target, port.published.as_deref())).collect();
+    assert_eq!(ports, [(80, Some("8080")), (443, Some("8443")), (9000, Some("9000"))]);
+    let mounts: Vec<(&str, &str)> = web.volumes.iter().map(|mount| (mount.source.as_deref().unwrap(), mount.target.as_str())).collect();
+    let folder_text = folder.0.display().to_string();
+    assert_eq!(mounts, [(format!("{folder_text}/b").as_str(), "/data"), (format!("{folder_text}/logs").as_str(), "/logs")]);
+    assert_eq!(web.unsupported["dns"].as_sequence_texts(), ["1.1.1.1", "8.8.8.8"]);
+    let healthcheck = web.healthcheck.as_ref().unwrap();
+    assert_eq!(healthcheck.test, ["CMD-SHELL", "exit 0"]);
+    assert_eq!(healthcheck.retries, Some(5));
+    assert_eq!(web.depends_on["db"].condition, perry_stack_schema::Condition::ServiceHealthy);
+}
+
+/// Lists the scalar texts of a sequence node, for comparing kept values.
+trait SequenceTexts {
+    fn as_sequence_texts(&self) -> Vec<String>;
+}
+
+impl SequenceTexts for perry_stack_schema::yaml::Node {
+    fn as_sequence_texts(&self) -> Vec<String> {
+        match &self.value {
+            perry_stack_schema::yaml::Value::Sequence(items) => items.iter().filter_map(|item| item.scalar_text()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[test]
+fn reset_and_override_tags() {
+    let folder = Folder::new("reset");
+    let base = folder.write(
+        "compose.yaml",
+        "services:
+  web:
+    image: nginx
+    ports: [\"8080:80\"]
+    environment: {A: '1', B: '2'}
+    labels: {keep: 'yes'}
+  old:
+    image: busybox
+",
+    );
+    let overlay = folder.write(
+        "compose.override.yaml",
+        "services:
+  web:
+    ports: !reset []
+    environment: !override {C: '3'}
+    labels:
+      keep: !reset
+  old: !reset
+",
+    );
+    let loaded = loaded(load(&[&base, &overlay], &[], &process(NOTHING)));
+    let web = &loaded.project.services["web"];
+    assert!(web.ports.is_empty());
+    assert_eq!(web.environment.keys().collect::<Vec<_>>(), ["C"]);
+    assert!(web.labels.is_empty());
+    assert!(!loaded.project.services.contains_key("old"));
+}
+
+#[test]
+fn errors_point_into_the_second_file() {
+    let folder = Folder::new("merge-error");
+    let base = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let overlay = folder.write("compose.ports.yaml", "services:\n  web:\n    ports:\n      - \"80\"\n      - \"99999:80\"\n");
+    let diagnostic = only_error(load(&[&base, &overlay], &[], &process(NOTHING)), code::INVALID_PORT);
+    assert_eq!(diagnostic.file, overlay);
+    assert_eq!(position(&diagnostic), (5, 9));
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.ports[1]"));
+}
+
+#[test]
+fn undefined_dependency_in_override_file() {
+    let folder = Folder::new("merge-undefined");
+    let base = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let overlay = folder.write("extra.yaml", "services:\n  web:\n    depends_on: [cache]\n");
+    let diagnostic = only_error(load(&[&base, &overlay], &[], &process(NOTHING)), code::UNDEFINED_SERVICE);
+    assert_eq!(diagnostic.message, "service `web` depends on undefined service `cache`");
+    assert_eq!(diagnostic.file, overlay);
+    assert_eq!(position(&diagnostic), (3, 18));
+}
+
+#[test]
+fn unknown_tag_rejected() {
+    let folder = Folder::new("unknown-tag");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: !include nginx\n");
+    let diagnostic = only_error(load(&[&file], &[], &process(NOTHING)), code::MERGE_TAG);
+    assert_eq!(diagnostic.message, "tag `!include` on `services.web.image` is not supported");
+    assert_eq!(diagnostic.file, file);
+    assert_eq!(position(&diagnostic), (3, 12));
+}
+
+#[test]
+fn default_file_and_override() {
+    let folder = Folder::new("defaults");
+    folder.write("docker-compose.yml", "services:\n  web:\n    image: nginx\n");
+    folder.write("docker-compose.override.yml", "services:\n  web:\n    image: nginx:override\n");
+    folder.write("nested/deeper/.keep", "");
+    let environment = process(NOTHING);
+    let options = Options { working_dir: folder.0.join("nested/deeper"), environment: Some(&environment), ..Options::default() };
+    let loaded = loaded(load_project(&options));
+    assert_eq!(loaded.project.services["web"].image.as_deref(), Some("nginx:override"));
+    assert_eq!(loaded.project.files, [folder.0.join("docker-compose.yml"), folder.0.join("docker-compose.override.yml")]);
+}
+
+#[test]
+fn compose_yaml_preferred_over_docker_compose() {
+    let folder = Folder::new("defaults-order");
+    folder.write("compose.yaml", "services:\n  web:\n    image: first\n");
+    folder.write("docker-compose.yml", "services:\n  web:\n    image: second\n");
+    let options = Options { working_dir: folder.0.clone(), ..Options::default() };
+    let loaded = loaded(load_project(&options));
+    assert_eq!(loaded.project.services["web"].image.as_deref(), Some("first"));
+}
+
+#[test]
+fn no_default_file() {
+    let folder = Folder::new("no-default");
+    let options = Options { working_dir: folder.0.clone(), ..Options::default() };
+    let diagnostic = only_error(load_project(&options), code::FILE_NOT_FOUND);
+    assert!(diagnostic.message.starts_with("no compose file found in "), "{}", diagnostic.message);
+}
+
+const PROFILED: &str = "services:
+  web:
+    image: nginx
+    depends_on:
+      cache: {condition: service_started, required: false}
+  debug:
+    image: busybox
+    profiles: [debug, all]
+  cache:
+    image: redis
+    profiles: [cache]
+";
+
+#[test]
+fn profiles_disable_services() {
+    let folder = Folder::new("profiles");
+    let file = folder.write("compose.yaml", PROFILED);
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    assert_eq!(loaded.project.services.keys().collect::<Vec<_>>(), ["web"]);
+    assert_eq!(loaded.disabled_services.keys().collect::<Vec<_>>(), ["cache", "debug"]);
+    assert!(loaded.project.services["web"].depends_on.is_empty());
+}
+
+#[test]
+fn profiles_enabled_by_option_and_variable() {
+    let folder = Folder::new("profiles-enabled");
+    let file = folder.write("compose.yaml", PROFILED);
+    let environment = process(&[("COMPOSE_PROFILES", "cache, other")]);
+    let options = Options { files: vec![file.clone()], profiles: vec!["debug".to_owned()], environment: Some(&environment), ..Options::default() };
+    let loaded = loaded(load_project(&options));
+    assert_eq!(loaded.project.services.keys().collect::<Vec<_>>(), ["cache", "debug", "web"]);
+    assert!(loaded.project.services["web"].depends_on.contains_key("cache"));
+
+    let every = process(&[("COMPOSE_PROFILES", "*")]);
+    let loaded = self::loaded(load(&[&file], &[], &every));
+    assert_eq!(loaded.project.services.len(), 3);
+}
+
+#[test]
+fn profiles_from_dotenv() {
+    let folder = Folder::new("profiles-dotenv");
+    folder.write(".env", "COMPOSE_PROFILES=debug\n");
+    let file = folder.write("compose.yaml", PROFILED);
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    assert!(loaded.project.services.contains_key("debug"));
+}
+
+#[test]
+fn dependency_on_disabled_service() {
+    let folder = Folder::new("profiles-dependency");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n    depends_on: [db]\n  db:\n    image: postgres\n    profiles: [data]\n");
+    let diagnostic = only_error(load(&[&file], &[], &process(NOTHING)), code::DISABLED_DEPENDENCY);
+    assert_eq!(diagnostic.message, "service `web` depends on `db`, which is disabled by its profiles");
+    assert_eq!(diagnostic.help.as_deref(), Some("enable a profile of it (`--profile data` or COMPOSE_PROFILES), or mark the dependency `required: false`"));
+    assert_eq!(diagnostic.file, file);
+    assert_eq!(position(&diagnostic), (4, 18));
+}
