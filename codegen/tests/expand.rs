@@ -12,7 +12,7 @@ const QUICKSTART: &str = "/stacks/quickstart.yaml";
 const GITEA: &str = "/stacks/gitea-postgres.yaml";
 
 fn span(line: u32) -> Span {
-    Span { start: 0, end: 0, line, column: 3 }
+    Span { start: 0, end: 0, line, column: 3, file: 0 }
 }
 
 fn service(name: &str, line: u32, image: &str, ports: Vec<Port>) -> (String, Service) {
@@ -33,6 +33,8 @@ fn service(name: &str, line: u32, image: &str, ports: Vec<Port>) -> (String, Ser
         container_name: None,
         working_dir: None,
         user: None,
+        env_file: Vec::new(),
+        profiles: Vec::new(),
         unsupported: BTreeMap::new(),
     };
     (name.to_owned(), service)
@@ -63,6 +65,7 @@ fn checked(path: &str, services: Vec<(String, Service)>, variables: Vec<Variable
         volumes: BTreeMap::new(),
         unsupported: BTreeMap::new(),
         file: PathBuf::from(path),
+        files: Vec::new(),
     };
     Checked { project, variables, warnings: Diagnostics::default() }
 }
