@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod engine;
+pub mod ffi;
 #[doc(hidden)]
 pub mod testing;
 
