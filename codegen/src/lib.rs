@@ -1,1 +1,2 @@
 //! Emitters: validated models in, Rust tokens out.
+pub mod ffi;
