@@ -101,3 +101,8 @@ fn emitters_are_deterministic() {
         assert_eq!(emit_dts(module), emit_dts(module));
     }
 }
+
+#[test]
+fn rust_ffi_snapshot() {
+    insta::assert_snapshot!(perry_stack_codegen::ffi::emit_rust_ffi(&MODULES));
+}

@@ -2,7 +2,7 @@
 
 use perry_stack_schema::api::{Module, MODULES};
 
-use super::{emit_dispatch_json, emit_dispatch_rust, emit_dts, emit_header};
+use super::{emit_dispatch_json, emit_dispatch_rust, emit_dts, emit_header, emit_rust_ffi};
 
 /// Emits every generated file as `(path relative to the workspace root, content)`,
 /// in a fixed order.
@@ -12,6 +12,7 @@ pub fn generated_files() -> Vec<(String, String)> {
         ("generated/perry_stack.h".to_owned(), emit_header(modules)),
         ("generated/dispatch.json".to_owned(), emit_dispatch_json(modules)),
         ("generated/dispatch.rs".to_owned(), emit_dispatch_rust(modules)),
+        ("runtime/src/ffi/generated.rs".to_owned(), emit_rust_ffi(modules)),
     ];
     for module in modules {
         files.push((format!("types/perry/{}/index.d.ts", module.name), emit_dts(module)));

@@ -7,9 +7,12 @@ pub mod dts;
 pub mod files;
 pub mod header;
 pub mod rows;
+pub mod rust_types;
+pub mod stubs;
 
 pub use dispatch::{emit_dispatch_json, emit_dispatch_rust};
 pub use dts::emit_dts;
 pub use files::generated_files;
 pub use header::emit_header;
+pub use stubs::emit_rust_ffi;
 pub use rows::{dispatch_rows, ArgKind, DispatchRow, ReturnKind};

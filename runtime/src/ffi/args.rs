@@ -3,9 +3,11 @@
 
 use perry_stack_schema::api::HandleKind;
 
-use super::handle::HandleError;
+use super::handle::{HandleError, HandleRegistry};
+use super::host::host;
 use super::nanbox::{Decoded, JsValue};
 use super::string::StringHeader;
+use super::typed::TypedHandle;
 
 /// A rejected argument. Its text is the rejection message of the promise.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +28,51 @@ pub struct ArgumentSite {
 }
 
 impl ArgumentSite {
+    pub const fn new(function: &'static str, parameter: &'static str) -> ArgumentSite {
+        ArgumentSite { function, parameter }
+    }
+
+    /// Turns an absent required argument into an error.
+    pub fn required<T>(self, value: Option<T>) -> Result<T, ArgumentError> {
+        value.ok_or_else(|| self.error("a value", "nothing (the argument is missing)"))
+    }
+
+    /// Decodes a handle of the kind of `H` from its NaN-boxed value.
+    pub fn handle<H: TypedHandle>(self, value: JsValue, optional: bool) -> Result<Option<H>, ArgumentError> {
+        if optional && value.is_undefined() {
+            return Ok(None);
+        }
+        match HandleRegistry::global().check(value, H::KIND) {
+            Ok(handle) => Ok(Some(H::from_checked(handle))),
+            Err(error) => Err(self.handle_error(H::KIND, error)),
+        }
+    }
+
+    /// Decodes a `JsvalI64` slot: the host JSON-stringifies the value and
+    /// serde deserializes it; `0` and undefined are an absent argument.
+    ///
+    /// # Safety
+    /// `slot` holds the bits of a value of the running Perry program.
+    pub unsafe fn structured<T: serde::de::DeserializeOwned>(self, slot: i64, optional: bool) -> Result<Option<T>, ArgumentError> {
+        let value = JsValue::from_bits(slot as u64);
+        if slot == 0 || value.is_undefined() {
+            return if optional { Ok(None) } else { Err(self.error("an object or array", "undefined")) };
+        }
+        if !matches!(value.decode(), Decoded::Pointer(_)) {
+            return Err(self.error("an object or array", value.describe()));
+        }
+
+        let functions = host().map_err(|error| self.error("an object or array", error.to_string()))?;
+        // SAFETY: the host table holds valid function pointers.
+        let json = unsafe { (functions.json_stringify)(value.to_bits()) };
+        // SAFETY: the host returns null or a live string.
+        let text = unsafe { StringHeader::as_str(json) }
+            .map_err(|error| self.error("an object or array that JSON.stringify accepts", error.to_string()))?;
+
+        // NOTE: the message gives the line and column of the JSON text, not
+        // the path of the offending field.
+        serde_json::from_str(text).map(Some).map_err(|error| self.error("a value of the declared shape", format!("invalid JSON value: {error}")))
+    }
     pub fn error(self, expected: impl Into<String>, received: impl Into<String>) -> ArgumentError {
         ArgumentError { function: self.function, parameter: self.parameter, expected: expected.into(), received: received.into() }
     }

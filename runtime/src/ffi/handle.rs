@@ -128,6 +128,13 @@ impl HandleRegistry {
         object.downcast::<T>().map_err(|_| HandleError::Forged(handle.payload()))
     }
 
+    /// Checks that a value is a live handle of kind `expected`.
+    pub fn check(&self, value: JsValue, expected: HandleKind) -> Result<Handle, HandleError> {
+        let handle = decode_handle(value)?;
+        self.lookup(handle, expected)?;
+        Ok(handle)
+    }
+
     /// Removes the object of a handle; later uses of the handle are errors.
     pub fn release(&self, value: JsValue, expected: HandleKind) -> Result<(), HandleError> {
         let handle = decode_handle(value)?;

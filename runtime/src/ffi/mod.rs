@@ -3,11 +3,18 @@
 //! decoding.
 
 pub mod args;
+pub mod bridge;
+#[allow(clippy::all)]
+pub mod generated;
 pub mod handle;
 pub mod host;
 pub mod nanbox;
 pub mod string;
+pub mod typed;
 
+pub use bridge::{install_api, ApiError, ApiFuture, Outcome};
+pub use generated::*;
+pub use typed::{ContainerHandle, GraphHandle, StackHandle, TypedHandle};
 pub use args::{ArgumentError, ArgumentSite};
 pub use handle::{Handle, HandleError, HandleRegistry};
 pub use host::{HostFunctions, PromiseId};
