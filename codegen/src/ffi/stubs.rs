@@ -19,6 +19,7 @@ pub fn emit_rust_ffi(modules: &[&Module]) -> String {
     let traits = modules.iter().map(|module| expand_trait(module));
     let stubs = modules.iter().flat_map(|module| module.functions.iter().flat_map(move |function| expand_stubs(module, function)));
     let trait_names = modules.iter().map(|module| trait_name(module)).collect::<Vec<_>>();
+    let note = format!("implement {} for it", trait_names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "));
 
     let file = quote! {
         use super::args::ArgumentSite;
@@ -31,6 +32,7 @@ pub fn emit_rust_ffi(modules: &[&Module]) -> String {
         #(#traits)*
 
         /// Every module's trait: what the runtime implements behind the FFI.
+        #[diagnostic::on_unimplemented(message = "`{Self}` does not implement every Perry module trait", note = #note)]
         pub trait PerryApi: #(#trait_names)+* + Send + Sync + 'static {}
         impl<T: #(#trait_names)+* + Send + Sync + 'static> PerryApi for T {}
 

@@ -571,6 +571,10 @@ pub trait WorkloadsApi {
     ) -> ApiFuture<ExecResult>;
 }
 /// Every module's trait: what the runtime implements behind the FFI.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement every Perry module trait",
+    note = "implement `ContainerApi`, `ComposeApi`, `WorkloadsApi` for it"
+)]
 pub trait PerryApi: ContainerApi + ComposeApi + WorkloadsApi + Send + Sync + 'static {}
 impl<T: ContainerApi + ComposeApi + WorkloadsApi + Send + Sync + 'static> PerryApi
 for T {}
