@@ -1,11 +1,13 @@
 //! The committed generated files must equal a fresh generation.
 //!
 //! Run with `PERRY_STACK_BLESS=1` to rewrite them after changing the
-//! declaration or an emitter.
+//! declaration or an emitter. The Rust table is also compiled into this
+//! test, so after it changes the first blessing run fails and a second
+//! one passes.
 
 use std::path::{Path, PathBuf};
 
-use perry_stack_codegen::ffi::{dispatch_rows, generated_files, ArgKind, DispatchRow as Computed, ReturnKind};
+use perry_stack_codegen::ffi::{abi_marker, dispatch_rows, generated_files, ArgKind, DispatchRow as Computed, ReturnKind};
 use perry_stack_schema::api::MODULES;
 
 fn workspace_root() -> PathBuf {
@@ -53,9 +55,16 @@ struct DispatchRow {
     returns: ReturnKind,
 }
 
+mod generated {
+    use super::{ArgKind, DispatchRow, ReturnKind};
+
+    include!("../../generated/dispatch.rs");
+}
+
 #[test]
 fn generated_rust_table_compiles_and_matches() {
-    let table: &[DispatchRow] = include!("../../generated/dispatch.rs");
+    let table: &[DispatchRow] = generated::DISPATCH_ROWS;
+    assert_eq!(generated::ABI_MARKER, abi_marker(&MODULES));
     let computed: Vec<Computed> = dispatch_rows(&MODULES);
     assert_eq!(table.len(), computed.len());
     for (row, expected) in table.iter().zip(&computed) {

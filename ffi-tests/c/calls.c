@@ -118,6 +118,8 @@ static void check_values(void) {
 }
 
 int perry_c_run_checks(void) {
+    /* Referencing the marker makes a stale header fail to link. */
+    CHECK(PERRY_STACK_ABI_MARKER == 1, "the ABI marker has its defined value");
     host_install();
     check_handles();
     check_wrong_arguments();

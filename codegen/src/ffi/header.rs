@@ -5,6 +5,7 @@ use std::fmt::Write;
 use heck::ToSnakeCase;
 use perry_stack_schema::api::{Function, HandleKind, Module};
 
+use super::marker::abi_marker;
 use super::rows::{arg_kind, function_symbol, receiver_symbol, return_kind};
 
 /// Emits `perry_stack.h`.
@@ -14,6 +15,13 @@ pub fn emit_header(modules: &[&Module]) -> String {
     out.push_str("#ifndef PERRY_STACK_H\n#define PERRY_STACK_H\n\n#include <stdint.h>\n\n");
     out.push_str("#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
     out.push_str(HOST_TABLE);
+
+    let marker = abi_marker(modules);
+    out.push_str("\n/* Defined by the library built from the same declaration. A caller that\n");
+    out.push_str(" * references PERRY_STACK_ABI_MARKER fails to link against a library built\n");
+    out.push_str(" * from another one. */\n");
+    let _ = writeln!(out, "extern const uint8_t {marker};");
+    let _ = writeln!(out, "#define PERRY_STACK_ABI_MARKER {marker}");
 
     for module in modules {
         let _ = writeln!(out, "\n/* {} */", module.specifier);

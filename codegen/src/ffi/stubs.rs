@@ -10,6 +10,7 @@ use perry_stack_schema::api::{Function, HandleKind, Module, Param, ParamType, Re
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::marker::abi_marker;
 use super::rows::{arg_kind, function_symbol, receiver_symbol, ArgKind};
 use super::rust_types::{all_named_types, expand_struct, param_rust_type, rust_type, value_rust_type};
 
@@ -21,6 +22,7 @@ pub fn emit_rust_ffi(modules: &[&Module]) -> String {
     let trait_names = modules.iter().map(|module| trait_name(module)).collect::<Vec<_>>();
     let note = format!("implement {} for it", trait_names.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", "));
 
+    let marker = format_ident!("{}", abi_marker(modules));
     let file = quote! {
         use super::args::ArgumentSite;
         use super::bridge::{api, promise_call, sync_string, sync_value, ApiError, ApiFuture, Outcome};
@@ -35,6 +37,11 @@ pub fn emit_rust_ffi(modules: &[&Module]) -> String {
         #[diagnostic::on_unimplemented(message = "`{Self}` does not implement every Perry module trait", note = #note)]
         pub trait PerryApi: #(#trait_names)+* + Send + Sync + 'static {}
         impl<T: #(#trait_names)+* + Send + Sync + 'static> PerryApi for T {}
+
+        /// The ABI marker that generated callers reference.
+        #[unsafe(no_mangle)]
+        #[allow(non_upper_case_globals)]
+        pub static #marker: u8 = 1;
 
         #(#stubs)*
     };

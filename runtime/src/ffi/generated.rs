@@ -578,6 +578,10 @@ pub trait WorkloadsApi {
 pub trait PerryApi: ContainerApi + ComposeApi + WorkloadsApi + Send + Sync + 'static {}
 impl<T: ContainerApi + ComposeApi + WorkloadsApi + Send + Sync + 'static> PerryApi
 for T {}
+/// The ABI marker that generated callers reference.
+#[unsafe(no_mangle)]
+#[allow(non_upper_case_globals)]
+pub static perry_stack_abi_e2237297d9701c11: u8 = 1;
 ///`container.run` (function form).
 ///
 /// # Safety
