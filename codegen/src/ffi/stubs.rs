@@ -96,8 +96,8 @@ fn optional_type(param: &Param) -> TokenStream {
     if param.optional { quote!(Option<#ty>) } else { ty }
 }
 
-/// The plain-function stub, and the receiver stub when the first parameter
-/// is a handle.
+/// Expands the plain-function stub, and the receiver stub when the first
+/// parameter is a handle.
 fn expand_stubs(module: &Module, function: &Function) -> Vec<TokenStream> {
     let mut stubs = vec![expand_stub(module, function, None)];
     if let Some(kind) = function.receiver() {

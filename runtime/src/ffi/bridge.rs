@@ -19,7 +19,7 @@ use super::nanbox::JsValue;
 /// A future returned by an implementation of a module trait.
 pub type ApiFuture<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>> + Send + 'static>>;
 
-/// Why a call failed. The text is the rejection message.
+/// A failed call; its text is the rejection message.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error(transparent)]
@@ -90,18 +90,20 @@ pub fn api(function: &'static str) -> Result<Arc<dyn PerryApi>, ApiError> {
     API.get().cloned().ok_or_else(|| ApiError::NotSupported { function, what: "no implementation is installed".to_owned() })
 }
 
-/// The tokio runtime that runs every call's future. Building it never
-/// blocks on a runtime, so it is safe from inside another runtime's worker.
-pub fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
+/// The tokio runtime that runs every call's future, built on first use.
+/// Building a multi-thread runtime does not enter or block on any runtime,
+/// so the first call may come from a plain thread or a runtime worker.
+pub fn runtime() -> Result<&'static tokio::runtime::Runtime, ApiError> {
+    static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
+    let built = RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("perry-stack")
             .enable_all()
             .build()
-            .expect("the perry-stack tokio runtime could not start")
-    })
+            .map_err(|error| error.to_string())
+    });
+    built.as_ref().map_err(|message| ApiError::Failed { function: "runtime", message: format!("the tokio runtime failed to start: {message}") })
 }
 
 /// Runs a promise-returning call: `decode` checks the arguments and starts
@@ -115,9 +117,11 @@ pub fn promise_call(function: &'static str, decode: impl FnOnce() -> Result<ApiF
     // SAFETY: the host table was installed as valid function pointers.
     let promise = unsafe { (functions.promise_new)() };
 
-    match catch_unwind(AssertUnwindSafe(decode)) {
-        Ok(Ok(future)) => {
-            runtime().spawn(async move {
+    let started = catch_unwind(AssertUnwindSafe(decode))
+        .map(|decoded| decoded.and_then(|future| Ok((runtime()?, future))));
+    match started {
+        Ok(Ok((runtime, future))) => {
+            runtime.spawn(async move {
                 let outcome = match tokio::spawn(future).await {
                     Ok(result) => result,
                     Err(error) if error.is_panic() => Err(ApiError::Panicked { function, message: panic_message(error.into_panic()) }),
@@ -207,5 +211,31 @@ fn panic_message(payload: Box<dyn Any + Send>) -> String {
         text.clone()
     } else {
         "a panic without a message".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_starts_once_from_any_thread() {
+        let plain = (0..8).map(|_| std::thread::spawn(|| runtime().unwrap() as *const _ as usize));
+        let inside = std::thread::spawn(|| {
+            let outer = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            outer.block_on(async { runtime().unwrap() as *const _ as usize })
+        });
+
+        let mut addresses: Vec<usize> = plain.map(|thread| thread.join().unwrap()).collect();
+        addresses.push(inside.join().unwrap());
+        addresses.dedup();
+        assert_eq!(addresses.len(), 1);
+    }
+
+    #[test]
+    fn panic_message_reads_both_payloads() {
+        assert_eq!(panic_message(Box::new("static")), "static");
+        assert_eq!(panic_message(Box::new(String::from("owned"))), "owned");
+        assert_eq!(panic_message(Box::new(3)), "a panic without a message");
     }
 }
