@@ -53,6 +53,9 @@ pub enum Decoded {
 }
 
 /// The bytes of a short inline string: byte `i` sits in bits `8*i..8*i+8`.
+///
+/// NOTE: the ABI fixes bits 0-39 for the bytes but not their order; first
+/// byte lowest is assumed here and not yet checked against Perry's runtime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShortString {
     len: u8,
