@@ -2,6 +2,7 @@
 
 mod inspect;
 mod stack;
+mod types;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     Logs(stack::LogsArgs),
     /// Run a command in a running service container.
     Exec(stack::ExecArgs),
+    /// Write the TypeScript declarations of perry/container, perry/compose and perry/workloads.
+    Types(types::TypesArgs),
 }
 
 /// The compose file option shared by the subcommands that read one.
@@ -59,5 +62,6 @@ fn main() -> ExitCode {
         Command::Ps(args) => stack::ps(args),
         Command::Logs(args) => stack::logs(args),
         Command::Exec(args) => stack::exec(args),
+        Command::Types(args) => types::types(args),
     }
 }

@@ -3,6 +3,7 @@
 //! Nothing here reads files or the environment, so the proc macros and build
 //! scripts that call these functions get the same output for the same model.
 
+pub mod ffi;
 pub mod stack;
 
 pub use stack::{expand_fallback, expand_stack};

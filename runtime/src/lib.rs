@@ -23,6 +23,7 @@
 
 pub mod backend;
 pub mod engine;
+pub mod ffi;
 #[doc(hidden)]
 pub mod testing;
 

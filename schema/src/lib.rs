@@ -7,6 +7,7 @@
 //! and [`compose::validate`] checks references and cycles. [`diag`] holds the
 //! one diagnostic type that every step reports with.
 
+pub mod api;
 pub mod compose;
 pub mod diag;
 pub mod dotenv;

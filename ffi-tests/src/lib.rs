@@ -1,0 +1,8 @@
+//! Runs the C calls of `c/calls.c` and links the generated symbols of
+//! perry-stack into the same binary.
+
+unsafe extern "C" {
+    /// Installs the C host, calls every checked symbol and returns the
+    /// number of failed checks (each is printed to stderr).
+    pub fn perry_c_run_checks() -> i32;
+}

@@ -1,0 +1,51 @@
+// Deliberate misuse: each marked line must be a type error, or tsc reports
+// the `@ts-expect-error` directive as unused.
+
+import * as container from "perry/container";
+import * as compose from "perry/compose";
+import * as workloads from "perry/workloads";
+
+async function misuse(stack: compose.StackHandle, graph: workloads.GraphHandle, box: container.ContainerHandle): Promise<void> {
+  // @ts-expect-error a stack handle where a graph handle is expected
+  await workloads.down(stack);
+  // @ts-expect-error a graph handle where a stack handle is expected
+  await compose.ps(graph);
+  // @ts-expect-error a container handle where a stack handle is expected
+  await compose.down(box);
+  // @ts-expect-error a number is not a handle
+  await container.start(42);
+  // @ts-expect-error a string is not a handle
+  await compose.down("demo");
+  // @ts-expect-error a plain object is not a handle
+  await compose.ps({});
+  // @ts-expect-error the handle argument is missing
+  await compose.down();
+  // @ts-expect-error the command argument is missing
+  await compose.exec(stack, "db");
+  // @ts-expect-error the service argument is missing in the method form
+  await stack.exec();
+  // @ts-expect-error the spec argument is missing
+  await compose.up();
+  // @ts-expect-error a JSON string where an options object is expected
+  await compose.up({ services: {} }, "{\"wait\":true}");
+  // @ts-expect-error a string where a list of names is expected
+  await container.setBackends("podman,docker");
+  // @ts-expect-error a positional flag where an options object is expected
+  await container.stop(box, 10);
+  // @ts-expect-error an unknown policy tier
+  workloads.policy("paranoid");
+  // @ts-expect-error a number where a boolean is expected
+  workloads.policy("default", 1);
+  // @ts-expect-error an option that does not exist
+  await compose.up({ services: {} }, { detach: true });
+  // @ts-expect-error a stack handle has no method of the graph handle
+  await stack.status();
+  // @ts-expect-error getBackend is synchronous and returns a string
+  const backend: Promise<string> = container.getBackend();
+  // @ts-expect-error Promise<void> does not resolve with a number
+  const nothing: number = await compose.down(stack);
+
+  void [backend, nothing];
+}
+
+void misuse;
