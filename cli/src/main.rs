@@ -41,9 +41,23 @@ enum Command {
 /// The compose file option shared by the subcommands that read one.
 #[derive(clap::Args, Clone, Debug)]
 pub struct FileArg {
-    /// Compose file to read.
-    #[arg(short = 'f', long = "file", default_value = "compose.yaml")]
-    pub file: PathBuf,
+    /// Compose file to read [default: the first of compose.yaml, compose.yml,
+    /// docker-compose.yaml and docker-compose.yml in the current folder].
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+}
+
+impl FileArg {
+    const DEFAULT_NAMES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+
+    /// Returns the file given with `-f`, whether or not it exists, else the
+    /// first default file name that exists in the current folder.
+    pub fn path(&self) -> Option<PathBuf> {
+        if let Some(file) = &self.file {
+            return Some(file.clone());
+        }
+        Self::DEFAULT_NAMES.iter().map(PathBuf::from).find(|path| path.is_file())
+    }
 }
 
 fn main() -> ExitCode {

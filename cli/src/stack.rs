@@ -118,14 +118,14 @@ fn load(file: &Path) -> Result<Project, String> {
 }
 
 /// Resolves the project name for commands that find containers by label: `-p`, else
-/// the compose file's when the file exists, else COMPOSE_PROJECT_NAME, else
-/// the current folder's name.
+/// the compose file's (a file given with `-f` must load), else
+/// COMPOSE_PROJECT_NAME, else the current folder's name.
 fn project_name(file: &FileArg, project: &ProjectArg) -> Result<String, String> {
     if let Some(name) = &project.project_name {
         return perry_stack::engine::resolve_project_name(&empty_project(), Some(name)).map_err(|error| error.to_string());
     }
-    if file.file.exists() {
-        let loaded = load(&file.file)?;
+    if let Some(path) = file.path() {
+        let loaded = load(&path)?;
         return perry_stack::engine::resolve_project_name(&loaded, None).map_err(|error| error.to_string());
     }
     if let Some(name) = std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|name| !name.is_empty()) {
@@ -157,7 +157,8 @@ async fn engine() -> Result<Engine, String> {
 
 pub fn up(args: UpArgs) -> ExitCode {
     run(async move {
-        let project = load(&args.file.file)?;
+        let path = args.file.path().ok_or("no compose file found: pass -f FILE, or run in a folder with compose.yaml")?;
+        let project = load(&path)?;
         let engine = engine().await?;
         let options = UpOptions { project_name: args.project.project_name.clone(), ..UpOptions::default() };
         let report = engine.up(&project, &options).await.map_err(|error| error.to_string())?;

@@ -58,13 +58,15 @@ pub fn depends_on(mut service: Service, dependency: &str, condition: Condition) 
     service
 }
 
-/// Sets a healthcheck with the given test, interval and retries.
+/// Sets a healthcheck with the given test, interval and retries, and a
+/// timeout of 5 s: one `podman exec` alone takes up to about 0.2 s on a
+/// 2-core machine, so a timeout as short as a test's interval would fail.
 pub fn healthcheck(mut service: Service, test: &[&str], interval: Duration, retries: u32) -> Service {
     service.healthcheck = Some(Healthcheck {
         span: Span::default(),
         test: test.iter().map(|word| word.to_string()).collect(),
         interval: Some(interval),
-        timeout: Some(interval),
+        timeout: Some(Duration::from_secs(5)),
         retries: Some(retries),
         start_period: None,
         start_interval: None,
