@@ -91,15 +91,47 @@ fn resolve(literal: &LitStr) -> Result<PathBuf, String> {
 
 /// Reads the names under `services` of a file that failed to check from the
 /// YAML tree alone, so that the fallback enum still has the services that
-/// the caller's code names. Empty when the YAML itself does not parse.
+/// the caller's code names. When the YAML itself does not parse, the names
+/// come from a scan of the lines instead.
 fn service_names(source: &str, path: &Path) -> Vec<String> {
     let Ok(root) = perry_stack_schema::yaml::parse(source, path) else {
-        return Vec::new();
+        return scan_service_names(source);
     };
     let Some(Value::Mapping(services)) = root.get("services").map(|node| &node.value) else {
         return Vec::new();
     };
     services.iter().filter_map(|(name, _)| name.as_str().map(str::to_owned)).collect()
+}
+
+/// Finds the keys one indentation level under a top-level `services:` line.
+/// This only serves the fallback after a YAML syntax error, where a guess
+/// is better than an empty enum that turns each use of a service into a
+/// second error.
+fn scan_service_names(source: &str) -> Vec<String> {
+    let content = |line: &&str| !line.trim().is_empty() && !line.trim_start().starts_with('#');
+    let mut lines = source.lines().skip_while(|line| line.trim_end() != "services:" && !line.starts_with("services: #")).skip(1).filter(content);
+    let Some(first) = lines.next() else {
+        return Vec::new();
+    };
+    let indent = first.len() - first.trim_start().len();
+    if indent == 0 {
+        return Vec::new();
+    }
+
+    let mut names = Vec::new();
+    for line in std::iter::once(first).chain(lines) {
+        let depth = line.len() - line.trim_start().len();
+        if depth == 0 {
+            break;
+        }
+        let Some((key, _)) = line.trim().split_once(':') else { continue };
+        if depth == indent && !key.is_empty() {
+            names.push(key.trim_matches(['"', '\'']).to_owned());
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Emits one `compile_error!` per error, then the fallback items. Diagnostics
