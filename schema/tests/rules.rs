@@ -512,3 +512,27 @@ fn root_must_be_mapping() {
     assert_eq!(diagnostic.message, "a compose file must be a mapping, found a sequence");
     assert_eq!(position(&diagnostic), (1, 1));
 }
+
+/// Each anchored list is 200 levels deep and refers to the one before it, so
+/// the aliases alone would stack 40 x 200 levels.
+#[test]
+fn yaml_nested_aliases_stay_within_the_nesting_limit() {
+    let nested = |inner: &str| format!("{}{inner}{}", "[".repeat(200), "]".repeat(200));
+    let mut source = format!("x-a0: &a0 {}\n", nested("v"));
+    for level in 1..40 {
+        source.push_str(&format!("x-a{level}: &a{level} {}\n", nested(&format!("*a{}", level - 1))));
+    }
+    source.push_str("services: {web: {image: busybox}}\n");
+    let diagnostic = only(&source, code::YAML_NESTING_LIMIT);
+    assert_eq!(diagnostic.message, "YAML nesting is deeper than 256 levels");
+    // The first alias, after `x-a1: &a1 ` and 200 brackets.
+    assert_eq!(position(&diagnostic), (2, 211));
+}
+
+#[test]
+fn yaml_flow_nesting_beyond_the_scanner_limit() {
+    let source = format!("x-deep: {}\nservices: {{web: {{image: busybox}}}}\n", "[".repeat(100_000));
+    let diagnostic = only(&source, code::YAML_NESTING_LIMIT);
+    assert_eq!(diagnostic.message, "YAML nesting is deeper than 255 levels");
+    assert_eq!(position(&diagnostic), (1, 264));
+}

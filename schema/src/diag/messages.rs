@@ -77,6 +77,8 @@ pub fn nesting_limit(limit: usize) -> String {
     format!("YAML nesting is deeper than {limit} levels")
 }
 
+pub const ALIAS_NESTING_HELP: &str = "an alias adds the depth of its anchored value to its own; reduce the nesting of the anchored value or of the place that refers to it";
+
 pub const MULTIPLE_DOCUMENTS: &str = "a compose file holds one YAML document, found a second one";
 pub const MULTIPLE_DOCUMENTS_HELP: &str = "split the documents into separate files";
 
