@@ -536,3 +536,16 @@ fn yaml_flow_nesting_beyond_the_scanner_limit() {
     assert_eq!(diagnostic.message, "YAML nesting is deeper than 255 levels");
     assert_eq!(position(&diagnostic), (1, 264));
 }
+
+#[test]
+fn empty_file() {
+    for source in ["", "# only a comment\n", "{}\n", "null\n"] {
+        let diagnostic = only(source, code::EMPTY_FILE);
+        assert_eq!(diagnostic.message, "empty compose file", "{source:?}");
+        assert_eq!(position(&diagnostic), (1, 1), "{source:?}");
+        assert!(diagnostic.help.as_deref().is_some_and(|help| help.contains("`services:`")), "{diagnostic:#?}");
+    }
+    let diagnostic = only("# the services follow\n\n{}\n", code::EMPTY_FILE);
+    assert_eq!(position(&diagnostic), (3, 1));
+    assert!(diagnostics("services: {}\n").is_empty());
+}

@@ -30,6 +30,7 @@ pub mod code {
     pub const UNDEFINED_NETWORK: &str = "undefined-network";
     pub const MISSING_IMAGE: &str = "missing-image";
     pub const BUILD_UNSUPPORTED: &str = "build-unsupported";
+    pub const EMPTY_FILE: &str = "empty-file";
     pub const FILE_UNREADABLE: &str = "file-unreadable";
     pub const FILE_NOT_FOUND: &str = "file-not-found";
     pub const ENV_FILE_SYNTAX: &str = "env-file-syntax";
@@ -223,6 +224,9 @@ pub const BUILD_UNSUPPORTED_HELP: &str = "build the image beforehand and set `im
 pub fn file_unreadable(file: &str, error: &str) -> String {
     format!("cannot read `{file}`: {error}")
 }
+
+pub const EMPTY_FILE: &str = "empty compose file";
+pub const EMPTY_FILE_HELP: &str = "add a `services:` mapping with at least one service, such as `services: {web: {image: nginx}}`";
 
 pub fn no_compose_file(folder: &str) -> String {
     format!("no compose file found in `{folder}` or its parent folders")
