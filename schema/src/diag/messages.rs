@@ -124,6 +124,26 @@ pub fn invalid_value(path: &str, value: &str, expected: &str) -> String {
     format!("invalid value `{value}` for `{path}`: expected {expected}")
 }
 
+pub fn empty_value(path: &str) -> String {
+    format!("`{path}` must not be empty")
+}
+
+pub const RESTART_POLICIES: &str = "one of `no`, `always`, `on-failure`, `on-failure:N` (N a count of retries) and `unless-stopped`";
+
+pub const CONTAINER_NAME: &str = "a name that starts with a letter or digit, followed by letters, digits, `_`, `.` and `-`";
+
+pub fn duplicate_container_name(name: &str, first: &str, second: &str) -> String {
+    format!("services `{first}` and `{second}` both use the container name `{name}`")
+}
+
+pub fn container_name_first(service: &str) -> String {
+    format!("first used by `{service}`")
+}
+
+pub const DUPLICATE_CONTAINER_NAME_HELP: &str = "container names are unique on a host: rename one, or remove `container_name` to let compose name the container";
+
+pub const EMPTY_HEALTHCHECK_TEST_HELP: &str = "remove `test` to use the image's health check, or write `[\"NONE\"]` to disable it";
+
 pub fn unknown_key(key: &str, path: &str) -> String {
     if path.is_empty() { format!("unknown key `{key}`") } else { format!("unknown key `{key}` in `{path}`") }
 }
