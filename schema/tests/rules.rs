@@ -616,3 +616,15 @@ fn empty_healthcheck_test() {
         Some("remove `test` to use the image's health check, or write `[\"NONE\"]` to disable it")
     );
 }
+
+#[test]
+fn yaml_unknown_escape_help() {
+    let diagnostic = only("services:\n  web:\n    image: \"c:\\dir\"\n", code::YAML_SYNTAX);
+    assert_eq!(diagnostic.message, "invalid YAML: while parsing a quoted scalar, found unknown escape character");
+    // The scanner points at the opening quote.
+    assert_eq!(position(&diagnostic), (3, 12));
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("in double quotes write `\\n`, `\\t`, `\\\"` or `\\\\`; use single quotes for a literal backslash")
+    );
+}

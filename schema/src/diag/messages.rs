@@ -46,7 +46,9 @@ pub fn yaml_syntax(info: &str) -> String {
 
 /// The fix for a YAML syntax error, chosen from the parser's description.
 pub fn yaml_syntax_help(info: &str) -> &'static str {
-    if info.contains("flow sequence") {
+    if info.contains("unknown escape character") {
+        "in double quotes write `\\n`, `\\t`, `\\\"` or `\\\\`; use single quotes for a literal backslash"
+    } else if info.contains("flow sequence") {
         "close the list with `]` and separate its items with `,`, and quote an item that contains `:` or `,`"
     } else if info.contains("flow mapping") {
         "close the mapping with `}` and separate its entries with `,`"
