@@ -628,3 +628,26 @@ fn yaml_unknown_escape_help() {
         Some("in double quotes write `\\n`, `\\t`, `\\\"` or `\\\\`; use single quotes for a literal backslash")
     );
 }
+
+#[test]
+fn negative_port_names_the_value() {
+    let diagnostic = only("services:\n  web:\n    image: busybox\n    ports: [\"-1\"]\n", code::INVALID_PORT);
+    assert_eq!(
+        diagnostic.message,
+        "invalid port `-1` in `services.web.ports[0]`: `-1` is not a port number between 1 and 65535 or a range such as `8000-8010`"
+    );
+    assert_eq!(position(&diagnostic), (4, 13));
+}
+
+#[test]
+fn retries_out_of_range() {
+    let source = "services:\n  web:\n    image: busybox\n    healthcheck:\n      retries: 99999999999999999999\n";
+    let diagnostic = only(source, code::INVALID_VALUE);
+    assert_eq!(
+        diagnostic.message,
+        "value `99999999999999999999` for `services.web.healthcheck.retries` is out of range: expected a non-negative integer up to 4294967295"
+    );
+    assert_eq!(position(&diagnostic), (5, 16));
+    let diagnostic = only("services:\n  web:\n    image: busybox\n    healthcheck:\n      retries: -2\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.message, "invalid value `-2` for `services.web.healthcheck.retries`: expected a non-negative integer");
+}

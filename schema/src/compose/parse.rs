@@ -744,7 +744,13 @@ impl Context<'_> {
         };
         if parsed.is_none() {
             let text = node.scalar_text().unwrap_or_else(|| describe(node));
-            self.error(code::INVALID_VALUE, messages::invalid_value(path, &text, "a non-negative integer"), node.span, path);
+            // Digits only, yet not a u32: too large (a YAML integer beyond i64 stays a string).
+            let message = if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) || matches!(node.value, Value::Int(value) if value > 0) {
+                messages::out_of_range(path, &text, "a non-negative integer up to 4294967295")
+            } else {
+                messages::invalid_value(path, &text, "a non-negative integer")
+            };
+            self.error(code::INVALID_VALUE, message, node.span, path);
         }
         parsed
     }
@@ -929,6 +935,10 @@ fn parse_port_number(text: &str) -> Result<u16, String> {
 fn parse_port_range(text: &str) -> Result<(u16, u16), String> {
     match text.split_once('-') {
         Some((start, end)) => {
+            // `-1` or `80-` would otherwise report the empty side.
+            if start.is_empty() || end.is_empty() {
+                return Err(format!("`{text}` is not a port number between 1 and 65535 or a range such as `8000-8010`"));
+            }
             let (start, end) = (parse_port_number(start)?, parse_port_number(end)?);
             if start > end {
                 return Err(format!("the range `{text}` ends before it starts"));

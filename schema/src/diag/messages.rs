@@ -130,6 +130,10 @@ pub fn empty_value(path: &str) -> String {
     format!("`{path}` must not be empty")
 }
 
+pub fn out_of_range(path: &str, value: &str, expected: &str) -> String {
+    format!("value `{value}` for `{path}` is out of range: expected {expected}")
+}
+
 pub const RESTART_POLICIES: &str = "one of `no`, `always`, `on-failure`, `on-failure:N` (N a count of retries) and `unless-stopped`";
 
 pub const CONTAINER_NAME: &str = "a name that starts with a letter or digit, followed by letters, digits, `_`, `.` and `-`";
