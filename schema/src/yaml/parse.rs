@@ -388,7 +388,7 @@ fn count(node: &Node) -> usize {
     }
 }
 
-/// The number of collection levels below `node`: 0 for a scalar or an
+/// Counts the collection levels below `node`: 0 for a scalar or an
 /// empty collection.
 fn height(node: &Node) -> usize {
     match &node.value {
