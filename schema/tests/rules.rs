@@ -607,6 +607,12 @@ fn empty_image() {
 }
 
 #[test]
+fn image_from_unset_variable_checks() {
+    let checked = check("services:\n  web:\n    image: ${IMAGE}\n", Path::new(FILE)).expect("the variable may be set at run time");
+    assert_eq!(checked.variables[0].name, "IMAGE");
+}
+
+#[test]
 fn empty_healthcheck_test() {
     let diagnostic = only("services:\n  web:\n    image: busybox\n    healthcheck:\n      test: []\n", code::INVALID_VALUE);
     assert_eq!(diagnostic.message, "`services.web.healthcheck.test` must not be empty");

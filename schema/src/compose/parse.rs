@@ -285,7 +285,11 @@ impl Context<'_> {
             match key.as_str() {
                 "image" => {
                     service.image = self.optional_string(Some(value), &key_path);
-                    if service.image.as_deref() == Some("") {
+                    // Only an empty image written as `""` or `''` is an error here. One
+                    // that is empty because a variable is unset (`${IMAGE}` while a
+                    // build checks the file) may well be set when the stack runs.
+                    let written_empty = value.span.end.saturating_sub(value.span.start) <= 2;
+                    if service.image.as_deref() == Some("") && written_empty {
                         self.error(code::INVALID_VALUE, messages::empty_value(&key_path), value.span, &key_path).help =
                             Some(messages::MISSING_IMAGE_HELP.to_owned());
                     }
