@@ -5,6 +5,7 @@ fn main() {
     println!("cargo:rerun-if-changed=c/host.c");
     println!("cargo:rerun-if-changed=c/calls.c");
     println!("cargo:rerun-if-changed=c/every.c");
+    println!("cargo:rerun-if-changed=c/podman.c");
     println!("cargo:rerun-if-changed=c/host.h");
     println!("cargo:rerun-if-changed={header_dir}/perry_stack.h");
 
@@ -12,6 +13,7 @@ fn main() {
         .file("c/host.c")
         .file("c/calls.c")
         .file("c/every.c")
+        .file("c/podman.c")
         .include(header_dir)
         .include("c")
         .warnings(true)

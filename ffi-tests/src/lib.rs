@@ -12,3 +12,9 @@ unsafe extern "C" {
     /// results and returns the number of failed checks.
     pub fn perry_c_call_every_symbol() -> i32;
 }
+
+unsafe extern "C" {
+    /// Installs the C host and drives a two-service stack named `project`
+    /// on `image` through perry/compose; returns the number of failed checks.
+    pub fn perry_c_compose_on_podman(project: *const std::ffi::c_char, image: *const std::ffi::c_char) -> i32;
+}
