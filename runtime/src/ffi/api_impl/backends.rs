@@ -94,6 +94,15 @@ pub fn pin(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Uses `backend` under `name` for every later call, without probing; for
+/// embedders with a backend of their own and for tests on a mock.
+pub fn install(name: &str, backend: Arc<dyn Backend>) {
+    let selected = Selected { name: name.to_owned(), version: None, backend };
+    let mut state = state();
+    state.priority = Some(vec![name.to_owned()]);
+    state.detected = Some(Ok(Arc::new(selected)));
+}
+
 /// Sets the names detection tries; the next call detects again.
 pub fn set_priority(names: Vec<String>) -> Result<(), String> {
     if names.is_empty() {

@@ -62,13 +62,15 @@ fn literal(value: &mut serde_json::Value) {
     }
 }
 
-/// Loads a spec through the compose loader; errors name the key's line and
-/// column in the spec's JSON text.
+/// Loads a spec through the compose loader. Errors give the line and
+/// column in the spec pretty-printed as JSON.
 fn load(function: &'static str, spec: &ComposeSpec) -> Result<Project, ApiError> {
     let mut value = serde_json::to_value(spec).map_err(|error| failed(function, error))?;
     literal(&mut value);
     let text = serde_json::to_string_pretty(&value).map_err(|error| failed(function, error))?;
-    let file = std::env::current_dir().unwrap_or_default().join(format!("{function}.spec.json"));
+    // Positions point into the spec's JSON text, which has no file; the
+    // name says so. No key of the spec reads a path relative to it.
+    let file = std::path::PathBuf::from(format!("<{function} spec>"));
     let no_variables = |_: &str| None::<String>;
     match perry_stack_schema::load(&text, &file, &no_variables) {
         Ok((project, _warnings)) => Ok(project),
@@ -77,14 +79,14 @@ fn load(function: &'static str, spec: &ComposeSpec) -> Result<Project, ApiError>
 }
 
 /// The digest of a spec's content, to tell two specs apart.
-fn digest(function: &'static str, spec: &ComposeSpec) -> Result<String, ApiError> {
+pub(super) fn digest(function: &'static str, spec: &ComposeSpec) -> Result<String, ApiError> {
     // Field order is fixed and maps are sorted, so equal specs give equal text.
     let text = serde_json::to_string(spec).map_err(|error| failed(function, error))?;
     Ok(Sha256::digest(text.as_bytes()).iter().take(6).map(|byte| format!("{byte:02x}")).collect())
 }
 
 /// The spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-<digest>`.
-fn project_name(function: &'static str, spec: &ComposeSpec, digest: &str) -> Result<String, ApiError> {
+pub(super) fn project_name(function: &'static str, spec: &ComposeSpec, digest: &str) -> Result<String, ApiError> {
     let (raw, origin) = if let Some(name) = spec.name.clone().filter(|name| !name.is_empty()) {
         (name, "the spec's `name`")
     } else if let Some(name) = std::env::var(PROJECT_NAME_VARIABLE).ok().filter(|name| !name.is_empty()) {

@@ -71,7 +71,7 @@ fn mount(function: &'static str, text: &str) -> Result<MountSpec, ApiError> {
     Ok(MountSpec { kind, source, target: target.to_owned(), read_only })
 }
 
-fn backend_spec(function: &'static str, spec: ContainerSpec) -> Result<backend::ContainerSpec, ApiError> {
+pub(super) fn backend_spec(function: &'static str, spec: ContainerSpec) -> Result<backend::ContainerSpec, ApiError> {
     let mut ports = Vec::new();
     for port in spec.ports.unwrap_or_default() {
         let target = port_number(function, "containerPort", port.container_port)?;

@@ -3,8 +3,8 @@
 //! and the pure parts of workload graphs.
 
 pub mod backends;
-mod compose;
-mod container;
+pub(crate) mod compose;
+pub(crate) mod container;
 mod workloads;
 
 use std::sync::Arc;
@@ -48,3 +48,6 @@ fn release(handle: &impl TypedHandle) {
     // A handle released by a concurrent call is already gone, which is the goal.
     let _ = HandleRegistry::global().release(handle.handle().to_js(), handle.handle().kind);
 }
+
+#[cfg(test)]
+mod tests;
