@@ -267,6 +267,13 @@ impl ContainerApi for EngineApi {
         const FUNCTION: &str = "container.removeIfExists";
         Box::pin(async move {
             let backend = selected(FUNCTION).await?.backend.clone();
+            // `podman rm --force` succeeds for a missing container, so the
+            // inspect tells whether there was one to remove.
+            match backend.inspect_container(&name).await {
+                Ok(_) => {}
+                Err(error) if error.is_not_found() => return Ok(false),
+                Err(error) => return Err(failed(FUNCTION, error)),
+            }
             match backend.remove_container(&name, true).await {
                 Ok(()) => Ok(true),
                 Err(error) if error.is_not_found() => Ok(false),
