@@ -1,5 +1,5 @@
-/* Calls every generated symbol once or more, lowering each argument as its
- * dispatch row says: F64 slots as doubles, StrPtr and JsvalI64 slots as
+/* Calls every generated symbol once or more, lowering each argument by the
+ * kind in its dispatch row: F64 slots as doubles, StrPtr and JsvalI64 slots as
  * int64_t, receivers reduced to their low 48 bits, and omitted trailing
  * arguments padded with undefined (F64) or 0 (int64_t). Each result is
  * checked here; the decoded arguments are checked by the Rust side. */

@@ -87,12 +87,12 @@ int perry_c_compose_on_podman(const char *project, const char *image) {
     CHECK(again == stack_bits, "compose.up of the same spec returns the same handle");
     char other[1024];
     spec_of(other, sizeof other, project, image, "sleep 1");
-    uint64_t refused = settle("compose.up of another spec", perry_stack_compose_up(obj(other), ABSENT), REJECTED);
+    uint64_t rejected = settle("compose.up of another spec", perry_stack_compose_up(obj(other), ABSENT), REJECTED);
     snprintf(expected, sizeof expected,
-             "compose.up: project %s is already held by another stack of this process; give this spec its own `name`, "
-             "or take the other stack down first",
+             "compose.up: project %s is already used by a stack of another spec in this process; give this spec its own "
+             "`name`, or take the other stack down first",
              project);
-    CHECK(strcmp(text_of(refused), expected) == 0, "rejection\n  got:      %s\n  expected: %s", text_of(refused), expected);
+    CHECK(strcmp(text_of(rejected), expected) == 0, "rejection\n  got:      %s\n  expected: %s", text_of(rejected), expected);
 
     uint64_t down = settle("stack.down", perry_stack_compose_stack_down(receiver(stack), ABSENT), RESOLVED);
     CHECK(down == UNDEFINED_BITS, "Promise<void> resolves with undefined");

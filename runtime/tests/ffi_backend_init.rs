@@ -1,7 +1,7 @@
 //! The first `getBackend()` of a process may come from any thread: the main
 //! thread, plain threads, a runtime worker or the bridge's own runtime,
 //! before or after that runtime exists. Detection runs once and every
-//! caller gets the same answer, without deadlock or a nested-runtime panic.
+//! caller gets the same result, without deadlock or a nested-runtime panic.
 
 use std::sync::{Arc, Barrier};
 use std::thread::JoinHandle;
@@ -16,7 +16,7 @@ fn get_backend() -> Answer {
 }
 
 #[test]
-fn first_calls_from_every_kind_of_thread_detect_once() {
+fn first_calls_detect_once() {
     const PLAIN: usize = 4;
     // Plain threads, a current-thread runtime, a multi-thread runtime's
     // worker, the bridge runtime (which the call itself creates) and this
@@ -75,7 +75,7 @@ fn first_calls_from_every_kind_of_thread_detect_once() {
     assert_eq!(detection_count(), 1, "detection ran more than once");
     assert_eq!(answers[0], Ok("podman".to_owned()), "podman must be installed; run scripts/setup-podman.sh");
 
-    // After the runtime exists, a later call from inside it still answers.
+    // After the runtime exists, a later call from inside it gets the same result.
     let runtime = perry_stack::ffi::bridge::runtime().unwrap();
     let later = runtime.block_on(async { tokio::spawn(async { get_backend() }).await.unwrap() });
     assert_eq!(later, answers[0]);

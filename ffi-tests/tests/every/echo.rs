@@ -12,7 +12,7 @@ pub struct Echo;
 
 static CALLS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
-/// The calls recorded so far, in order.
+/// Returns the calls recorded so far, in order.
 pub fn calls() -> Vec<String> {
     CALLS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
 }

@@ -480,7 +480,7 @@ pub trait ContainerApi {
 }
 ///The functions of `perry/compose`.
 pub trait ComposeApi {
-    ///Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-` followed by a digest of the spec's content. Two stacks never share a project by accident: `up` rejects a spec whose project is held by a live stack of a different spec in this process, and `up` of the same spec again returns the same stack. Values are taken literally; `$` is not interpolated.
+    ///Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-` followed by a digest of the spec's content. Two stacks never share a project by accident: `up` rejects a spec whose project is already used by a live stack of a different spec in this process, and `up` of the same spec again returns the same stack. Values are taken literally; `$` is not interpolated.
     fn up(
         &self,
         spec: ComposeSpec,
@@ -581,7 +581,7 @@ for T {}
 /// The ABI marker that generated callers reference.
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
-pub static perry_stack_abi_b7b7865a4135dfce: u8 = 1;
+pub static perry_stack_abi_3e7364a2035ef20c: u8 = 1;
 ///`container.run` (function form).
 ///
 /// # Safety

@@ -1,8 +1,8 @@
 //! Choosing the container runtime behind the FFI.
 //!
 //! Detection is a blocking probe guarded by a mutex, so it runs once however
-//! many threads ask at the same time, and it never enters or blocks on an
-//! async runtime: a synchronous `getBackend()` may come from the main
+//! many threads call at the same time. It never enters or blocks on an async
+//! runtime, because a synchronous `getBackend()` may come from the main
 //! thread, a plain thread or a runtime worker, before or after the bridge's
 //! runtime exists. Async callers run it through `spawn_blocking`.
 
@@ -21,7 +21,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The names tried when neither `setBackends` nor the environment names any.
 const DEFAULT_PRIORITY: [&str; 2] = ["podman", "docker"];
 
-/// A runtime that answered its probe.
+/// A runtime that responded to its probe.
 pub struct Selected {
     pub name: String,
     pub version: Option<String>,
@@ -49,14 +49,14 @@ fn state() -> MutexGuard<'static, State> {
     STATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// How many times detection has run in this process.
+/// Returns how many times detection has run in this process.
 #[doc(hidden)]
 pub fn detection_count() -> usize {
     DETECTIONS.load(Ordering::SeqCst)
 }
 
-/// The backend in use, detecting it on the first call. Blocks for the
-/// probes; concurrent first callers wait for the one detection.
+/// Returns the backend in use, detecting it on the first call. Blocks for
+/// the probes, and concurrent first callers wait for the one detection.
 pub fn current() -> Result<Arc<Selected>, String> {
     let mut state = state();
     if let Some(detected) = &state.detected {
@@ -69,7 +69,7 @@ pub fn current() -> Result<Arc<Selected>, String> {
     detected
 }
 
-/// The names that detection tries, in order: those given to `setBackends`,
+/// Returns the names that detection tries, in order: those given to `setBackends`,
 /// else a comma-separated PERRY_CONTAINER_BACKEND, else podman then docker.
 pub fn priority() -> Vec<String> {
     priority_of(&state())
@@ -117,7 +117,7 @@ pub fn set_priority(names: Vec<String>) -> Result<(), String> {
     Ok(())
 }
 
-/// Every backend of the priority list that answers, in priority order.
+/// Lists every backend of the priority list that responds, in priority order.
 pub fn available() -> Vec<Arc<Selected>> {
     priority().iter().filter_map(|name| probe(name).ok()).map(Arc::new).collect()
 }
@@ -153,7 +153,7 @@ fn isolation() -> &'static str {
     if cfg!(target_os = "linux") { "sharedKernel" } else { "sharedVm" }
 }
 
-/// Finds `name` on PATH and checks that its engine answers.
+/// Finds `name` on PATH and checks that its engine responds.
 fn probe(name: &str) -> Result<Selected, String> {
     let grammar = grammar(name).ok_or_else(|| unknown_backend(name))?;
     let program = find_on_path(name).ok_or_else(|| "not found on PATH".to_owned())?;

@@ -21,13 +21,13 @@ use crate::ffi::generated::*;
 use crate::ffi::handle::Handle;
 use crate::ffi::typed::{StackHandle, TypedHandle};
 
-/// What a stack handle names.
+/// The stack that a handle names.
 struct StackEntry {
     project: String,
     engine: Engine,
 }
 
-/// Projects held by live stack handles of this process, with the digest of
+/// Projects in use by live stack handles of this process, with the digest of
 /// the spec each was brought up from.
 static PROJECTS: Mutex<BTreeMap<String, (Handle, String)>> = Mutex::new(BTreeMap::new());
 
@@ -35,14 +35,14 @@ fn projects() -> MutexGuard<'static, BTreeMap<String, (Handle, String)>> {
     PROJECTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The projects of live stack handles, sorted.
+/// Lists the projects of live stack handles, sorted.
 pub(super) fn live_projects() -> Vec<String> {
     projects().keys().cloned().collect()
 }
 
 fn forget(project: &str, handle: Handle) {
     let mut projects = projects();
-    if projects.get(project).is_some_and(|(held, _)| *held == handle) {
+    if projects.get(project).is_some_and(|(in_use, _)| *in_use == handle) {
         projects.remove(project);
     }
 }
@@ -78,14 +78,14 @@ fn load(function: &'static str, spec: &ComposeSpec) -> Result<Project, ApiError>
     }
 }
 
-/// The digest of a spec's content, to tell two specs apart.
+/// Computes the digest of a spec's content, which tells two specs apart.
 pub(super) fn digest(function: &'static str, spec: &ComposeSpec) -> Result<String, ApiError> {
     // Field order is fixed and maps are sorted, so equal specs give equal text.
     let text = serde_json::to_string(spec).map_err(|error| failed(function, error))?;
     Ok(Sha256::digest(text.as_bytes()).iter().take(6).map(|byte| format!("{byte:02x}")).collect())
 }
 
-/// The spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-<digest>`.
+/// Picks the project name: the spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-<digest>`.
 pub(super) fn project_name(function: &'static str, spec: &ComposeSpec, digest: &str) -> Result<String, ApiError> {
     let (raw, origin) = if let Some(name) = spec.name.clone().filter(|name| !name.is_empty()) {
         (name, "the spec's `name`")
@@ -101,10 +101,10 @@ pub(super) fn project_name(function: &'static str, spec: &ComposeSpec, digest: &
     Ok(name)
 }
 
-/// Keeps `wanted` and everything they depend on.
-fn select_services(function: &'static str, project: &mut Project, wanted: &[String]) -> Result<(), ApiError> {
+/// Keeps the `requested` services and everything they depend on.
+fn select_services(function: &'static str, project: &mut Project, requested: &[String]) -> Result<(), ApiError> {
     let mut keep = BTreeSet::new();
-    let mut pending: Vec<String> = wanted.to_vec();
+    let mut pending: Vec<String> = requested.to_vec();
     while let Some(name) = pending.pop() {
         let Some(service) = project.services.get(&name) else {
             return Err(failed(function, format!("`services` names {name}, which is not a service of the spec")));
@@ -137,13 +137,13 @@ fn up(spec: ComposeSpec, options: Option<UpOptions>) -> ApiFuture<StackHandle> {
         // of another spec with the same name is refused rather than merged.
         let (stack, fresh) = {
             let mut projects = projects();
-            let held = projects.get(&name).map(|(handle, held)| (*handle, held.clone()));
-            match held {
-                Some((handle, held)) if crate::ffi::handle::HandleRegistry::global().check(handle.to_js(), HandleKind::Stack).is_ok() => {
-                    if held != digest {
+            let in_use = projects.get(&name).map(|(handle, digest)| (*handle, digest.clone()));
+            match in_use {
+                Some((handle, digest_in_use)) if crate::ffi::handle::HandleRegistry::global().check(handle.to_js(), HandleKind::Stack).is_ok() => {
+                    if digest_in_use != digest {
                         return Err(failed(
                             FUNCTION,
-                            format!("project {name} is already held by another stack of this process; give this spec its own `name`, or take the other stack down first"),
+                            format!("project {name} is already used by a stack of another spec in this process; give this spec its own `name`, or take the other stack down first"),
                         ));
                     }
                     (StackHandle::from_checked(handle), false)

@@ -18,7 +18,7 @@ use crate::ffi::typed::ContainerHandle;
 /// `downAll` removes.
 pub const MANAGED_LABEL: &str = "dev.perry-stack.managed";
 
-/// What a container handle names.
+/// The container that a handle names.
 pub(super) struct ContainerEntry {
     pub id: String,
     pub name: String,
@@ -30,8 +30,8 @@ fn entry(function: &'static str, container: &ContainerHandle) -> Result<std::syn
     object::<ContainerEntry>(function, container, HandleKind::Container)
 }
 
-/// A name for a container whose spec has none: unique in this process and,
-/// through the process id and clock, across processes.
+/// Generates a name for a container whose spec has none, unique in this
+/// process and, through the process id and clock, across processes.
 fn generated_name() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|elapsed| elapsed.subsec_nanos()).unwrap_or(0);
@@ -101,7 +101,7 @@ pub(super) fn backend_spec(function: &'static str, spec: ContainerSpec) -> Resul
     })
 }
 
-/// A container as the FFI reports it.
+/// Converts a container as the backend lists it to the FFI's form.
 pub(super) fn info(container: backend::ContainerInfo) -> ContainerInfo {
     ContainerInfo {
         service: container.labels.get(SERVICE_LABEL).cloned(),
@@ -268,7 +268,7 @@ impl ContainerApi for EngineApi {
         Box::pin(async move {
             let backend = selected(FUNCTION).await?.backend.clone();
             // `podman rm --force` succeeds for a missing container, so the
-            // inspect tells whether there was one to remove.
+            // inspect shows whether there is one to remove.
             match backend.inspect_container(&name).await {
                 Ok(_) => {}
                 Err(error) if error.is_not_found() => return Ok(false),

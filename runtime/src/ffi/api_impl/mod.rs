@@ -27,7 +27,7 @@ fn not_supported(function: &'static str, what: impl Into<String>) -> ApiError {
     ApiError::NotSupported { function, what: what.into() }
 }
 
-/// The selected backend, detecting it off the async workers.
+/// Returns the selected backend, detecting it off the async workers.
 async fn selected(function: &'static str) -> Result<Arc<Selected>, ApiError> {
     tokio::task::spawn_blocking(backends::current)
         .await
@@ -35,7 +35,7 @@ async fn selected(function: &'static str) -> Result<Arc<Selected>, ApiError> {
         .map_err(|message| failed(function, message))
 }
 
-/// The object behind a handle that the stub already checked.
+/// Looks up the object behind a handle that the stub already checked.
 fn object<T: std::any::Any + Send + Sync>(function: &'static str, handle: &impl TypedHandle, kind: HandleKind) -> Result<Arc<T>, ApiError> {
     HandleRegistry::global().get::<T>(handle.handle().to_js(), kind).map_err(|error| failed(function, format!("received {error}")))
 }

@@ -55,7 +55,7 @@ fn compose_on_mock_backend() {
     let error = block(EngineApi.up(other.clone(), None)).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "compose.up: project unit-web is already held by another stack of this process; give this spec its own `name`, or take the other stack down first"
+        "compose.up: project unit-web is already used by a stack of another spec in this process; give this spec its own `name`, or take the other stack down first"
     );
 
     let listed = block(ComposeApi::ps(&EngineApi, stack)).unwrap();
