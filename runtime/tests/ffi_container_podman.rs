@@ -74,7 +74,51 @@ async fn container_lifecycle_on_podman() {
     api.create(spec(&project, &format!("{project}-three"))).await.unwrap();
     api.down_all(None).await.unwrap();
     assert_eq!(leftovers(&project), Vec::<String>::new());
+}
 
-    let image = api.pull_image(IMAGE.to_owned()).await.unwrap_err().to_string();
-    assert_eq!(image, "container.pullImage: not supported yet: pulling images through the backend");
+/// Removes an image when the test ends, also when it panics.
+struct RemoveImage(String);
+
+impl Drop for RemoveImage {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("podman").args(["rmi", "--force", &self.0]).output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn images_on_podman() {
+    require_podman();
+    let api = EngineApi;
+    let tag = format!("localhost/{}:latest", unique_project("ffi-image"));
+    let _cleanup = RemoveImage(tag.clone());
+
+    let context = std::env::temp_dir().join(unique_project("ffi-build"));
+    std::fs::create_dir_all(&context).unwrap();
+    std::fs::write(context.join("Containerfile"), format!("FROM {IMAGE}\nLABEL built.by=perry-stack\n")).unwrap();
+    let spec = BuildSpec {
+        context: context.to_string_lossy().into_owned(),
+        tag: tag.clone(),
+        dockerfile: Some("Containerfile".to_owned()),
+        args: None,
+        target: None,
+    };
+    let id = api.build(spec).await;
+    std::fs::remove_dir_all(&context).unwrap();
+    let id = id.unwrap();
+    assert_eq!(id.len(), 64, "an image ID: {id}");
+
+    let images = api.list_images().await.unwrap();
+    let built = images.iter().find(|image| image.id == id).expect("the built image is listed");
+    assert_eq!(built.tags, std::slice::from_ref(&tag));
+    assert!(images.iter().any(|image| image.tags.iter().any(|name| name == IMAGE)), "{images:?}");
+
+    api.remove_image(tag.clone(), None).await.unwrap();
+    assert!(!api.list_images().await.unwrap().iter().any(|image| image.id == id), "the image was removed");
+    let missing = api.remove_image(tag.clone(), None).await.unwrap_err().to_string();
+    assert!(missing.starts_with("container.removeImage: `"), "{missing}");
+    assert!(missing.contains(&tag), "{missing}");
+
+    // No registry is reachable, so a pull of an image that exists nowhere fails.
+    let pull = api.pull_image(tag.clone()).await.unwrap_err().to_string();
+    assert!(pull.starts_with("container.pullImage: `"), "{pull}");
 }

@@ -26,6 +26,9 @@ pub struct Selected {
     pub name: String,
     pub version: Option<String>,
     pub backend: Arc<dyn Backend>,
+    /// The command line's program and grammar, for the image functions
+    /// that the backend trait lacks; `None` for an installed backend.
+    pub cli: Option<(PathBuf, Grammar)>,
 }
 
 impl Selected {
@@ -97,7 +100,7 @@ pub fn pin(name: &str) -> Result<(), String> {
 /// Uses `backend` under `name` for every later call, without probing; for
 /// embedders with a backend of their own and for tests on a mock.
 pub fn install(name: &str, backend: Arc<dyn Backend>) {
-    let selected = Selected { name: name.to_owned(), version: None, backend };
+    let selected = Selected { name: name.to_owned(), version: None, backend, cli: None };
     let mut state = state();
     state.priority = Some(vec![name.to_owned()]);
     state.detected = Some(Ok(Arc::new(selected)));
@@ -169,7 +172,8 @@ fn probe(name: &str) -> Result<Selected, String> {
     Ok(Selected {
         name: name.to_owned(),
         version: (!version.is_empty()).then_some(version),
-        backend: Arc::new(CliBackend::new(program, grammar)),
+        backend: Arc::new(CliBackend::new(program.clone(), grammar)),
+        cli: Some((program, grammar)),
     })
 }
 

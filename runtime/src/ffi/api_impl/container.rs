@@ -247,20 +247,20 @@ impl ContainerApi for EngineApi {
         })
     }
 
-    fn pull_image(&self, _reference: String) -> ApiFuture<()> {
-        Box::pin(async { Err(not_supported("container.pullImage", "pulling images through the backend")) })
+    fn pull_image(&self, reference: String) -> ApiFuture<()> {
+        Box::pin(super::images::pull(reference))
     }
 
     fn list_images(&self) -> ApiFuture<Vec<ImageInfo>> {
-        Box::pin(async { Err(not_supported("container.listImages", "listing images through the backend")) })
+        Box::pin(super::images::list())
     }
 
-    fn remove_image(&self, _reference: String, _options: Option<RemoveOptions>) -> ApiFuture<()> {
-        Box::pin(async { Err(not_supported("container.removeImage", "removing images through the backend")) })
+    fn remove_image(&self, reference: String, options: Option<RemoveOptions>) -> ApiFuture<()> {
+        Box::pin(super::images::remove(reference, options))
     }
 
-    fn build(&self, _spec: BuildSpec) -> ApiFuture<String> {
-        Box::pin(async { Err(not_supported("container.build", "building images through the backend")) })
+    fn build(&self, spec: BuildSpec) -> ApiFuture<String> {
+        Box::pin(super::images::build(spec))
     }
 
     fn remove_if_exists(&self, name: String) -> ApiFuture<bool> {

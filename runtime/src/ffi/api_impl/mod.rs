@@ -5,6 +5,7 @@
 pub mod backends;
 pub(crate) mod compose;
 pub(crate) mod container;
+mod images;
 mod workloads;
 
 use std::sync::Arc;
