@@ -81,6 +81,11 @@ int perry_c_compose_on_podman(const char *project, const char *image) {
                                                                 obj("[\"sh\",\"-c\",\"echo oops >&2; exit 3\"]"), ABSENT));
     CHECK(strcmp(ran, "{\"exitCode\":3.0,\"stdout\":\"\",\"stderr\":\"oops\\n\"}") == 0, "stack.exec output: %s", ran);
 
+    ran = json_of("compose.exec with options",
+                  perry_stack_compose_exec(stack, str("web"), obj("[\"sh\",\"-c\",\"echo $A $(pwd)\"]"),
+                                           obj("{\"env\":{\"A\":\"1\"},\"workdir\":\"/tmp\"}")));
+    CHECK(strcmp(ran, "{\"exitCode\":0.0,\"stdout\":\"1 /tmp\\n\",\"stderr\":\"\"}") == 0, "compose.exec with options: %s", ran);
+
     /* The same spec again keeps the stack; another spec under the same
      * name is rejected rather than merged into it. */
     uint64_t again = settle("compose.up again", perry_stack_compose_up(obj(spec), ABSENT), RESOLVED);

@@ -46,8 +46,14 @@ async fn container_lifecycle_on_podman() {
     let output = ContainerApi::exec(&api, container, argv(&["sh", "-c", "echo $GREETING"]), None).await.unwrap();
     assert_eq!(output.exit_code, 0.0);
     assert_eq!(output.stdout, "hello\n");
-    let unsupported = ContainerApi::exec(&api, container, argv(&["true"]), Some(ExecOptions { env: None, workdir: Some("/".to_owned()), user: None })).await;
-    assert_eq!(unsupported.unwrap_err().to_string(), "container.exec: not supported yet: `workdir` for exec");
+    let options = ExecOptions {
+        env: Some(BTreeMap::from([("GREETING".to_owned(), "bye".to_owned())])),
+        workdir: Some("/tmp".to_owned()),
+        user: Some("65534".to_owned()),
+    };
+    let output = ContainerApi::exec(&api, container, argv(&["sh", "-c", "echo $GREETING $(pwd) $(id -u); exit 4"]), Some(options)).await.unwrap();
+    assert_eq!(output.exit_code, 4.0);
+    assert_eq!(output.stdout, "bye /tmp 65534\n");
 
     let logs = ContainerApi::logs(&api, container, None).await.unwrap();
     assert_eq!(logs.stdout, "started\n");

@@ -12,7 +12,7 @@ use perry_stack_schema::api::HandleKind;
 use perry_stack_schema::Project;
 use sha2::{Digest, Sha256};
 
-use super::container::{exec_result, project_containers, stop_timeout, tail, unsupported_exec_options};
+use super::container::{exec_options, exec_result, project_containers, stop_timeout, tail};
 use super::{failed, not_supported, object, register, release, selected, EngineApi};
 use crate::engine::plan::{PROJECT_NAME_VARIABLE, SERVICE_LABEL};
 use crate::engine::{normalize_project_name, DownOptions as EngineDownOptions, Engine, UpOptions as EngineUpOptions};
@@ -268,9 +268,15 @@ impl ComposeApi for EngineApi {
         const FUNCTION: &str = "compose.exec";
         Box::pin(async move {
             let entry = stack(FUNCTION, &handle)?;
-            unsupported_exec_options(FUNCTION, &options)?;
             if command.is_empty() {
                 return Err(failed(FUNCTION, "the command is empty"));
+            }
+            if let Some(options) = exec_options(options) {
+                let containers = service_containers(FUNCTION, &entry, Some(std::slice::from_ref(&service))).await?;
+                let Some(container) = containers.iter().find(|container| container.state.running) else {
+                    return Err(failed(FUNCTION, format!("service {service} of project {} has no running container", entry.project)));
+                };
+                return super::cli::exec(FUNCTION, &container.id, command, options).await;
             }
             entry.engine.exec(&entry.project, &service, &command).await.map(exec_result).map_err(|error| failed(FUNCTION, error))
         })

@@ -131,13 +131,10 @@ fn create_container(function: &'static str, spec: ContainerSpec, start: bool) ->
     })
 }
 
-pub(super) fn unsupported_exec_options(function: &'static str, options: &Option<ExecOptions>) -> Result<(), ApiError> {
-    match options {
-        Some(ExecOptions { env: Some(_), .. }) => Err(not_supported(function, "`env` for exec")),
-        Some(ExecOptions { workdir: Some(_), .. }) => Err(not_supported(function, "`workdir` for exec")),
-        Some(ExecOptions { user: Some(_), .. }) => Err(not_supported(function, "`user` for exec")),
-        _ => Ok(()),
-    }
+/// Returns the options when they set anything, which the backend trait's
+/// exec cannot pass and the command line runs instead.
+pub(super) fn exec_options(options: Option<ExecOptions>) -> Option<ExecOptions> {
+    options.filter(|options| options.env.is_some() || options.workdir.is_some() || options.user.is_some())
 }
 
 pub(super) fn exec_result(output: backend::ExecOutput) -> ExecResult {
@@ -238,9 +235,11 @@ impl ContainerApi for EngineApi {
         const FUNCTION: &str = "container.exec";
         Box::pin(async move {
             let entry = entry(FUNCTION, &container)?;
-            unsupported_exec_options(FUNCTION, &options)?;
             if command.is_empty() {
                 return Err(failed(FUNCTION, "the command is empty"));
+            }
+            if let Some(options) = exec_options(options) {
+                return super::cli::exec(FUNCTION, &entry.id, command, options).await;
             }
             let backend = selected(FUNCTION).await?.backend.clone();
             backend.exec(&entry.id, &command).await.map(exec_result).map_err(|error| failed(FUNCTION, format!("{}: {error}", entry.name)))
@@ -248,19 +247,19 @@ impl ContainerApi for EngineApi {
     }
 
     fn pull_image(&self, reference: String) -> ApiFuture<()> {
-        Box::pin(super::images::pull(reference))
+        Box::pin(super::cli::pull(reference))
     }
 
     fn list_images(&self) -> ApiFuture<Vec<ImageInfo>> {
-        Box::pin(super::images::list())
+        Box::pin(super::cli::list())
     }
 
     fn remove_image(&self, reference: String, options: Option<RemoveOptions>) -> ApiFuture<()> {
-        Box::pin(super::images::remove(reference, options))
+        Box::pin(super::cli::remove(reference, options))
     }
 
     fn build(&self, spec: BuildSpec) -> ApiFuture<String> {
-        Box::pin(super::images::build(spec))
+        Box::pin(super::cli::build(spec))
     }
 
     fn remove_if_exists(&self, name: String) -> ApiFuture<bool> {

@@ -5,7 +5,7 @@
 pub mod backends;
 pub(crate) mod compose;
 pub(crate) mod container;
-mod images;
+mod cli;
 mod workloads;
 
 use std::sync::Arc;
