@@ -177,6 +177,14 @@ static void compose_symbols(void) {
     expect_void("compose.restart (receiver)", perry_stack_compose_stack_restart(receiver(stack), ABSENT));
     expect_rejection("compose.restart with a container handle", perry_stack_compose_restart(123.5, ABSENT),
                      "compose.restart: invalid argument `stack`: expected a StackHandle, received the number 123.5");
+    /* A stack kind (2 in bits 44-47) with an index this registry never issued. */
+    uint64_t forged = (POINTER_TAG << TAG_SHIFT) | (2ULL << 44) | 0x4242ULL;
+    expect_rejection("compose.ps with a forged handle", perry_stack_compose_ps(bits_to_double(forged)),
+                     "compose.ps: invalid argument `stack`: expected a StackHandle, received a pointer-tagged value "
+                     "0x200000004242 that this registry never issued");
+    expect_rejection("stack.ps with a forged receiver", perry_stack_compose_stack_ps((int64_t)(forged & PAYLOAD_MASK)),
+                     "compose.ps: invalid argument `stack`: expected a StackHandle, received a pointer-tagged value "
+                     "0x200000004242 that this registry never issued");
     expect_void("compose.down", perry_stack_compose_down(stack, obj("{\"volumes\":true}")));
     expect_void("compose.down (receiver)", perry_stack_compose_stack_down(receiver(other), ABSENT));
     expect_rejection("compose.down twice", perry_stack_compose_stack_down(receiver(other), ABSENT),
