@@ -88,7 +88,7 @@ int perry_c_compose_on_podman(const char *project, const char *image) {
 
     /* The same spec again keeps the stack; another spec under the same
      * name is rejected rather than merged into it. */
-    uint64_t again = settle("compose.up again", perry_stack_compose_up(obj(spec), ABSENT), RESOLVED);
+    uint64_t again = settle("compose.up again", perry_stack_compose_up(obj(spec), obj("{\"wait\":true}")), RESOLVED);
     CHECK(again == stack_bits, "compose.up of the same spec returns the same handle");
     char other[1024];
     spec_of(other, sizeof other, project, image, "sleep 1");

@@ -7,13 +7,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use perry_stack_schema::api::HandleKind;
 use perry_stack_schema::Project;
 use sha2::{Digest, Sha256};
 
 use super::container::{exec_options, exec_result, project_containers, stop_timeout, tail};
-use super::{failed, not_supported, object, register, release, selected, EngineApi};
+use super::{failed, object, register, release, selected, EngineApi};
+use crate::backend::{Backend, ContainerStatus};
 use crate::engine::plan::{PROJECT_NAME_VARIABLE, SERVICE_LABEL};
 use crate::engine::{normalize_project_name, DownOptions as EngineDownOptions, Engine, UpOptions as EngineUpOptions};
 use crate::ffi::bridge::{ApiError, ApiFuture};
@@ -121,9 +123,6 @@ fn up(spec: ComposeSpec, options: Option<UpOptions>) -> ApiFuture<StackHandle> {
     const FUNCTION: &str = "compose.up";
     Box::pin(async move {
         let options = options.unwrap_or(UpOptions { services: None, wait: None, remove_orphans: None });
-        if options.wait == Some(true) {
-            return Err(not_supported(FUNCTION, "`wait`; up returns once every service has started and its dependencies met their conditions"));
-        }
         let digest = digest(FUNCTION, &spec)?;
         let name = project_name(FUNCTION, &spec, &digest)?;
         let mut project = load(FUNCTION, &spec)?;
@@ -168,6 +167,10 @@ fn up(spec: ComposeSpec, options: Option<UpOptions>) -> ApiFuture<StackHandle> {
                     }
                 }
             }
+            if options.wait == Some(true) {
+                let started: BTreeSet<String> = project.services.keys().cloned().collect();
+                wait_running(FUNCTION, engine.backend().as_ref(), &name, &started).await?;
+            }
             Ok::<(), ApiError>(())
         };
         if let Err(error) = started.await {
@@ -179,6 +182,41 @@ fn up(spec: ComposeSpec, options: Option<UpOptions>) -> ApiFuture<StackHandle> {
         }
         Ok(stack)
     })
+}
+
+/// How long `wait` gives every container to reach the running state.
+const WAIT_TIMEOUT: Duration = Duration::from_secs(60);
+const WAIT_POLL: Duration = Duration::from_millis(200);
+
+/// Waits until the container of each service runs; a container that exits
+/// fails the wait, as it fails `docker compose up --wait`.
+///
+/// NOTE: a spec given as an object declares no healthchecks, so running is
+/// the goal; an image's own HEALTHCHECK is not waited for.
+async fn wait_running(function: &'static str, backend: &dyn Backend, project: &str, services: &BTreeSet<String>) -> Result<(), ApiError> {
+    let deadline = Instant::now() + WAIT_TIMEOUT;
+    loop {
+        let listed = project_containers(function, backend, project).await?;
+        let mut pending = Vec::new();
+        for service in services {
+            let container = listed.iter().find(|container| container.labels.get(SERVICE_LABEL) == Some(service));
+            match container.map(|container| &container.state) {
+                Some(state) if state.running => {}
+                Some(state) if matches!(state.status, ContainerStatus::Exited | ContainerStatus::Dead) => {
+                    let code = state.exit_code.map(|code| format!(" with code {code}")).unwrap_or_default();
+                    return Err(failed(function, format!("service {service} exited{code} while up waited for it to run")));
+                }
+                _ => pending.push(service.as_str()),
+            }
+        }
+        if pending.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(failed(function, format!("timed out after {} s waiting for {} to run", WAIT_TIMEOUT.as_secs(), pending.join(", "))));
+        }
+        tokio::time::sleep(WAIT_POLL).await;
+    }
 }
 
 /// Containers of the stack's services named in `services`, or all.

@@ -87,8 +87,8 @@ fn compose_on_mock_backend() {
     let error = block(EngineApi.up(three.clone(), Some(unknown))).unwrap_err();
     assert_eq!(error.to_string(), "compose.up: `services` names ghost, which is not a service of the spec");
     let waiting = UpOptions { services: None, wait: Some(true), remove_orphans: None };
-    let error = block(EngineApi.up(three, Some(waiting))).unwrap_err();
-    assert!(error.to_string().starts_with("compose.up: not supported yet: `wait`"), "{error}");
+    let all = block(EngineApi.up(three, Some(waiting.clone()))).unwrap();
+    block(ComposeApi::down(&EngineApi, all, None)).unwrap();
 
     // A failed up releases the project for the next spec.
     let no_image = spec(Some("unit-broken"), &[("web", ComposeService { image: None, ..service("x", &[], &[]) })]);
@@ -98,6 +98,17 @@ fn compose_on_mock_backend() {
     block(ComposeApi::down(&EngineApi, stack, None)).unwrap();
 
     assert_eq!(EngineApi.get_backend().unwrap(), "mock");
+
+    // `wait` fails when a container exits instead of running.
+    let exiting = MockBackend::new().with_fault(
+        crate::backend::Operation::StartContainer,
+        Some("unit-exit-web-1"),
+        crate::backend::Fault::ExitAfterStart { code: 3, after: std::time::Duration::ZERO },
+    );
+    backends::install("mock", Arc::new(exiting));
+    let spec = spec(Some("unit-exit"), &[("web", service("busybox", &["false"], &[]))]);
+    let error = block(EngineApi.up(spec, Some(waiting))).unwrap_err();
+    assert_eq!(error.to_string(), "compose.up: service web exited with code 3 while up waited for it to run");
 }
 
 #[test]
