@@ -80,7 +80,7 @@ fn load(function: &'static str, spec: &ComposeSpec) -> Result<Project, ApiError>
     }
 }
 
-/// Computes the digest of a spec's content, which tells two specs apart.
+/// Computes the digest of a spec's content, which distinguishes two specs.
 pub(super) fn digest(function: &'static str, spec: &ComposeSpec) -> Result<String, ApiError> {
     // Field order is fixed and maps are sorted, so equal specs give equal text.
     let text = serde_json::to_string(spec).map_err(|error| failed(function, error))?;
