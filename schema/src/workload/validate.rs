@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::messages::{self as text, code};
-use super::model::{Graph, ReferenceKind, Runtime, Tier};
+use super::model::{Graph, ReferenceKind, Tier};
 use crate::diag::{Diagnostic, Diagnostics};
 
 /// Checks every rule and returns every error, sorted by position and then
@@ -138,7 +138,7 @@ pub fn order(graph: &Graph) -> Result<Vec<String>, Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workload::model::{Reference, WorkloadNode};
+    use crate::workload::model::{Reference, Runtime, WorkloadNode};
 
     fn node(image: &str) -> WorkloadNode {
         WorkloadNode { image: image.into(), ..WorkloadNode::default() }
