@@ -53,7 +53,7 @@ pub fn tier_references(node: &str, tier: &str, target: &str) -> String {
 }
 
 pub fn no_network_help(tier: &str) -> String {
-    format!("a `{tier}` node has no network: remove the ports and references, or use the tier `default` or `hardened`")
+    format!("a node with tier `{tier}` has no network: remove its ports and references, or use the tier `default` or `hardened`")
 }
 
 pub fn untrusted_runtime(node: &str, runtime: &str) -> String {
