@@ -67,3 +67,14 @@ address_type!(
     /// `http://host:port` of node `T`.
     InternalUrl
 );
+
+mod engine;
+mod state;
+#[cfg(test)]
+mod tests;
+
+pub use engine::{
+    confinement, tier_mismatches, GraphEngine, GraphError, GraphReport, RunOptions, Runtimes, ALLOW_SHARED_KERNEL_VARIABLE, MICROVM_CANDIDATES,
+    NODE_LABEL, PROJECT_LABEL, SHARED_KERNEL_LABEL, TIER_LABEL, WASM_CANDIDATES,
+};
+pub use state::{format_status, NodeState, NodeStatus};
