@@ -48,7 +48,7 @@ fn argv(words: &[&str]) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_node_graph_runs_with_its_tiers() {
+async fn three_node_graph_applies_tiers() {
     require_podman();
     let project = unique_project("workloads");
     let _cleanup = Cleanup(project.clone());
@@ -80,12 +80,15 @@ async fn three_node_graph_runs_with_its_tiers() {
     assert_ne!(denied.exit_code, 0, "the root filesystem of db is writable");
 
     let (read_only, caps, security, network) = confinement(&format!("{project}-batch-1"));
-    assert_eq!((read_only, security.is_empty(), network.as_str()), (false, true, "none"));
+    assert!(!read_only, "batch has a writable root");
+    assert!(security.is_empty(), "batch has no extra security options: {security:?}");
+    assert_eq!(network, "none");
     assert!(!caps.is_empty(), "isolated keeps the default capabilities");
 
     let (read_only, caps, security, network) = confinement(&format!("{project}-web-1"));
-    assert_eq!((read_only, security.is_empty()), (false, true));
-    assert!(!caps.is_empty());
+    assert!(!read_only, "web has a writable root");
+    assert!(security.is_empty(), "web has no extra security options: {security:?}");
+    assert!(!caps.is_empty(), "web keeps the default capabilities");
     assert_ne!(network, "none");
 
     // The batch job exits by itself; status reports its code.
@@ -108,7 +111,7 @@ async fn three_node_graph_runs_with_its_tiers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn untrusted_needs_the_exact_opt_in_on_a_shared_kernel() {
+async fn untrusted_shared_kernel_needs_opt_in() {
     require_podman();
     let project = unique_project("untrusted");
     let _cleanup = Cleanup(project.clone());
@@ -116,16 +119,19 @@ async fn untrusted_needs_the_exact_opt_in_on_a_shared_kernel() {
     let source = format!("name: u\nnodes:\n  plugin:\n    image: {IMAGE}\n    command: [sleep, \"3600\"]\n    tier: untrusted\n");
     let graph = workload::load(&source, std::path::Path::new("u.yaml")).unwrap();
 
-    let refused = RunOptions { project: Some(project.clone()), allow_untrusted_shared_kernel: Some(false), ..RunOptions::default() };
-    let error = engine.run(&graph, &refused).await.unwrap_err().to_string();
+    let without_opt_in = RunOptions { project: Some(project.clone()), allow_untrusted_shared_kernel: Some(false), ..RunOptions::default() };
+    let error = engine.run(&graph, &without_opt_in).await.unwrap_err().to_string();
     assert!(error.contains("tier `untrusted` needs a VM per container, but `podman` shares the host kernel"), "{error}");
-    assert_eq!(leftovers(&project), Vec::<String>::new(), "nothing starts when refused");
+    assert_eq!(leftovers(&project), Vec::<String>::new(), "nothing starts without the opt-in");
 
-    let allowed = RunOptions { allow_untrusted_shared_kernel: Some(true), ..refused };
+    let allowed = RunOptions { allow_untrusted_shared_kernel: Some(true), ..without_opt_in };
     let report = engine.run(&graph, &allowed).await.unwrap();
     assert!(report.nodes["plugin"].note.as_deref().unwrap_or_default().contains("PERRY_ALLOW_UNTRUSTED_SHARED_KERNEL=1"));
     let (read_only, caps, security, network) = confinement(&format!("{project}-plugin-1"));
-    assert_eq!((read_only, caps.len(), security, network.as_str()), (true, 0, vec!["no-new-privileges".to_owned()], "none"));
+    assert!(read_only, "plugin has a read-only root");
+    assert!(caps.is_empty(), "plugin keeps no capabilities: {caps:?}");
+    assert_eq!(security, ["no-new-privileges"]);
+    assert_eq!(network, "none");
     let status = engine.status(&graph, &project).await.unwrap();
     assert!(status["plugin"].note.is_some(), "status says the node runs on a shared kernel");
 

@@ -53,13 +53,13 @@ pub enum GraphError {
     #[error("the workload graph is invalid:\n{0}")]
     Invalid(perry_stack_schema::Diagnostics),
 
-    #[error("node `{node}` cannot run: {reason}")]
-    Refused { node: String, reason: String },
+    #[error("node `{node}` is rejected: {reason}")]
+    Rejected { node: String, reason: String },
 
-    #[error("node `{node}` failed: {reason}; {}", match .strategy {
-        FailureStrategy::RollbackAll => "every container of this run was removed",
-        FailureStrategy::HaltGraph => "nothing more was started and what runs was left running",
-        FailureStrategy::PartialContinue => "its dependents were skipped",
+    #[error("node `{node}` failed: {reason}. {}", match .strategy {
+        FailureStrategy::RollbackAll => "Every container of this run was removed",
+        FailureStrategy::HaltGraph => "Nothing more was started, and running nodes were left running",
+        FailureStrategy::PartialContinue => "Its dependents were skipped",
     })]
     Failed { node: String, reason: String, strategy: FailureStrategy, report: GraphReport },
 
@@ -85,7 +85,10 @@ pub struct Runtimes {
     /// The OCI runtime, for `auto` and `oci` nodes.
     pub oci: Arc<dyn Backend>,
     /// A runtime that gives each container its own VM.
+    /// NOTE: no backend for krun, kata or firecracker exists yet, so this is
+    /// only set by callers that bring their own `Backend`.
     pub microvm: Option<Arc<dyn Backend>>,
+    /// A WebAssembly runtime behind the same `Backend` interface.
     pub wasm: Option<Arc<dyn Backend>>,
 }
 
@@ -151,13 +154,15 @@ impl GraphEngine {
         run.execute().await
     }
 
-    /// Chooses the runtime of a node and refuses what cannot be enforced.
+    /// Chooses the runtime of a node and rejects what it cannot enforce.
     fn place(&self, name: &str, node: &WorkloadNode, allow_shared: bool) -> Result<Placement, GraphError> {
         use perry_stack_schema::workload::Runtime;
 
-        let refuse = |reason: String| GraphError::Refused { node: name.to_owned(), reason };
+        let reject = |reason: String| GraphError::Rejected { node: name.to_owned(), reason };
         let missing = |runtime: &str, candidates: &[&str]| {
-            refuse(format!("the runtime `{runtime}` has no backend installed on this machine; looked for: {}", candidates.join(", ")))
+            let found = installed(candidates);
+            let found = if found.is_empty() { "none of them is on PATH".to_owned() } else { format!("found {} on PATH, but no backend drives it yet", found.join(", ")) };
+            reject(format!("the runtime `{runtime}` has no backend configured. Looked for: {} ({found})", candidates.join(", ")))
         };
         let (backend, shared_kernel_untrusted) = match node.runtime {
             Runtime::Wasm => (self.runtimes.wasm.clone().ok_or_else(|| missing("wasm", WASM_CANDIDATES))?, false),
@@ -173,8 +178,8 @@ impl GraphEngine {
         let mut shared = shared_kernel_untrusted;
         if node.tier == Tier::Untrusted && backend.isolation() != Isolation::VmPerContainer {
             if !allow_shared {
-                return Err(refuse(format!(
-                    "tier `untrusted` needs a VM per container, but `{}` shares the host kernel; install a microvm runtime ({}) or set {ALLOW_SHARED_KERNEL_VARIABLE}=1 to accept a shared kernel",
+                return Err(reject(format!(
+                    "tier `untrusted` needs a VM per container, but `{}` shares the host kernel. Install a microvm runtime ({}) or set {ALLOW_SHARED_KERNEL_VARIABLE}=1 to accept a shared kernel",
                     backend.name(),
                     MICROVM_CANDIDATES.join(", ")
                 )));
@@ -183,7 +188,7 @@ impl GraphEngine {
         }
         for option in required_options(node) {
             if !backend.enforces(option) {
-                return Err(refuse(format!("the runtime `{}` cannot enforce the option `{}` that tier `{}` needs", backend.name(), option.as_str(), node.tier.as_str())));
+                return Err(reject(format!("the runtime `{}` cannot enforce the option `{}` that tier `{}` needs", backend.name(), option.as_str(), node.tier.as_str())));
             }
         }
         Ok(Placement { backend, shared_kernel_untrusted: shared })
@@ -245,6 +250,13 @@ impl GraphEngine {
         }
         Ok(())
     }
+}
+
+/// The candidates that are executable files in a folder of `PATH`.
+fn installed(candidates: &[&str]) -> Vec<String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let folders: Vec<std::path::PathBuf> = std::env::split_paths(&path).collect();
+    candidates.iter().filter(|name| folders.iter().any(|folder| folder.join(name).is_file())).map(|name| (*name).to_owned()).collect()
 }
 
 fn container_name(project: &str, node: &str) -> String {
@@ -440,6 +452,8 @@ impl Run<'_> {
 
     /// Whether starting `name` now would overlap an exclusive node or a node
     /// that shares one of its volumes.
+    /// NOTE: overlap means the start phases (create until ready). A
+    /// long-running node does not block a later exclusive one.
     fn conflicts(&self, name: &str, in_flight: &BTreeSet<String>) -> bool {
         let node = &self.graph.nodes[name];
         let volumes: BTreeSet<&str> = node.volume_names().into_iter().collect();

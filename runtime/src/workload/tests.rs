@@ -40,7 +40,7 @@ fn created(mock: &MockBackend) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn references_reach_the_dependent_environment() {
+async fn references_reach_dependent_environment() {
     let mock = Arc::new(MockBackend::new());
     let report = run(mock.clone(), &graph(PIPELINE), RunOptions::default()).await.unwrap();
     let env = mock.spec("pipe-web-1").unwrap().env;
@@ -58,11 +58,14 @@ async fn tiers_become_concrete_options() {
     let mock = Arc::new(MockBackend::new());
     run(mock.clone(), &graph(PIPELINE), RunOptions::default()).await.unwrap();
     let db = mock.spec("pipe-db-1").unwrap();
-    assert!(db.confinement.read_only_rootfs && db.confinement.drop_all_capabilities && db.confinement.no_new_privileges);
+    assert!(db.confinement.read_only_rootfs);
+    assert!(db.confinement.drop_all_capabilities);
+    assert!(db.confinement.no_new_privileges);
     assert!(!db.confinement.no_network);
     assert!(db.mounts.iter().any(|mount| mount.target == "/tmp"), "a read-only root gets a writable /tmp");
     let batch = mock.spec("pipe-batch-1").unwrap();
-    assert!(batch.confinement.no_network && batch.networks.is_empty());
+    assert!(batch.confinement.no_network);
+    assert!(batch.networks.is_empty());
     assert!(!batch.confinement.read_only_rootfs);
     let web = mock.spec("pipe-web-1").unwrap();
     assert_eq!(web.confinement, crate::backend::Confinement::default());
@@ -70,7 +73,7 @@ async fn tiers_become_concrete_options() {
 }
 
 #[tokio::test]
-async fn dependent_waits_until_the_target_is_healthy() {
+async fn dependent_waits_for_healthy_target() {
     let yaml = PIPELINE.replace("    ports: {pg: 5432}\n", "    ports: {pg: 5432}\n    healthcheck: {test: [check], intervalMs: 10}\n");
     let unhealthy = ExecOutput { exit_code: 1, ..ExecOutput::default() };
     let healthy = ExecOutput { exit_code: 0, ..ExecOutput::default() };
@@ -85,13 +88,13 @@ async fn dependent_waits_until_the_target_is_healthy() {
 }
 
 #[tokio::test]
-async fn untrusted_is_refused_on_a_shared_kernel_unless_allowed() {
+async fn untrusted_shared_kernel_needs_opt_in() {
     let yaml = "name: u\nnodes:\n  plugin:\n    image: busybox\n    tier: untrusted\n";
     let mock = Arc::new(MockBackend::new());
     let options = RunOptions { allow_untrusted_shared_kernel: Some(false), ..RunOptions::default() };
     let error = run(mock.clone(), &graph(yaml), options).await.unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("node `plugin` cannot run: tier `untrusted` needs a VM per container"), "{text}");
+    assert!(text.contains("node `plugin` is rejected: tier `untrusted` needs a VM per container"), "{text}");
     assert!(text.contains(ALLOW_SHARED_KERNEL_VARIABLE), "{text}");
     assert!(mock.calls().is_empty(), "nothing may start: {:?}", mock.calls());
 
@@ -99,25 +102,26 @@ async fn untrusted_is_refused_on_a_shared_kernel_unless_allowed() {
     let report = run(mock.clone(), &graph(yaml), options).await.unwrap();
     assert!(report.nodes["plugin"].note.as_deref().unwrap().contains("shared kernel"));
     let spec = mock.spec("u-plugin-1").unwrap();
-    assert!(spec.confinement.read_only_rootfs && spec.confinement.no_network);
+    assert!(spec.confinement.read_only_rootfs);
+    assert!(spec.confinement.no_network);
     let status = GraphEngine::new(mock.clone()).status(&graph(yaml), "u").await.unwrap();
     assert!(status["plugin"].note.as_deref().unwrap().contains(ALLOW_SHARED_KERNEL_VARIABLE));
 }
 
 #[tokio::test]
-async fn an_option_the_runtime_cannot_enforce_fails_before_anything_starts() {
+async fn unenforced_option_fails_before_start() {
     let mock = Arc::new(MockBackend::new().without_enforcing(ConfinementOption::ReadOnlyRootfs));
     let error = run(mock.clone(), &graph(PIPELINE), RunOptions::default()).await.unwrap_err();
-    assert_eq!(error.to_string(), "node `db` cannot run: the runtime `mock` cannot enforce the option `read-only root filesystem` that tier `hardened` needs");
+    assert_eq!(error.to_string(), "node `db` is rejected: the runtime `mock` cannot enforce the option `read-only root filesystem` that tier `hardened` needs");
     assert!(mock.calls().is_empty(), "{:?}", mock.calls());
 }
 
 #[tokio::test]
-async fn missing_microvm_and_wasm_runtimes_name_what_was_looked_for() {
+async fn missing_runtime_lists_candidates() {
     for (runtime, candidates) in [("microvm", MICROVM_CANDIDATES), ("wasm", WASM_CANDIDATES)] {
         let yaml = format!("name: v\nnodes:\n  a:\n    image: busybox\n    runtime: {runtime}\n");
         let error = run(Arc::new(MockBackend::new()), &graph(&yaml), RunOptions::default()).await.unwrap_err().to_string();
-        assert!(error.contains(&format!("the runtime `{runtime}` has no backend installed")), "{error}");
+        assert!(error.contains(&format!("the runtime `{runtime}` has no backend configured. Looked for: ")), "{error}");
         assert!(error.contains(&candidates.join(", ")), "{error}");
     }
 }
@@ -178,7 +182,7 @@ fn failing() -> Arc<MockBackend> {
 }
 
 #[tokio::test]
-async fn rollback_all_removes_what_the_run_created() {
+async fn rollback_all_removes_created_containers() {
     let mock = failing();
     let options = RunOptions { failure: Some(FailureStrategy::RollbackAll), execution: Some(Execution::Sequential), ..RunOptions::default() };
     let error = run(mock.clone(), &graph(CHAIN), options).await.unwrap_err();
@@ -191,7 +195,7 @@ async fn rollback_all_removes_what_the_run_created() {
 }
 
 #[tokio::test]
-async fn halt_graph_leaves_what_runs() {
+async fn halt_graph_leaves_running_nodes() {
     let mock = failing();
     let options = RunOptions { failure: Some(FailureStrategy::HaltGraph), execution: Some(Execution::Sequential), ..RunOptions::default() };
     let error = run(mock.clone(), &graph(CHAIN), options).await.unwrap_err();
@@ -203,7 +207,7 @@ async fn halt_graph_leaves_what_runs() {
 }
 
 #[tokio::test]
-async fn partial_continue_skips_dependents_and_finishes_the_rest() {
+async fn partial_continue_skips_dependents() {
     let mock = failing();
     let options = RunOptions { failure: Some(FailureStrategy::PartialContinue), execution: Some(Execution::Sequential), ..RunOptions::default() };
     let report = run(mock.clone(), &graph(CHAIN), options).await.unwrap();
@@ -213,7 +217,7 @@ async fn partial_continue_skips_dependents_and_finishes_the_rest() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn status_reports_exit_codes_logs_and_exec_per_node() {
+async fn status_logs_and_exec_per_node() {
     let yaml = "name: s\nnodes:\n  job: {image: busybox}\n  svc: {image: busybox}\n";
     let mock = Arc::new(
         MockBackend::new()
@@ -234,7 +238,7 @@ async fn status_reports_exit_codes_logs_and_exec_per_node() {
 }
 
 #[test]
-fn tier_check_names_every_option_the_runtime_left_out() {
+fn tier_check_names_missing_options() {
     let applied = crate::backend::AppliedConfinement {
         read_only_rootfs: false,
         effective_capabilities: vec!["CAP_CHOWN".into()],
