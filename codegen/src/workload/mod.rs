@@ -151,3 +151,36 @@ fn node_name(ty: &Ident) -> String {
 fn error_at(span: Span, message: &str) -> TokenStream {
     quote_spanned!(span=> ::core::compile_error!(#message);)
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    #[test]
+    fn workload_expansion() {
+        let attr = quote!(image = "localhost/web:1", tier = "hardened", ports(http = 8080), env(MODE = "prod"), depends_on(Batch));
+        let item = quote! {
+            struct Web {
+                #[reference(port = "pg", env = "DB")]
+                database: perry_stack::workload::Endpoint<Database>,
+            }
+        };
+        insta::assert_snapshot!(crate::pretty(expand_workload(attr, item)).unwrap());
+    }
+
+    #[test]
+    fn graph_expansion() {
+        insta::assert_snapshot!(expand_graph(quote!(pub Pipeline: Database, Web)).to_string());
+    }
+
+    #[test]
+    fn checked_graph_names_the_cycle() {
+        let a = r#"{"image":"i","dependsOn":["b"]}"#;
+        let b = r#"{"image":"i","dependsOn":["a"]}"#;
+        let tokens = expand_checked_graph(quote!((Cycle) [(A #a) (B #b)])).to_string();
+        assert!(tokens.contains("workload dependency cycle: a -> b -> a [workload-dependency-cycle]"), "{tokens}");
+        assert!(tokens.contains("struct Cycle"), "the struct is emitted after an error: {tokens}");
+    }
+}

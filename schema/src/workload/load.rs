@@ -250,9 +250,11 @@ impl Reader<'_> {
     fn reference(&mut self, value: &Node, path: &str) -> Option<Reference> {
         let mut kind = None;
         let mut port = None;
+        let mut port_span = None;
         for (key, item) in self.entries(value, path, &["endpoint", "ip", "internalUrl", "port"]) {
             if key == "port" {
                 port = Some(self.string(item, &format!("{path}.port")));
+                port_span = Some(item.span);
             } else if kind.is_some() {
                 self.error(item, path, text::not_a(path, "one of `endpoint`, `ip` or `internalUrl`", "several"));
             } else {
@@ -260,7 +262,7 @@ impl Reader<'_> {
             }
         }
         match kind {
-            Some((kind, node, span)) => Some(Reference { kind, node, port, span }),
+            Some((kind, node, span)) => Some(Reference { kind, node, port, span, port_span: port_span.unwrap_or(span) }),
             None => {
                 self.error(value, path, compose_text::missing_key(path, "endpoint, ip or internalUrl"));
                 None
@@ -301,10 +303,10 @@ nodes:
         let rendered = errors.render(PIPELINE, false);
         insta::assert_snapshot!(rendered, @r"
         error[workload-unknown-port]: node `web` references port `pgsql` of `db`, which `db` does not declare
-          --> graph.yaml:10:28
+          --> graph.yaml:10:38
            |
         10 |       DATABASE: {endpoint: db, port: pgsql}
-           |                            ^^
+           |                                      ^^^^^
            |
            = help: `db` declares: pg
         ");

@@ -132,8 +132,12 @@ pub struct Reference {
     /// A port name that the target declares; `ip` needs none.
     #[serde(default)]
     pub port: Option<String>,
+    /// Where the target node is named, for diagnostics.
     #[serde(skip)]
     pub span: Span,
+    /// Where the port is named; the target's span when no port is given.
+    #[serde(skip)]
+    pub port_span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

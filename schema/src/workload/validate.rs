@@ -36,7 +36,7 @@ pub fn validate(graph: &Graph, file: &Path) -> Diagnostics {
             let ports: Vec<&str> = target.ports.keys().map(String::as_str).collect();
             match (&reference.port, reference.kind) {
                 (Some(port), _) if !target.ports.contains_key(port) => errors.push(
-                    Diagnostic::error(code::UNKNOWN_PORT, text::unknown_port(name, &reference.node, port), file, reference.span)
+                    Diagnostic::error(code::UNKNOWN_PORT, text::unknown_port(name, &reference.node, port), file, reference.port_span)
                         .with_path(path)
                         .with_help(text::declared_ports_help(&reference.node, &ports)),
                 ),
@@ -145,7 +145,7 @@ mod tests {
     }
 
     fn reference(kind: ReferenceKind, target: &str, port: Option<&str>) -> Reference {
-        Reference { kind, node: target.into(), port: port.map(Into::into), span: Default::default() }
+        Reference { kind, node: target.into(), port: port.map(Into::into), span: Default::default(), port_span: Default::default() }
     }
 
     fn codes(graph: &Graph) -> Vec<(&'static str, String)> {
