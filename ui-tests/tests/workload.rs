@@ -12,4 +12,5 @@ fn workload() {
     cases.compile_fail("tests/workload/isolated_exposes_ports.rs");
     cases.compile_fail("tests/workload/untrusted_references_over_network.rs");
     cases.compile_fail("tests/workload/untrusted_without_own_vm.rs");
+    cases.compile_fail("tests/workload/reference_to_isolated_node.rs");
 }

@@ -120,9 +120,13 @@ impl Reader<'_> {
     fn graph(&mut self, root: &Node) -> Graph {
         let mut graph = Graph::default();
         let mut has_nodes = false;
+        let mut has_name = false;
         for (key, value) in self.entries(root, "", GRAPH_KEYS) {
             match key {
-                "name" => graph.name = self.string(value, "name"),
+                "name" => {
+                    has_name = true;
+                    graph.name = self.string(value, "name");
+                }
                 "execution" => graph.execution = self.execution(value),
                 "failure" => {
                     const NAMES: &[&str] = &["rollbackAll", "haltGraph", "partialContinue"];
@@ -142,6 +146,9 @@ impl Reader<'_> {
                     }
                 }
             }
+        }
+        if !has_name {
+            self.errors.push(Diagnostic::error(code::INVALID, compose_text::missing_key("graph", "name"), self.file, root.span));
         }
         if !has_nodes {
             self.errors.push(Diagnostic::error(code::INVALID, compose_text::missing_key("graph", "nodes"), self.file, root.span));

@@ -69,3 +69,15 @@ pub fn unknown_value(path: &str, value: &str, allowed: &[&str]) -> String {
 pub fn not_a(path: &str, expected: &str, found: &str) -> String {
     format!("`{path}` must be {expected}, found {found}")
 }
+
+pub fn target_without_network(node: &str, target: &str, tier: &str) -> String {
+    format!("node `{node}` references `{target}`, which has tier `{tier}` and so no network address")
+}
+
+pub fn invalid_name(what: &str, name: &str) -> String {
+    format!("invalid {what} name `{name}`: expected a letter or digit followed by letters, digits, `_`, `.` or `-`")
+}
+
+pub fn target_without_network_help(target: &str) -> String {
+    format!("remove the reference, or give `{target}` the tier `default` or `hardened`")
+}

@@ -13,7 +13,13 @@ pub fn validate(graph: &Graph, file: &Path) -> Diagnostics {
     let mut errors = Diagnostics::default();
     let names: Vec<&str> = graph.nodes.keys().map(String::as_str).collect();
 
+    if !valid_name(&graph.name) {
+        errors.push(Diagnostic::error(code::INVALID, text::invalid_name("graph", &graph.name), file, Default::default()).with_path("name"));
+    }
     for (name, node) in &graph.nodes {
+        if !valid_name(name) {
+            errors.push(Diagnostic::error(code::INVALID, text::invalid_name("node", name), file, node.span).with_path(format!("nodes.{name}")));
+        }
         for dependency in &node.depends_on {
             if !graph.nodes.contains_key(dependency) {
                 errors.push(
@@ -33,6 +39,13 @@ pub fn validate(graph: &Graph, file: &Path) -> Diagnostics {
                 );
                 continue;
             };
+            if target.tier.without_network() {
+                errors.push(
+                    Diagnostic::error(code::TIER_CONFLICT, text::target_without_network(name, &reference.node, target.tier.as_str()), file, reference.span)
+                        .with_path(path.clone())
+                        .with_help(text::target_without_network_help(&reference.node)),
+                );
+            }
             let ports: Vec<&str> = target.ports.keys().map(String::as_str).collect();
             match (&reference.port, reference.kind) {
                 (Some(port), _) if !target.ports.contains_key(port) => errors.push(
@@ -95,6 +108,13 @@ pub fn validate(graph: &Graph, file: &Path) -> Diagnostics {
     errors
 }
 
+/// Whether `name` can be part of a container name, as podman and docker
+/// accept them.
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|first| first.is_ascii_alphanumeric()) && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
 /// The nodes in start order (Kahn's algorithm, ties broken by name), or the
 /// path of a cycle that starts and ends at the same node. Dependencies on
 /// nodes outside the graph are ignored here; [`validate`] reports them.
@@ -148,13 +168,17 @@ mod tests {
         Reference { kind, node: target.into(), port: port.map(Into::into), span: Default::default(), port_span: Default::default() }
     }
 
+    fn named() -> Graph {
+        Graph { name: "g".into(), ..Graph::default() }
+    }
+
     fn codes(graph: &Graph) -> Vec<(&'static str, String)> {
         validate(graph, Path::new("g.yaml")).into_iter().map(|d| (d.code, d.message)).collect()
     }
 
     #[test]
     fn cycle_is_reported_with_its_path() {
-        let mut graph = Graph::default();
+        let mut graph = named();
         let mut a = node("i");
         a.depends_on = vec!["b".into()];
         let mut b = node("i");
@@ -170,7 +194,7 @@ mod tests {
 
     #[test]
     fn order_breaks_ties_by_name() {
-        let mut graph = Graph::default();
+        let mut graph = named();
         let mut web = node("i");
         web.depends_on = vec!["db".into()];
         graph.nodes.insert("web".into(), web);
@@ -181,7 +205,7 @@ mod tests {
 
     #[test]
     fn tier_rules_name_the_nodes() {
-        let mut graph = Graph::default();
+        let mut graph = named();
         let mut db = node("i");
         db.ports.insert("pg".into(), 5432);
         db.tier = Tier::Hardened;
@@ -205,5 +229,27 @@ mod tests {
         assert!(found.contains(&(code::UNKNOWN_PORT, "node `web` references port `mysql` of `db`, which `db` does not declare".into())), "{found:?}");
         assert!(found.contains(&(code::UNKNOWN_NODE, "node `web` refers to `cache`, which is not a node of the graph".into())), "{found:?}");
         assert_eq!(found.len(), 5, "{found:?}");
+    }
+
+    #[test]
+    fn reference_to_node_without_network() {
+        let mut graph = named();
+        let mut batch = node("i");
+        batch.tier = Tier::Isolated;
+        let mut web = node("i");
+        web.references.insert("BATCH".into(), reference(ReferenceKind::Ip, "batch", None));
+        graph.nodes.insert("batch".into(), batch);
+        graph.nodes.insert("web".into(), web);
+        let expected = (code::TIER_CONFLICT, "node `web` references `batch`, which has tier `isolated` and so no network address".to_owned());
+        assert_eq!(codes(&graph), vec![expected]);
+    }
+
+    #[test]
+    fn names_must_fit_container_names() {
+        let mut graph = Graph { name: "".into(), ..Graph::default() };
+        graph.nodes.insert("web server".into(), node("i"));
+        let found = codes(&graph);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[1].1.starts_with("invalid node name `web server`"), "{found:?}");
     }
 }
