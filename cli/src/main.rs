@@ -37,7 +37,7 @@ enum Command {
     Exec(stack::ExecArgs),
     /// Write the TypeScript declarations of perry/container, perry/compose and perry/workloads.
     Types(types::TypesArgs),
-    /// Print a workload graph as a text tree, DOT or Mermaid, with tiers and runtimes.
+    /// Print a workload graph (tree, DOT, Mermaid) with tiers and runtimes, or run it.
     Graph(graph::GraphArgs),
 }
 
