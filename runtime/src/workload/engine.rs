@@ -402,8 +402,8 @@ impl Run<'_> {
                 Err(error) => return Err(GraphError::Task(error.to_string())),
             };
             in_flight.remove(&started.node);
-            if let Some(container) = &started.container {
-                self.report.nodes.get_mut(&started.node).map(|status| status.container = Some(container.clone()));
+            if let (Some(container), Some(status)) = (&started.container, self.report.nodes.get_mut(&started.node)) {
+                status.container = Some(container.clone());
             }
             match started.result {
                 Ok(state) => {
@@ -470,10 +470,8 @@ impl Run<'_> {
         let container = container_name(&self.project, name);
         self.set(name, NodeState::Starting);
         self.report.started.push(name.to_owned());
-        if placement.shared_kernel_untrusted {
-            if let Some(status) = self.report.nodes.get_mut(name) {
-                status.note = Some(shared_kernel_note());
-            }
+        if let Some(status) = self.report.nodes.get_mut(name).filter(|_| placement.shared_kernel_untrusted) {
+            status.note = Some(shared_kernel_note());
         }
 
         let mut env = node.environment.clone();

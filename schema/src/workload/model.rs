@@ -13,8 +13,10 @@ pub struct Graph {
     pub name: String,
     /// Nodes by name.
     pub nodes: BTreeMap<String, WorkloadNode>,
+    /// How nodes start; `dependencyAware` when not given.
     #[serde(default)]
     pub execution: Execution,
+    /// What a failed node does to the rest; `rollbackAll` when not given.
     #[serde(default)]
     pub failure: FailureStrategy,
 }
