@@ -120,7 +120,7 @@ impl GraphEngine {
         if diagnostics.has_errors() {
             return Err(GraphError::Invalid(diagnostics));
         }
-        let allow_shared = options.allow_untrusted_shared_kernel.unwrap_or_else(|| std::env::var(ALLOW_SHARED_KERNEL_VARIABLE).as_deref() == Ok("1"));
+        let allow_shared = options.allow_untrusted_shared_kernel.unwrap_or_else(|| allows_shared_kernel(std::env::var(ALLOW_SHARED_KERNEL_VARIABLE).ok().as_deref()));
         let mut placements = BTreeMap::new();
         for (name, node) in &graph.nodes {
             placements.insert(name.clone(), self.place(name, node, allow_shared)?);
@@ -250,6 +250,11 @@ impl GraphEngine {
         }
         Ok(())
     }
+}
+
+/// Reads [`ALLOW_SHARED_KERNEL_VARIABLE`]: only the exact text `1` allows.
+pub fn allows_shared_kernel(value: Option<&str>) -> bool {
+    value == Some("1")
 }
 
 /// The candidates that are executable files in a folder of `PATH`.

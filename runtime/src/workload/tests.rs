@@ -254,3 +254,11 @@ fn tier_check_names_missing_options() {
     ]);
     assert!(tier_mismatches(workload::Tier::Default, &applied).is_empty());
 }
+
+#[test]
+fn shared_kernel_opt_in_is_exactly_one() {
+    assert!(allows_shared_kernel(Some("1")));
+    for value in [None, Some(""), Some("true"), Some("yes"), Some("01"), Some(" 1"), Some("1 ")] {
+        assert!(!allows_shared_kernel(value), "{value:?}");
+    }
+}
