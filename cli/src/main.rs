@@ -1,5 +1,6 @@
 //! The `perry-stack` command line.
 
+mod graph;
 mod inspect;
 mod stack;
 mod types;
@@ -36,6 +37,8 @@ enum Command {
     Exec(stack::ExecArgs),
     /// Write the TypeScript declarations of perry/container, perry/compose and perry/workloads.
     Types(types::TypesArgs),
+    /// Print a workload graph (tree, DOT, Mermaid) with tiers and runtimes, or run it.
+    Graph(graph::GraphArgs),
 }
 
 /// The compose file option shared by the subcommands that read one.
@@ -77,5 +80,6 @@ fn main() -> ExitCode {
         Command::Logs(args) => stack::logs(args),
         Command::Exec(args) => stack::exec(args),
         Command::Types(args) => types::types(args),
+        Command::Graph(args) => graph::graph(args),
     }
 }

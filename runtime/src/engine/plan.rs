@@ -206,6 +206,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             working_dir: service.working_dir.clone(),
             user: service.user.clone(),
             restart: service.restart.clone(),
+            ..ContainerSpec::default()
         };
         let hash = config_hash(&spec, service.healthcheck.as_ref());
         spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hash);
