@@ -98,6 +98,7 @@ pub(super) fn backend_spec(function: &'static str, spec: ContainerSpec) -> Resul
         working_dir: spec.workdir,
         user: spec.user,
         restart: None,
+        ..backend::ContainerSpec::default()
     })
 }
 
