@@ -200,7 +200,16 @@ impl Context<'_> {
                     self.warning(code::OBSOLETE_VERSION, messages::OBSOLETE_VERSION.to_owned(), key.span, "version").help =
                         Some(messages::OBSOLETE_VERSION_HELP.to_owned());
                 }
-                "name" => project.name = self.optional_string(Some(value), "name"),
+                "name" => {
+                    project.name = self.optional_string(Some(value), "name");
+                    if let Some(name) = &project.name {
+                        let normalized = crate::compose::load::normalize_project_name(name);
+                        if normalized != *name || name.is_empty() {
+                            let message = messages::invalid_value("name", name, "a project name of lower-case letters, digits, `_` and `-`, starting with a letter or digit");
+                            self.error(code::INVALID_VALUE, message, value.span, "name").help = Some(messages::project_name_help(&normalized));
+                        }
+                    }
+                }
                 "services" => project.services = self.services(value),
                 "networks" => {
                     for (network, key, node) in self.mapping(value, "networks").unwrap_or_default() {
@@ -216,6 +225,14 @@ impl Context<'_> {
                 }
                 _ => {}
             }
+        }
+        // Compose creates the `default` network for every service that
+        // names no network; it is declared here so that the model lists
+        // every network a service joins.
+        let uses_default = project.services.values().any(|service| service.networks.contains_key("default"));
+        if uses_default && !project.networks.contains_key("default") {
+            let span = root.get("services").map_or(root.span, |services| services.span);
+            project.networks.insert("default".to_owned(), Network { span, ..Network::default() });
         }
         project
     }
@@ -262,6 +279,7 @@ impl Context<'_> {
             "labels", "restart", "container_name", "working_dir", "user", "build", "env_file", "profiles",
         ];
         service.unsupported = self.other_keys(&entries, place::SERVICE, path, HANDLED);
+        self.cast_typed(&mut service.unsupported, path);
 
         for (key, _, value) in &entries {
             let key_path = join(path, key);
@@ -294,7 +312,51 @@ impl Context<'_> {
         if service.networks.is_empty() && !service.unsupported.contains_key("network_mode") {
             service.networks.insert("default".to_owned(), ServiceNetwork { span, ..ServiceNetwork::default() });
         }
+        add_implicit_dependencies(&mut service);
         service
+    }
+
+    /// Casts the values of service keys kept as parsed that compose reads as
+    /// numbers, booleans or durations. After interpolation such a value is
+    /// often a string (`replicas: ${N}`); it is read with the YAML 1.2 core
+    /// schema, as if it had been written plain, and anything else is an error.
+    fn cast_typed(&mut self, unsupported: &mut BTreeMap<String, Node>, path: &str) {
+        for (dotted, cast) in TYPED_KEYS {
+            let keys: Vec<&str> = dotted.split('.').collect();
+            let Some(node) = unsupported.get_mut(keys[0]).and_then(|node| descend(node, &keys[1..])) else { continue };
+            self.cast(node, *cast, &join(path, dotted));
+        }
+    }
+
+    fn cast(&mut self, node: &mut Node, cast: Cast, path: &str) {
+        if node.value == Value::Null {
+            return;
+        }
+        let resolved = match &node.value {
+            Value::String(text) => crate::yaml::resolve_plain(text),
+            other => other.clone(),
+        };
+        let fits = match (cast, &resolved) {
+            (Cast::Int, Value::Int(_)) | (Cast::Bool, Value::Bool(_)) | (Cast::Float, Value::Int(_) | Value::Float(_)) => true,
+            (Cast::Duration, _) => {
+                let text = node.scalar_text().unwrap_or_default();
+                if parse_duration(&text).is_none() {
+                    self.error(code::INVALID_DURATION, messages::invalid_duration(path, &text), node.span, path).help =
+                        Some(messages::DURATION_HELP.to_owned());
+                }
+                return;
+            }
+            _ => false,
+        };
+        if !fits {
+            let text = node.scalar_text().unwrap_or_else(|| describe(node));
+            self.error(code::INVALID_VALUE, messages::invalid_value(path, &text, cast.expected()), node.span, path);
+            return;
+        }
+        if matches!(node.value, Value::String(_)) {
+            node.value = resolved;
+            node.text = None;
+        }
     }
 
     /// `command` and `entrypoint`: a string split like a shell does (without
@@ -783,6 +845,101 @@ impl Context<'_> {
 }
 
 const PROTOCOLS: &[&str] = &["tcp", "udp", "sctp"];
+
+/// How a value kept as parsed is cast after interpolation.
+#[derive(Clone, Copy)]
+enum Cast {
+    Int,
+    Bool,
+    Float,
+    Duration,
+}
+
+impl Cast {
+    fn expected(self) -> &'static str {
+        match self {
+            Cast::Int => "an integer",
+            Cast::Bool => "`true` or `false`",
+            Cast::Float => "a number",
+            Cast::Duration => "a duration such as `10s`",
+        }
+    }
+}
+
+/// Service keys, as dotted paths below the service, that the model keeps as
+/// parsed but compose reads as typed values.
+const TYPED_KEYS: &[(&str, Cast)] = &[
+    ("scale", Cast::Int),
+    ("deploy.replicas", Cast::Int),
+    ("deploy.restart_policy.max_attempts", Cast::Int),
+    ("deploy.restart_policy.delay", Cast::Duration),
+    ("deploy.restart_policy.window", Cast::Duration),
+    ("deploy.update_config.parallelism", Cast::Int),
+    ("deploy.update_config.delay", Cast::Duration),
+    ("deploy.rollback_config.parallelism", Cast::Int),
+    ("cpu_count", Cast::Int),
+    ("cpu_percent", Cast::Int),
+    ("cpu_shares", Cast::Int),
+    ("cpus", Cast::Float),
+    ("mem_swappiness", Cast::Int),
+    ("oom_score_adj", Cast::Int),
+    ("pids_limit", Cast::Int),
+    ("stop_grace_period", Cast::Duration),
+    ("init", Cast::Bool),
+    ("oom_kill_disable", Cast::Bool),
+    ("privileged", Cast::Bool),
+    ("read_only", Cast::Bool),
+    ("stdin_open", Cast::Bool),
+    ("tty", Cast::Bool),
+];
+
+/// The node at `keys` below `node`, for changing it in place.
+fn descend<'n>(node: &'n mut Node, keys: &[&str]) -> Option<&'n mut Node> {
+    let Some((first, rest)) = keys.split_first() else { return Some(node) };
+    match &mut node.value {
+        Value::Mapping(entries) => {
+            let child = entries.iter_mut().find(|(name, _)| name.as_str() == Some(*first)).map(|(_, value)| value)?;
+            descend(child, rest)
+        }
+        _ => None,
+    }
+}
+
+/// Adds the dependencies that `links`, `volumes_from` and
+/// `network_mode: service:NAME` imply, as `service_started`, unless
+/// `depends_on` already names the service: the other service must run
+/// before this one can link to it, mount its volumes or join its network.
+fn add_implicit_dependencies(service: &mut Service) {
+    let mut implied: Vec<(String, Span)> = Vec::new();
+    let items = |key: &str| -> Vec<&Node> {
+        match service.unsupported.get(key).map(|node| &node.value) {
+            Some(Value::Sequence(items)) => items.iter().collect(),
+            _ => Vec::new(),
+        }
+    };
+    for item in items("links") {
+        if let Some(text) = item.as_str() {
+            implied.push((text.split(':').next().unwrap_or(text).to_owned(), item.span));
+        }
+    }
+    for item in items("volumes_from") {
+        if let Some(text) = item.as_str().filter(|text| !text.starts_with("container:")) {
+            let name = text.strip_prefix("service:").unwrap_or(text);
+            implied.push((name.split(':').next().unwrap_or(name).to_owned(), item.span));
+        }
+    }
+    if let Some(mode) = service.unsupported.get("network_mode") {
+        if let Some(name) = mode.as_str().and_then(|text| text.strip_prefix("service:")) {
+            implied.push((name.to_owned(), mode.span));
+        }
+    }
+    for (name, span) in implied {
+        if name.is_empty() || name == service.name {
+            continue;
+        }
+        service.depends_on.entry(name).or_insert(Dependency { span, condition: Condition::ServiceStarted, restart: false, required: true });
+    }
+}
 
 /// Checks the specification's pattern for service, network and volume keys.
 fn is_resource_name(name: &str) -> bool {

@@ -333,3 +333,11 @@ pub fn scale_replicas(service: &str, scale: i64, replicas: i64) -> String {
 }
 
 pub const SCALE_REPLICAS_HELP: &str = "set only one of them, or set both to the same number";
+
+pub fn project_name_help(normalized: &str) -> String {
+    if normalized.is_empty() {
+        "write a name such as `my-project`".to_owned()
+    } else {
+        format!("write `name: {normalized}`")
+    }
+}
