@@ -8,5 +8,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 "$root/scripts/setup-podman.sh"
+"$root/scripts/setup-peers.sh"
 
 cargo test --workspace --locked --no-fail-fast

@@ -193,6 +193,18 @@ impl Context<'_> {
         };
         let Some(entries) = self.mapping(root, "") else { return project };
         project.unsupported = self.other_keys(&entries, place::PROJECT, "", &["name", "version", "services", "networks", "volumes"]);
+        // Secret and config files resolve against the project folder, as
+        // bind mounts do.
+        for kind in ["secrets", "configs"] {
+            let Some(Node { value: Value::Mapping(definitions), .. }) = project.unsupported.get_mut(kind) else { continue };
+            for (_, definition) in definitions {
+                if let Some(Node { value: Value::String(file), .. }) = descend(definition, &["file"]) {
+                    if !file.starts_with('/') && !file.starts_with('~') {
+                        *file = normalize_path(&self.base.join(&*file)).to_string_lossy().into_owned();
+                    }
+                }
+            }
+        }
 
         for (name, key, value) in &entries {
             match name.as_str() {
@@ -313,7 +325,50 @@ impl Context<'_> {
             service.networks.insert("default".to_owned(), ServiceNetwork { span, ..ServiceNetwork::default() });
         }
         add_implicit_dependencies(&mut service);
+        self.long_forms(&mut service.unsupported);
         service
+    }
+
+    /// Writes service keys kept as parsed in their long syntax, as compose
+    /// prints them: `build: DIR` as `{context: DIR}` with the folder made
+    /// absolute, and `secrets`/`configs` names as `{source: NAME}`.
+    fn long_forms(&self, unsupported: &mut BTreeMap<String, Node>) {
+        if let Some(build) = unsupported.get_mut("build") {
+            if let Value::String(_) = build.value {
+                let context = (*build).clone();
+                *build = Node::new(Value::Mapping(vec![(Node::new(Value::String("context".to_owned()), build.span), context)]), build.span);
+            }
+            if let Some(args) = descend(build, &["args"]) {
+                if let Value::Sequence(items) = &args.value {
+                    let entries = items
+                        .iter()
+                        .filter_map(|item| {
+                            let text = item.scalar_text()?;
+                            let (name, value) = match text.split_once('=') {
+                                Some((name, value)) => (name.to_owned(), Value::String(value.to_owned())),
+                                None => (text, Value::Null),
+                            };
+                            Some((Node::new(Value::String(name), item.span), Node::new(value, item.span)))
+                        })
+                        .collect();
+                    args.value = Value::Mapping(entries);
+                }
+            }
+            if let Some(Node { value: Value::String(context), .. }) = descend(build, &["context"]) {
+                if !context.contains("://") && !context.starts_with("git@") && !context.starts_with('/') {
+                    *context = normalize_path(&self.base.join(&*context)).to_string_lossy().into_owned();
+                }
+            }
+        }
+        for kind in ["secrets", "configs"] {
+            let Some(Node { value: Value::Sequence(items), .. }) = unsupported.get_mut(kind) else { continue };
+            for item in items {
+                if let Value::String(_) = item.value {
+                    let source = item.clone();
+                    *item = Node::new(Value::Mapping(vec![(Node::new(Value::String("source".to_owned()), item.span), source)]), item.span);
+                }
+            }
+        }
     }
 
     /// Casts the values of service keys kept as parsed that compose reads as
