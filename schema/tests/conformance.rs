@@ -3,10 +3,10 @@
 //! daemon), and both results, brought into one comparable form, agree.
 //!
 //! The corpus is copied to a fresh folder first. Its projects do not ship
-//! their build folders and some env files; when docker-compose stops at one
+//! their build folders and some env files. When docker-compose stops at one
 //! of those, an empty stand-in is created in the copy and both tools run
-//! again, so the rest of the file is still compared. A file that both tools
-//! reject counts as agreement.
+//! again, so that the rest of the file is still compared. A file that both
+//! tools reject counts as agreement.
 //!
 //! The comparable form is a `serde_json::Value` in which representation
 //! choices that do not change the model are made one way: short and long
@@ -56,8 +56,8 @@ fn excused(file: &str, path: &str) -> Option<&'static str> {
         .map(|(_, _, rule)| *rule)
 }
 
-/// Whether `path` is `pattern` or below it; `*` in the pattern matches one
-/// key, and a trailing `*` within a key matches its rest (`x-*`).
+/// Tells whether `path` is `pattern` or below it. A `*` in the pattern
+/// matches one key, and a trailing `*` within a key matches its rest (`x-*`).
 fn matches_path(pattern: &str, path: &str) -> bool {
     let pattern: Vec<&str> = pattern.split('.').collect();
     let path: Vec<&str> = path.split('.').collect();
@@ -330,7 +330,7 @@ fn stringify(value: &mut Json) {
     }
 }
 
-/// The paths where two comparable forms differ, at most a few per file.
+/// Collects the paths where two comparable forms differ, with both values.
 fn differences(path: &str, ours: &Json, theirs: &Json, found: &mut Vec<String>) {
     match (ours, theirs) {
         (Json::Object(ours), Json::Object(theirs)) => {

@@ -1,10 +1,10 @@
 //! `include` and `extends`: compose files that bring in other files.
 //!
 //! Both work on the interpolated YAML tree of one file, before files merge:
-//! - `include` loads each listed file as a project of its own (its own
-//!   folder for relative paths, its own `.env`), then adds its services,
-//!   networks, volumes, configs and secrets; a name that both define
-//!   differently is an error.
+//! - `include` loads each listed file as a project of its own, with its own
+//!   folder for relative paths and its own `.env`. Its services, networks,
+//!   volumes, configs and secrets are then added, and a name that both
+//!   files define differently is an error.
 //! - `extends` replaces a service with the service it names (in the same
 //!   file or in `file`), merged under it with the rules that merge files.
 //!   Chains resolve from the end; a cycle is reported with its path.
@@ -151,7 +151,7 @@ fn same_definition(left: &Node, right: &Node) -> bool {
     }
 }
 
-/// The mapping of a top-level section of `root`, created when missing.
+/// Returns the mapping of a top-level section of `root`, creating it when missing.
 fn section_of<'n>(root: &'n mut Node, name: &str, span: Span) -> &'n mut Node {
     if !matches!(root.value, Value::Mapping(_)) {
         root.value = Value::Mapping(Vec::new());
@@ -209,9 +209,9 @@ struct Extends<'r, 'env, 'e> {
 }
 
 impl Extends<'_, '_, '_> {
-    /// The service `name` of `services` (the services of `file`) with its
-    /// `extends` chain applied. `stack` holds the services being resolved,
-    /// to report cycles.
+    /// Returns the service `name` of `services` (the services of `file`) with
+    /// its `extends` chain applied. `stack` lists the services being
+    /// resolved, so that a cycle is reported with its path.
     fn service(&mut self, file: &Path, services: &Node, name: &str, stack: &mut Vec<(PathBuf, String, Span)>) -> Option<Node> {
         let id = (file.to_path_buf(), name.to_owned());
         if let Some(done) = self.resolved.get(&id) {
@@ -243,13 +243,16 @@ impl Extends<'_, '_, '_> {
             return None;
         };
         let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let (target_file, target_services) = match target_file {
+        // Borrowed for the same file: cloning every service map per `extends`
+        // would make a file with many of them quadratic.
+        let (target_file, target_services): (PathBuf, std::borrow::Cow<'_, Node>) = match target_file {
             Some(written) => {
                 let target_file = absolute(&folder, &written);
                 let root = self.remote_root(&target_file)?;
-                (target_file, root.get("services").cloned().unwrap_or_else(|| Node::new(Value::Null, Span::default())))
+                let services = root.get("services").cloned().unwrap_or_else(|| Node::new(Value::Null, Span::default()));
+                (target_file, std::borrow::Cow::Owned(services))
             }
-            None => (file.to_path_buf(), services.clone()),
+            None => (file.to_path_buf(), std::borrow::Cow::Borrowed(services)),
         };
         if target_services.get(&target_name).is_none() {
             let message = messages::extends_undefined(name, &target_name, &target_file.display().to_string());
@@ -275,7 +278,7 @@ impl Extends<'_, '_, '_> {
         Some(merged)
     }
 
-    /// The interpolated tree of a file that `extends.file` names, read once.
+    /// Returns the interpolated tree of a file that `extends.file` names, reading it once.
     fn remote_root(&mut self, file: &Path) -> Option<Node> {
         if let Some(root) = self.reader.remote_roots.get(file) {
             return Some(root.clone());
@@ -354,12 +357,12 @@ fn set_path(node: &mut Node, key: &str, folder: &Path) {
     }
 }
 
-/// A build context that is a URL (`https://...`, `git@...`), not a path.
+/// Tells whether a build context is a URL (`https://...`, `git@...`) rather than a path.
 fn is_remote(text: &str) -> bool {
     text.contains("://") || text.starts_with("git@")
 }
 
-/// `written` against `folder` when relative, without `.` and `..` parts.
+/// Joins `written` to `folder` when relative and removes `.` and `..` parts.
 fn absolute(folder: &Path, written: &str) -> PathBuf {
     let joined = folder.join(written);
     let joined = std::path::absolute(&joined).unwrap_or(joined);

@@ -19,8 +19,9 @@ use crate::yaml::{Node, Value};
 /// not also a missing `image`).
 pub fn validate(project: &Project, parsed: &Diagnostics) -> Diagnostics {
     let mut cx = Diagnostics::default();
+    let error_paths = error_paths(parsed);
     for service in project.services.values() {
-        if !has_errors_under(parsed, &format!("services.{}", service.name)) {
+        if !has_errors_under(&error_paths, &format!("services.{}", service.name)) {
             check_service_image(&mut cx, project, service);
         }
         check_depends_on_defined(&mut cx, project, service);
@@ -36,11 +37,15 @@ pub fn validate(project: &Project, parsed: &Diagnostics) -> Diagnostics {
     cx
 }
 
-fn has_errors_under(parsed: &Diagnostics, prefix: &str) -> bool {
-    parsed.iter().any(|diagnostic| {
-        diagnostic.severity == Severity::Error
-            && diagnostic.path.as_deref().is_some_and(|path| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
-    })
+/// Returns the paths of the errors that parsing reported, gathered once so
+/// that a file with many services and many warnings stays linear.
+fn error_paths(parsed: &Diagnostics) -> Vec<&str> {
+    parsed.iter().filter(|diagnostic| diagnostic.severity == Severity::Error).filter_map(|diagnostic| diagnostic.path.as_deref()).collect()
+}
+
+/// Tells whether one of `paths` lies under `prefix` (a service name may contain `.`).
+fn has_errors_under(paths: &[&str], prefix: &str) -> bool {
+    paths.iter().any(|path| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
 }
 
 /// A service runs an image; `build` is part of the specification but this
