@@ -399,3 +399,72 @@ fn corpus_agrees_with_docker_compose() {
     let text: String = report.iter().map(|(file, found)| format!("{file}:\n  {}\n", found.join("\n  "))).collect();
     assert!(report.is_empty(), "{} of {} files differ ({compared} compared):\n{text}", report.len(), files.len());
 }
+
+/// Hand-made invalid files: (name, file, whether docker-compose 1.29 rejects
+/// it, and where it does not, the rule of the current specification that
+/// does). This loader must reject every one.
+const INVALID: &[(&str, &str, bool, &str)] = &[
+    ("undefined-dependency", "services:\n  web:\n    image: a\n    depends_on: [db]\n", true, ""),
+    ("undefined-link", "services:\n  web:\n    image: a\n    links: [db]\n", true, ""),
+    ("undefined-volume", "services:\n  web:\n    image: a\n    volumes: ['data:/data']\n", true, ""),
+    ("dependency-cycle", "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n", true, ""),
+    ("extends-cycle", "services:\n  a:\n    extends: b\n  b:\n    image: x\n    extends: a\n", true, ""),
+    ("extends-undefined", "services:\n  a:\n    image: x\n    extends: nothere\n", true, ""),
+    ("mount-conflict", "services:\n  web:\n    image: a\n    volumes: ['/a:/data', '/b:/data']\n", true, ""),
+    ("unknown-key", "services:\n  web:\n    imagee: a\n", true, ""),
+    ("invalid-port", "services:\n  web:\n    image: a\n    ports: ['abc']\n", true, ""),
+    ("invalid-duration", "services:\n  web:\n    image: a\n    healthcheck: {test: [CMD, x], interval: 10}\n", true, ""),
+    ("interpolation-syntax", "services:\n  web:\n    image: \"${}\"\n", true, ""),
+    ("cast-replicas", "services:\n  web:\n    image: a\n    deploy: {replicas: \"${BAD:-three}\"}\n", true, ""),
+    (
+        "undefined-network",
+        "services:\n  web:\n    image: a\n    networks: [back]\n",
+        false,
+        "networks: a service network must be declared in the top-level `networks`",
+    ),
+    (
+        "undefined-secret",
+        "services:\n  web:\n    image: a\n    secrets: [token]\n",
+        false,
+        "secrets: a service secret must be declared in the top-level `secrets`",
+    ),
+    (
+        "container-name-replicas",
+        "services:\n  web:\n    image: a\n    container_name: web\n    scale: 2\n",
+        false,
+        "container_name: a service with a custom container name cannot scale beyond one container",
+    ),
+    (
+        "scale-replicas",
+        "services:\n  web:\n    image: a\n    scale: 2\n    deploy: {replicas: 3}\n",
+        false,
+        "scale: if both `scale` and `deploy.replicas` are set, they must be consistent",
+    ),
+    (
+        "yaml-1-1-boolean",
+        "services:\n  web:\n    image: a\n    privileged: \"${P:-yes}\"\n",
+        false,
+        "interpolation: typed values are cast with YAML 1.2 rules, where `yes` is a string",
+    ),
+];
+
+#[test]
+fn invalid_files_rejected_as_strictly() {
+    let root = std::env::temp_dir().join(format!("perry-stack-conformance-invalid-{}", std::process::id()));
+    let mut failures = Vec::new();
+    for (name, source, rejected_by_docker_compose, rule) in INVALID {
+        let folder = root.join(name);
+        std::fs::create_dir_all(&folder).expect("fixture folder");
+        let file = folder.join("compose.yaml");
+        std::fs::write(&file, source).expect("write fixture");
+        if perry_stack(&file).is_ok() {
+            failures.push(format!("{name}: loads here"));
+        }
+        let theirs = docker_compose(&file);
+        if theirs.is_err() != *rejected_by_docker_compose {
+            failures.push(format!("{name}: docker-compose {} it, expected otherwise ({rule})", if theirs.is_err() { "rejects" } else { "accepts" }));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
