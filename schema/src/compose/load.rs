@@ -212,7 +212,7 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
 
     let (root, found) = merge::merge_files(roots, &files);
     diagnostics.extend(found);
-    let mut project = parse::parse_merged(&root, &files, &mut diagnostics);
+    let mut project = parse::parse_owned(root, &files, &mut diagnostics);
 
     let mut enabled = options.profiles.clone();
     enabled.extend(environment.get("COMPOSE_PROFILES").map(|value| profiles::from_variable(&value)).unwrap_or_default());

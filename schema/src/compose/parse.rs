@@ -27,9 +27,39 @@ pub fn parse_project(root: &Node, file: &Path, diagnostics: &mut Diagnostics) ->
 /// the first file's folder, the project folder; `env_file` paths against the
 /// folder of the file that declares them.
 pub fn parse_merged(root: &Node, files: &[PathBuf], diagnostics: &mut Diagnostics) -> Project {
+    parse_owned(root.clone(), files, diagnostics)
+}
+
+/// Parses like [`parse_merged`], dropping each service's YAML as soon as its
+/// model is built, so that the tree and the model of a large file do not
+/// both stay whole in memory.
+pub fn parse_owned(mut root: Node, files: &[PathBuf], diagnostics: &mut Diagnostics) -> Project {
     let first = files.first().map_or(Path::new("compose.yaml"), PathBuf::as_path);
     let mut cx = Context { files, base: base_folder(first), diagnostics };
-    cx.project(root)
+    let services = match &mut root.value {
+        Value::Mapping(entries) => entries
+            .iter_mut()
+            .find(|(key, _)| key.as_str() == Some("services"))
+            .map(|(_, value)| std::mem::replace(value, Node::new(Value::Null, value.span))),
+        _ => None,
+    };
+    let mut project = cx.project(&root);
+    drop(root);
+    if let Some(services) = services {
+        let span = services.span;
+        project.services = cx.services_owned(services);
+        declare_default_network(&mut project, span);
+    }
+    project
+}
+
+/// Declares the `default` network that compose creates for every service
+/// that names no network, so that the model lists every network a service joins.
+fn declare_default_network(project: &mut Project, span: Span) {
+    let uses_default = project.services.values().any(|service| service.networks.contains_key("default"));
+    if uses_default && !project.networks.contains_key("default") {
+        project.networks.insert("default".to_owned(), Network { span, ..Network::default() });
+    }
 }
 
 /// Returns the folder that relative bind-mount sources resolve against: the
@@ -238,14 +268,6 @@ impl Context<'_> {
                 _ => {}
             }
         }
-        // Compose creates the `default` network for every service that
-        // names no network; it is declared here so that the model lists
-        // every network a service joins.
-        let uses_default = project.services.values().any(|service| service.networks.contains_key("default"));
-        if uses_default && !project.networks.contains_key("default") {
-            let span = root.get("services").map_or(root.span, |services| services.span);
-            project.networks.insert("default".to_owned(), Network { span, ..Network::default() });
-        }
         project
     }
 
@@ -259,6 +281,29 @@ impl Context<'_> {
             }
             let service = self.service(&name, key.span, value, &path);
             services.insert(name, service);
+        }
+        services
+    }
+
+    /// Parses `services` like [`Context::services`], taking the YAML by value
+    /// and dropping each service's node once its model is built.
+    fn services_owned(&mut self, node: Node) -> BTreeMap<String, Service> {
+        let Node { value, span, tag, text } = node;
+        let Value::Mapping(entries) = value else { return self.services(&Node { value, span, tag, text }) };
+        let mut services = BTreeMap::new();
+        for (key, value) in entries {
+            let Value::String(name) = &key.value else {
+                let message = messages::invalid_type("services key", "a string", &describe(&key));
+                self.error(code::INVALID_TYPE, message, key.span, "services");
+                continue;
+            };
+            let path = join("services", name);
+            if !is_resource_name(name) {
+                let message = messages::invalid_value(&path, name, "a service name of letters, digits, `.`, `_` and `-`");
+                self.error(code::INVALID_VALUE, message, key.span, &path);
+            }
+            let service = self.service(name, key.span, &value, &path);
+            services.insert(name.clone(), service);
         }
         services
     }
