@@ -116,13 +116,15 @@ fn extends_of_an_undefined_service_names_it() {
 fn include_brings_services_with_their_own_folder_and_env() {
     let folder = Folder::new("include");
     folder.write("db/.env", "DB_IMAGE=postgres:16\n");
-    folder.write("db/compose.yaml", "services:\n  db:\n    image: ${DB_IMAGE}\n    volumes: ['./init:/init']\n");
+    folder.write("db/compose.yaml", "services:\n  db:\n    image: ${DB_IMAGE}\n    volumes: ['./init:/init']\n    secrets: [key]\nsecrets:\n  key: {file: ./key.txt}\n");
     let file = folder.write("compose.yaml", "include:\n  - db/compose.yaml\nservices:\n  web:\n    image: busybox\n    depends_on: [db]\n");
     let project = loaded(load(&file)).project;
     let db = &project.services["db"];
     assert_eq!(db.image.as_deref(), Some("postgres:16"));
     assert!(db.volumes[0].source.as_deref().unwrap().ends_with("db/init"));
     assert!(project.services["web"].depends_on.contains_key("db"));
+    let secret = project.unsupported["secrets"].get("key").and_then(|key| key.get("file")).and_then(|file| file.as_str()).unwrap();
+    assert!(secret.ends_with("db/key.txt"), "{secret}");
 }
 
 #[test]

@@ -289,11 +289,23 @@ impl Extends<'_, '_, '_> {
     }
 }
 
-/// Makes the relative paths of every service of `root` absolute against `folder`.
+/// Makes the relative paths of every service of `root`, and the files of its
+/// secrets and configs, absolute against `folder`.
 fn absolutize(root: &mut Node, folder: &Path) {
     if let Some(Node { value: Value::Mapping(services), .. }) = root_services_mut(root) {
         for (_, service) in services {
             absolutize_service(service, folder);
+        }
+    }
+    let Value::Mapping(entries) = &mut root.value else { return };
+    for (key, section) in entries {
+        if !matches!(key.as_str(), Some("secrets" | "configs")) {
+            continue;
+        }
+        if let Value::Mapping(definitions) = &mut section.value {
+            for (_, definition) in definitions {
+                set_path(definition, "file", folder);
+            }
         }
     }
 }
