@@ -155,4 +155,16 @@ fn include_of_a_missing_file_is_an_error() {
     let errors = errors(load(&file));
     assert_eq!(errors[0].code, code::FILE_UNREADABLE);
     assert!(errors[0].message.contains("absent.yaml"));
+    assert_eq!(errors[0].file, file);
+    assert_eq!((errors[0].span.line, errors[0].span.column, errors[0].path.as_deref()), (1, 11, Some("include[0]")));
+}
+
+#[test]
+fn extends_of_a_missing_file_points_at_file() {
+    let folder = Folder::new("extends-missing");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    extends:\n      file: absent.yaml\n      service: base\n");
+    let errors = errors(load(&file));
+    assert_eq!(errors[0].code, code::FILE_UNREADABLE);
+    assert_eq!((errors[0].span.line, errors[0].span.column), (4, 13));
+    assert_eq!(errors[0].path.as_deref(), Some("services.web.extends.file"));
 }

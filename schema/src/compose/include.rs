@@ -37,6 +37,9 @@ pub(crate) fn resolve_includes(reader: &mut Reader<'_>, root: &mut Node, folder:
     for (position, item) in items.into_iter().enumerate() {
         let path = format!("include[{position}]");
         let Some(entry) = include_entry(reader, &item, folder, &path) else { continue };
+        if !readable(reader, &entry.paths, &item, &path) {
+            continue;
+        }
         let Some(included) = load_included(reader, &entry) else { continue };
         add_sections(reader, root, included, &item, &entry.paths[0]);
     }
@@ -248,6 +251,10 @@ impl Extends<'_, '_, '_> {
         let (target_file, target_services): (PathBuf, std::borrow::Cow<'_, Node>) = match target_file {
             Some(written) => {
                 let target_file = absolute(&folder, &written);
+                let file_node = extends.get("file").unwrap_or(extends);
+                if !readable(self.reader, std::slice::from_ref(&target_file), file_node, &format!("{path}.file")) {
+                    return None;
+                }
                 let root = self.remote_root(&target_file)?;
                 let services = root.get("services").cloned().unwrap_or_else(|| Node::new(Value::Null, Span::default()));
                 (target_file, std::borrow::Cow::Owned(services))
@@ -287,6 +294,19 @@ impl Extends<'_, '_, '_> {
         self.reader.remote_roots.insert(file.to_path_buf(), root.clone());
         Some(root)
     }
+}
+
+/// Reports each of `files` that does not exist at `node`, the value that
+/// names it, rather than at the start of the missing file.
+fn readable(reader: &mut Reader<'_>, files: &[PathBuf], node: &Node, path: &str) -> bool {
+    let mut all = true;
+    for file in files.iter().filter(|file| !file.is_file()) {
+        let message = messages::file_unreadable(&file.display().to_string(), "no such file");
+        let diagnostic = Diagnostic::error(code::FILE_UNREADABLE, message, &file_of(reader, node.span), node.span).with_path(path);
+        reader.diagnostics.push(diagnostic);
+        all = false;
+    }
+    all
 }
 
 /// Makes the relative paths of every service of `root`, and the files of its
