@@ -53,7 +53,7 @@ fn errors(result: Result<Loaded, Failed>) -> Vec<perry_stack_schema::Diagnostic>
 }
 
 #[test]
-fn extends_in_same_file_merges_under_the_service() {
+fn extends_same_file_merges() {
     let folder = Folder::new("same-file");
     let file = folder.write(
         "compose.yaml",
@@ -69,7 +69,7 @@ fn extends_in_same_file_merges_under_the_service() {
 }
 
 #[test]
-fn extends_chain_resolves_from_the_end() {
+fn extends_chain_resolves() {
     let folder = Folder::new("chain");
     let file = folder.write(
         "compose.yaml",
@@ -82,7 +82,7 @@ fn extends_chain_resolves_from_the_end() {
 }
 
 #[test]
-fn extends_other_file_resolves_its_relative_paths() {
+fn extends_other_file_paths() {
     let folder = Folder::new("other-file");
     folder.write("common/base.yaml", "services:\n  base:\n    image: busybox\n    volumes: ['./data:/data']\n");
     let file = folder.write("compose.yaml", "services:\n  web:\n    extends: {file: common/base.yaml, service: base}\n");
@@ -92,7 +92,7 @@ fn extends_other_file_resolves_its_relative_paths() {
 }
 
 #[test]
-fn extends_cycle_is_reported_with_its_path() {
+fn extends_cycle_path() {
     let folder = Folder::new("cycle");
     let file = folder.write("compose.yaml", "services:\n  a:\n    extends: b\n  b:\n    extends: a\n");
     let errors = errors(load(&file));
@@ -103,7 +103,7 @@ fn extends_cycle_is_reported_with_its_path() {
 }
 
 #[test]
-fn extends_of_an_undefined_service_names_it() {
+fn extends_undefined_service() {
     let folder = Folder::new("undefined");
     let file = folder.write("compose.yaml", "services:\n  web:\n    image: busybox\n    extends: nothere\n");
     let errors = errors(load(&file));
@@ -113,7 +113,7 @@ fn extends_of_an_undefined_service_names_it() {
 }
 
 #[test]
-fn include_brings_services_with_their_own_folder_and_env() {
+fn include_own_folder_and_env() {
     let folder = Folder::new("include");
     folder.write("db/.env", "DB_IMAGE=postgres:16\n");
     folder.write("db/compose.yaml", "services:\n  db:\n    image: ${DB_IMAGE}\n    volumes: ['./init:/init']\n    secrets: [key]\nsecrets:\n  key: {file: ./key.txt}\n");
@@ -128,7 +128,7 @@ fn include_brings_services_with_their_own_folder_and_env() {
 }
 
 #[test]
-fn include_long_form_reads_its_env_file() {
+fn include_long_form_env_file() {
     let folder = Folder::new("include-long");
     folder.write("sub/values.env", "TAG=3\n");
     folder.write("sub/compose.yaml", "services:\n  cache:\n    image: redis:${TAG}\n");
@@ -138,7 +138,7 @@ fn include_long_form_reads_its_env_file() {
 }
 
 #[test]
-fn include_conflict_is_an_error() {
+fn include_conflict_error() {
     let folder = Folder::new("include-conflict");
     folder.write("other.yaml", "services:\n  web:\n    image: nginx\n");
     let file = folder.write("compose.yaml", "include: [other.yaml]\nservices:\n  web:\n    image: busybox\n");
@@ -149,7 +149,7 @@ fn include_conflict_is_an_error() {
 }
 
 #[test]
-fn include_of_a_missing_file_is_an_error() {
+fn include_missing_file() {
     let folder = Folder::new("include-missing");
     let file = folder.write("compose.yaml", "include: [absent.yaml]\nservices: {}\n");
     let errors = errors(load(&file));
@@ -160,7 +160,7 @@ fn include_of_a_missing_file_is_an_error() {
 }
 
 #[test]
-fn extends_of_a_missing_file_points_at_file() {
+fn extends_missing_file() {
     let folder = Folder::new("extends-missing");
     let file = folder.write("compose.yaml", "services:\n  web:\n    extends:\n      file: absent.yaml\n      service: base\n");
     let errors = errors(load(&file));

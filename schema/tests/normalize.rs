@@ -46,7 +46,7 @@ fn at(diagnostic: &Diagnostic) -> (u32, u32, Option<&str>) {
 }
 
 #[test]
-fn links_volumes_from_and_network_mode_imply_dependencies() {
+fn implicit_dependencies_added() {
     let project = load_ok(
         "services:\n  db: {image: a}\n  cache: {image: a}\n  data: {image: a}\n  web:\n    image: a\n    links: ['db:database']\n    volumes_from: ['data:ro', 'container:other']\n  side:\n    image: a\n    network_mode: service:cache\n",
     );
@@ -63,13 +63,13 @@ fn explicit_dependency_keeps_its_condition() {
 }
 
 #[test]
-fn implied_dependency_on_undefined_service_is_an_error() {
+fn implied_dependency_undefined() {
     let error = only("services:\n  web:\n    image: a\n    links: [db]\n", code::UNDEFINED_SERVICE);
     assert_eq!((error.span.line, error.span.column), (4, 13));
 }
 
 #[test]
-fn default_network_is_declared_when_used() {
+fn default_network_declared() {
     let project = load_ok("services:\n  web: {image: a}\n");
     assert!(project.networks.contains_key("default"));
     let own_mode = load_ok("services:\n  web: {image: a, network_mode: host}\n");
@@ -77,7 +77,7 @@ fn default_network_is_declared_when_used() {
 }
 
 #[test]
-fn interpolated_typed_values_are_cast() {
+fn typed_values_cast() {
     let project = load_ok(
         "services:\n  web:\n    image: a\n    scale: ${REPLICAS}\n    tty: ${FLAG}\n    cpu_shares: ${HEX}\n    deploy: {replicas: '${REPLICAS}'}\n",
     );
@@ -88,14 +88,14 @@ fn interpolated_typed_values_are_cast() {
 }
 
 #[test]
-fn bad_typed_value_names_path_and_value() {
+fn bad_typed_value_error() {
     let error = only("services:\n  web:\n    image: a\n    deploy:\n      replicas: ${BAD}\n", code::INVALID_VALUE);
     assert_eq!(at(&error), (5, 17, Some("services.web.deploy.replicas")));
     assert_eq!(error.message, "invalid value `three` for `services.web.deploy.replicas`: expected an integer");
 }
 
 #[test]
-fn yaml_1_1_boolean_is_not_a_boolean() {
+fn yaml_1_1_boolean_rejected() {
     let error = only("services:\n  web:\n    image: a\n    privileged: ${YES}\n", code::INVALID_VALUE);
     assert_eq!(at(&error), (4, 17, Some("services.web.privileged")));
 }
@@ -140,7 +140,7 @@ fn scale_and_replicas_disagree() {
 }
 
 #[test]
-fn project_name_from_file_must_be_normalized() {
+fn project_name_not_normalized() {
     let error = only("name: Shop\nservices: {}\n", code::INVALID_VALUE);
     assert_eq!(at(&error), (1, 7, Some("name")));
 }
