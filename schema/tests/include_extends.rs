@@ -96,6 +96,7 @@ fn extends_cycle_path() {
     let folder = Folder::new("cycle");
     let file = folder.write("compose.yaml", "services:\n  a:\n    extends: b\n  b:\n    extends: a\n");
     let errors = errors(load(&file));
+    assert_eq!(errors.iter().filter(|error| error.code == code::EXTENDS_CYCLE).count(), 1, "{errors:#?}");
     let cycle = errors.iter().find(|error| error.code == code::EXTENDS_CYCLE).expect("a cycle error");
     assert!(cycle.message.contains("a -> b -> a") || cycle.message.contains("b -> a -> b"), "{}", cycle.message);
     assert_eq!(cycle.span.line, 3);

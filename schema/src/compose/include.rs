@@ -13,7 +13,7 @@
 //! contexts, env files) become absolute here, since after merging nothing
 //! tells which folder they were written for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::compose::load::{read_env_files, Layered, Reader};
@@ -182,7 +182,7 @@ pub(crate) fn resolve_extends(reader: &mut Reader<'_>, root: &mut Node, file: &P
         return;
     }
     let local = root.get("services").cloned().expect("checked above");
-    let mut resolver = Extends { reader, environment, resolved: BTreeMap::new() };
+    let mut resolver = Extends { reader, environment, resolved: BTreeMap::new(), cycles: BTreeSet::new() };
     let names: Vec<String> = services.iter().filter_map(|(key, _)| key.as_str().map(str::to_owned)).collect();
     let mut results = Vec::new();
     for name in names {
@@ -209,6 +209,9 @@ struct Extends<'r, 'env, 'e> {
     environment: &'e Layered<'e>,
     /// Services already resolved, by file and name.
     resolved: BTreeMap<(PathBuf, String), Node>,
+    /// The members of each cycle reported, so that a cycle found again from
+    /// another of its services is reported once.
+    cycles: BTreeSet<BTreeSet<(PathBuf, String)>>,
 }
 
 impl Extends<'_, '_, '_> {
@@ -225,6 +228,10 @@ impl Extends<'_, '_, '_> {
         let path = format!("services.{name}.extends");
 
         if let Some(start) = stack.iter().position(|(known_file, known, _)| *known_file == id.0 && *known == id.1) {
+            let members = stack[start..].iter().map(|(file, name, _)| (file.clone(), name.clone())).collect();
+            if !self.cycles.insert(members) {
+                return None;
+            }
             let mut names: Vec<&str> = stack[start..].iter().map(|(_, name, _)| name.as_str()).collect();
             names.push(name);
             let span = stack[start].2;
