@@ -169,3 +169,15 @@ fn extends_missing_file() {
     assert_eq!((errors[0].span.line, errors[0].span.column), (4, 13));
     assert_eq!(errors[0].path.as_deref(), Some("services.web.extends.file"));
 }
+
+#[test]
+fn extends_chain_across_files() {
+    let folder = Folder::new("chain-files");
+    folder.write("base/root.yaml", "services:\n  root:\n    image: busybox\n    labels: {root: '1'}\n");
+    folder.write("base/common.yaml", "include: [root.yaml]\nservices:\n  common:\n    extends: root\n    labels: {common: '1'}\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    extends: {file: base/common.yaml, service: common}\n");
+    let project = loaded(load(&file)).project;
+    let labels: Vec<&str> = project.services["web"].labels.keys().map(String::as_str).collect();
+    assert_eq!(labels, ["common", "root"]);
+    assert_eq!(project.services["web"].image.as_deref(), Some("busybox"));
+}

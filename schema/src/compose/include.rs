@@ -297,7 +297,9 @@ impl Extends<'_, '_, '_> {
         if let Some(root) = self.reader.remote_roots.get(file) {
             return Some(root.clone());
         }
-        let root = self.reader.read_root(file, self.environment)?;
+        let mut root = self.reader.read_root(file, self.environment)?;
+        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        resolve_includes(self.reader, &mut root, &folder);
         self.reader.remote_roots.insert(file.to_path_buf(), root.clone());
         Some(root)
     }
