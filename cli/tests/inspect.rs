@@ -90,6 +90,8 @@ fn config_prints_long_forms() {
         read_only: true
     networks:
       default: {{}}
+networks:
+  default: {{}}
 ",
         folder.display()
     );
@@ -121,6 +123,8 @@ fn config_merges_files_with_env_file() {
       B: \"2\"
     networks:
       default: {}
+networks:
+  default: {}
 ";
     assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
 

@@ -497,8 +497,11 @@ fn all_errors_reported_together() {
 
 #[test]
 fn project_name_rules() {
-    let named = check("name: My_App.1\nservices: {}\n", Path::new("/srv/Other Folder/compose.yaml")).unwrap().project;
+    let named = check("name: my_app1\nservices: {}\n", Path::new("/srv/Other Folder/compose.yaml")).unwrap().project;
     assert_eq!(project_name(&named, None), "my_app1");
+    let invalid = only("name: My_App.1\nservices: {}\n", code::INVALID_VALUE);
+    assert_eq!((position(&invalid), invalid.path.as_deref()), ((1, 7), Some("name")));
+    assert_eq!(invalid.help.as_deref(), Some("write `name: my_app1`"));
 
     let unnamed = check("services: {}\n", Path::new("/srv/Other Folder/compose.yaml")).unwrap().project;
     assert_eq!(project_name(&unnamed, None), "otherfolder");

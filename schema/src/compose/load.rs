@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::compose::model::{Project, Service};
-use crate::compose::{env_file, merge, parse, profiles, validate};
+use crate::compose::{env_file, include, merge, parse, profiles, validate};
 use crate::diag::messages::{self, code};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::dotenv::{self, Format};
 use crate::interpolate::{self, Source, Variable};
-use crate::yaml;
+use crate::yaml::{self, Node};
 
 /// Where interpolation reads variables from.
 pub trait Environment {
@@ -175,9 +175,9 @@ pub struct Failed {
 
 /// The process environment seen through the env files: a variable set in the
 /// process wins; otherwise the env files' value applies.
-struct Layered<'env> {
-    process: Option<&'env dyn Environment>,
-    env_files: BTreeMap<String, String>,
+pub(crate) struct Layered<'env> {
+    pub process: Option<&'env dyn Environment>,
+    pub env_files: BTreeMap<String, String>,
 }
 
 impl Environment for Layered<'_> {
@@ -201,37 +201,26 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
     };
     let project_folder = files[0].parent().map(Path::to_path_buf).unwrap_or_default();
 
-    let env_files = read_env_files(options, &project_folder, &mut sources, &mut diagnostics);
+    let env_files = read_env_files(&options.env_files, options.environment, &project_folder, &mut sources, &mut diagnostics);
     let environment = Layered { process: options.environment, env_files };
 
+    let mut reader = Reader {
+        files: files.clone(),
+        sources,
+        diagnostics,
+        variables: Vec::new(),
+        process: options.environment,
+        remote_roots: BTreeMap::new(),
+    };
     let mut roots = Vec::new();
-    let mut variables: Vec<Variable> = Vec::new();
-    for (index, file) in files.iter().enumerate() {
-        let Some(source) = read(file, &mut diagnostics) else { continue };
-        let parsed = parse_file(&source, file);
-        sources.insert(file.clone(), source);
-        let mut root = match parsed {
-            Ok(root) => root,
-            Err(errors) => {
-                diagnostics.extend(in_file(errors, index));
-                continue;
-            }
-        };
-        root.set_file(index as u32);
-        match interpolate::variables(&root, file) {
-            Ok(found) => variables.extend(found.into_iter().filter(|variable| !variables.iter().any(|known| known.name == variable.name)).collect::<Vec<_>>()),
-            Err(errors) => {
-                diagnostics.extend(errors);
-                continue;
-            }
-        }
-        let source = match options.environment {
-            Some(_) => Source::Environment(&environment),
-            None => Source::Known(&environment),
-        };
-        diagnostics.extend(interpolate::apply(&mut root, file, source));
+    for file in &files {
+        let Some(mut root) = reader.read_root(file, &environment) else { continue };
+        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        include::resolve_includes(&mut reader, &mut root, &folder);
+        include::resolve_extends(&mut reader, &mut root, file, &environment);
         roots.push(root);
     }
+    let Reader { files, mut sources, mut diagnostics, variables, .. } = reader;
     if diagnostics.has_errors() {
         diagnostics.sort();
         return fail(diagnostics, sources);
@@ -239,7 +228,7 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
 
     let (root, found) = merge::merge_files(roots, &files);
     diagnostics.extend(found);
-    let mut project = parse::parse_merged(&root, &files, &mut diagnostics);
+    let mut project = parse::parse_owned(root, &files, &mut diagnostics);
 
     let mut enabled = options.profiles.clone();
     enabled.extend(environment.get("COMPOSE_PROFILES").map(|value| profiles::from_variable(&value)).unwrap_or_default());
@@ -286,21 +275,27 @@ fn compose_files(options: &Options<'_>) -> Result<Vec<PathBuf>, Diagnostic> {
 /// Reads the env files for interpolation, later files winning. Each file's
 /// own interpolation sees the process environment first, then the
 /// variables of the files before it and its own earlier lines.
-fn read_env_files(options: &Options<'_>, project_folder: &Path, sources: &mut BTreeMap<PathBuf, String>, diagnostics: &mut Diagnostics) -> BTreeMap<String, String> {
-    let files = if options.env_files.is_empty() {
+pub(crate) fn read_env_files(
+    env_files: &[PathBuf],
+    process: Option<&dyn Environment>,
+    project_folder: &Path,
+    sources: &mut BTreeMap<PathBuf, String>,
+    diagnostics: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let files = if env_files.is_empty() {
         let default = project_folder.join(".env");
         if !default.is_file() {
             return BTreeMap::new();
         }
         vec![default]
     } else {
-        options.env_files.clone()
+        env_files.to_vec()
     };
 
     let mut variables = BTreeMap::new();
     for file in files {
         let Some(source) = read(&file, diagnostics) else { continue };
-        let known = Layered { process: options.environment, env_files: variables.clone() };
+        let known = Layered { process, env_files: variables.clone() };
         match dotenv::parse(&source, &file, Format::Dotenv, &known) {
             Ok(found) => variables.extend(found),
             Err(errors) => diagnostics.extend(errors),
@@ -328,4 +323,67 @@ fn in_file(mut diagnostics: Diagnostics, index: usize) -> Diagnostics {
         diagnostic.span.file = index as u32;
     }
     diagnostics
+}
+
+/// Reads compose files for one load: the files of `-f`, and the files that
+/// `include` and `extends` name. Every file read gets an index in `files`,
+/// which its nodes' spans carry.
+pub(crate) struct Reader<'env> {
+    pub files: Vec<PathBuf>,
+    pub sources: BTreeMap<PathBuf, String>,
+    pub diagnostics: Diagnostics,
+    pub variables: Vec<Variable>,
+    /// The process environment; `None` for a build-time check.
+    pub process: Option<&'env dyn Environment>,
+    /// Files that `extends` reads, interpolated, by path.
+    pub remote_roots: BTreeMap<PathBuf, Node>,
+}
+
+impl Reader<'_> {
+    /// The index of `file` in `files`, adding it when it is new.
+    pub fn index_of(&mut self, file: &Path) -> u32 {
+        match self.files.iter().position(|known| known == file) {
+            Some(index) => index as u32,
+            None => {
+                self.files.push(file.to_path_buf());
+                (self.files.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Reads, parses and interpolates one compose file with `environment`.
+    /// Errors go to `diagnostics`; `None` when the file gave none.
+    pub fn read_root(&mut self, file: &Path, environment: &Layered<'_>) -> Option<Node> {
+        let index = self.index_of(file);
+        let source = read(file, &mut self.diagnostics)?;
+        let parsed = parse_file(&source, file);
+        self.sources.insert(file.to_path_buf(), source);
+        let mut root = match parsed {
+            Ok(root) => root,
+            Err(errors) => {
+                self.diagnostics.extend(in_file(errors, index as usize));
+                return None;
+            }
+        };
+        root.set_file(index);
+        match interpolate::variables(&root, file) {
+            Ok(found) => {
+                for variable in found {
+                    if !self.variables.iter().any(|known| known.name == variable.name) {
+                        self.variables.push(variable);
+                    }
+                }
+            }
+            Err(errors) => {
+                self.diagnostics.extend(errors);
+                return None;
+            }
+        }
+        let source = match self.process {
+            Some(_) => Source::Environment(environment),
+            None => Source::Known(environment),
+        };
+        self.diagnostics.extend(interpolate::apply(&mut root, file, source));
+        Some(root)
+    }
 }

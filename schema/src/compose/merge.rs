@@ -269,3 +269,12 @@ fn check_tags(node: &Node, files: &[std::path::PathBuf], path: &mut Vec<String>,
 fn dotted(path: &[String]) -> String {
     path.join(".")
 }
+
+/// Merges a service onto the service it `extends`, with the rules that merge
+/// files: the extending service's values win, keyed lists merge by key.
+pub fn merge_service(base: Node, overlay: Node, name: &str) -> Node {
+    let mut path = vec!["services".to_owned(), name.to_owned()];
+    let mut merged = merge(base, overlay, &mut path);
+    clear_override(&mut merged);
+    merged
+}

@@ -27,9 +27,39 @@ pub fn parse_project(root: &Node, file: &Path, diagnostics: &mut Diagnostics) ->
 /// the first file's folder, the project folder; `env_file` paths against the
 /// folder of the file that declares them.
 pub fn parse_merged(root: &Node, files: &[PathBuf], diagnostics: &mut Diagnostics) -> Project {
+    parse_owned(root.clone(), files, diagnostics)
+}
+
+/// Parses like [`parse_merged`], dropping each service's YAML as soon as its
+/// model is built, so that the tree and the model of a large file do not
+/// both stay whole in memory.
+pub fn parse_owned(mut root: Node, files: &[PathBuf], diagnostics: &mut Diagnostics) -> Project {
     let first = files.first().map_or(Path::new("compose.yaml"), PathBuf::as_path);
     let mut cx = Context { files, base: base_folder(first), diagnostics };
-    cx.project(root)
+    let services = match &mut root.value {
+        Value::Mapping(entries) => entries
+            .iter_mut()
+            .find(|(key, _)| key.as_str() == Some("services"))
+            .map(|(_, value)| std::mem::replace(value, Node::new(Value::Null, value.span))),
+        _ => None,
+    };
+    let mut project = cx.project(&root);
+    drop(root);
+    if let Some(services) = services {
+        let span = services.span;
+        project.services = cx.services_owned(services);
+        declare_default_network(&mut project, span);
+    }
+    project
+}
+
+/// Declares the `default` network that compose creates for every service
+/// that names no network, so that the model lists every network a service joins.
+fn declare_default_network(project: &mut Project, span: Span) {
+    let uses_default = project.services.values().any(|service| service.networks.contains_key("default"));
+    if uses_default && !project.networks.contains_key("default") {
+        project.networks.insert("default".to_owned(), Network { span, ..Network::default() });
+    }
 }
 
 /// Returns the folder that relative bind-mount sources resolve against: the
@@ -193,6 +223,18 @@ impl Context<'_> {
         };
         let Some(entries) = self.mapping(root, "") else { return project };
         project.unsupported = self.other_keys(&entries, place::PROJECT, "", &["name", "version", "services", "networks", "volumes"]);
+        // Secret and config files resolve against the project folder, as
+        // bind mounts do.
+        for kind in ["secrets", "configs"] {
+            let Some(Node { value: Value::Mapping(definitions), .. }) = project.unsupported.get_mut(kind) else { continue };
+            for (_, definition) in definitions {
+                if let Some(Node { value: Value::String(file), .. }) = descend(definition, &["file"]) {
+                    if !file.starts_with('/') && !file.starts_with('~') {
+                        *file = normalize_path(&self.base.join(&*file)).to_string_lossy().into_owned();
+                    }
+                }
+            }
+        }
 
         for (name, key, value) in &entries {
             match name.as_str() {
@@ -200,7 +242,16 @@ impl Context<'_> {
                     self.warning(code::OBSOLETE_VERSION, messages::OBSOLETE_VERSION.to_owned(), key.span, "version").help =
                         Some(messages::OBSOLETE_VERSION_HELP.to_owned());
                 }
-                "name" => project.name = self.optional_string(Some(value), "name"),
+                "name" => {
+                    project.name = self.optional_string(Some(value), "name");
+                    if let Some(name) = &project.name {
+                        let normalized = crate::compose::load::normalize_project_name(name);
+                        if normalized != *name || name.is_empty() {
+                            let message = messages::invalid_value("name", name, "a project name of lower-case letters, digits, `_` and `-`, starting with a letter or digit");
+                            self.error(code::INVALID_VALUE, message, value.span, "name").help = Some(messages::project_name_help(&normalized));
+                        }
+                    }
+                }
                 "services" => project.services = self.services(value),
                 "networks" => {
                     for (network, key, node) in self.mapping(value, "networks").unwrap_or_default() {
@@ -251,6 +302,29 @@ impl Context<'_> {
         services
     }
 
+    /// Parses `services` like [`Context::services`], taking the YAML by value
+    /// and dropping each service's node once its model is built.
+    fn services_owned(&mut self, node: Node) -> BTreeMap<String, Service> {
+        let Node { value, span, tag, text } = node;
+        let Value::Mapping(entries) = value else { return self.services(&Node { value, span, tag, text }) };
+        let mut services = BTreeMap::new();
+        for (key, value) in entries {
+            let Value::String(name) = &key.value else {
+                let message = messages::invalid_type("services key", "a string", &describe(&key));
+                self.error(code::INVALID_TYPE, message, key.span, "services");
+                continue;
+            };
+            let path = join("services", name);
+            if !is_resource_name(name) {
+                let message = messages::invalid_value(&path, name, "a service name of letters, digits, `.`, `_` and `-`");
+                self.error(code::INVALID_VALUE, message, key.span, &path);
+            }
+            let service = self.service(name, key.span, &value, &path);
+            services.insert(name.clone(), service);
+        }
+        services
+    }
+
     fn service(&mut self, name: &str, span: Span, node: &Node, path: &str) -> Service {
         let mut service = Service {
             name: name.to_owned(),
@@ -279,6 +353,7 @@ impl Context<'_> {
             "labels", "restart", "container_name", "working_dir", "user", "build", "env_file", "profiles",
         ];
         service.unsupported = self.other_keys(&entries, place::SERVICE, path, HANDLED);
+        self.cast_typed(&mut service.unsupported, path);
 
         for (key, _, value) in &entries {
             let key_path = join(path, key);
@@ -333,7 +408,94 @@ impl Context<'_> {
         if service.networks.is_empty() && !service.unsupported.contains_key("network_mode") {
             service.networks.insert("default".to_owned(), ServiceNetwork { span, ..ServiceNetwork::default() });
         }
+        add_implicit_dependencies(&mut service);
+        self.long_forms(&mut service.unsupported);
         service
+    }
+
+    /// Writes service keys kept as parsed in their long syntax, as compose
+    /// prints them: `build: DIR` as `{context: DIR}` with the folder made
+    /// absolute, and `secrets`/`configs` names as `{source: NAME}`.
+    fn long_forms(&self, unsupported: &mut BTreeMap<String, Node>) {
+        if let Some(build) = unsupported.get_mut("build") {
+            if let Value::String(_) = build.value {
+                let context = (*build).clone();
+                *build = Node::new(Value::Mapping(vec![(Node::new(Value::String("context".to_owned()), build.span), context)]), build.span);
+            }
+            if let Some(args) = descend(build, &["args"]) {
+                if let Value::Sequence(items) = &args.value {
+                    let entries = items
+                        .iter()
+                        .filter_map(|item| {
+                            let text = item.scalar_text()?;
+                            let (name, value) = match text.split_once('=') {
+                                Some((name, value)) => (name.to_owned(), Value::String(value.to_owned())),
+                                None => (text, Value::Null),
+                            };
+                            Some((Node::new(Value::String(name), item.span), Node::new(value, item.span)))
+                        })
+                        .collect();
+                    args.value = Value::Mapping(entries);
+                }
+            }
+            if let Some(Node { value: Value::String(context), .. }) = descend(build, &["context"]) {
+                if !context.contains("://") && !context.starts_with("git@") && !context.starts_with('/') {
+                    *context = normalize_path(&self.base.join(&*context)).to_string_lossy().into_owned();
+                }
+            }
+        }
+        for kind in ["secrets", "configs"] {
+            let Some(Node { value: Value::Sequence(items), .. }) = unsupported.get_mut(kind) else { continue };
+            for item in items {
+                if let Value::String(_) = item.value {
+                    let source = item.clone();
+                    *item = Node::new(Value::Mapping(vec![(Node::new(Value::String("source".to_owned()), item.span), source)]), item.span);
+                }
+            }
+        }
+    }
+
+    /// Casts the values of service keys kept as parsed that compose reads as
+    /// numbers, booleans or durations. After interpolation such a value is
+    /// often a string (`replicas: ${N}`); it is read with the YAML 1.2 core
+    /// schema, as if it had been written plain, and anything else is an error.
+    fn cast_typed(&mut self, unsupported: &mut BTreeMap<String, Node>, path: &str) {
+        for (dotted, cast) in TYPED_KEYS {
+            let keys: Vec<&str> = dotted.split('.').collect();
+            let Some(node) = unsupported.get_mut(keys[0]).and_then(|node| descend(node, &keys[1..])) else { continue };
+            self.cast(node, *cast, &join(path, dotted));
+        }
+    }
+
+    fn cast(&mut self, node: &mut Node, cast: Cast, path: &str) {
+        if node.value == Value::Null {
+            return;
+        }
+        let resolved = match &node.value {
+            Value::String(text) => crate::yaml::resolve_plain(text),
+            other => other.clone(),
+        };
+        let fits = match (cast, &resolved) {
+            (Cast::Int, Value::Int(_)) | (Cast::Bool, Value::Bool(_)) | (Cast::Float, Value::Int(_) | Value::Float(_)) => true,
+            (Cast::Duration, _) => {
+                let text = node.scalar_text().unwrap_or_default();
+                if parse_duration(&text).is_none() {
+                    self.error(code::INVALID_DURATION, messages::invalid_duration(path, &text), node.span, path).help =
+                        Some(messages::DURATION_HELP.to_owned());
+                }
+                return;
+            }
+            _ => false,
+        };
+        if !fits {
+            let text = node.scalar_text().unwrap_or_else(|| describe(node));
+            self.error(code::INVALID_VALUE, messages::invalid_value(path, &text, cast.expected()), node.span, path);
+            return;
+        }
+        if matches!(node.value, Value::String(_)) {
+            node.value = resolved;
+            node.text = None;
+        }
     }
 
     /// `command` and `entrypoint`: a string split like a shell does (without
@@ -832,6 +994,101 @@ impl Context<'_> {
 }
 
 const PROTOCOLS: &[&str] = &["tcp", "udp", "sctp"];
+
+/// How a value kept as parsed is cast after interpolation.
+#[derive(Clone, Copy)]
+enum Cast {
+    Int,
+    Bool,
+    Float,
+    Duration,
+}
+
+impl Cast {
+    fn expected(self) -> &'static str {
+        match self {
+            Cast::Int => "an integer",
+            Cast::Bool => "`true` or `false`",
+            Cast::Float => "a number",
+            Cast::Duration => "a duration such as `10s`",
+        }
+    }
+}
+
+/// Service keys, as dotted paths below the service, that the model keeps as
+/// parsed but compose reads as typed values.
+const TYPED_KEYS: &[(&str, Cast)] = &[
+    ("scale", Cast::Int),
+    ("deploy.replicas", Cast::Int),
+    ("deploy.restart_policy.max_attempts", Cast::Int),
+    ("deploy.restart_policy.delay", Cast::Duration),
+    ("deploy.restart_policy.window", Cast::Duration),
+    ("deploy.update_config.parallelism", Cast::Int),
+    ("deploy.update_config.delay", Cast::Duration),
+    ("deploy.rollback_config.parallelism", Cast::Int),
+    ("cpu_count", Cast::Int),
+    ("cpu_percent", Cast::Int),
+    ("cpu_shares", Cast::Int),
+    ("cpus", Cast::Float),
+    ("mem_swappiness", Cast::Int),
+    ("oom_score_adj", Cast::Int),
+    ("pids_limit", Cast::Int),
+    ("stop_grace_period", Cast::Duration),
+    ("init", Cast::Bool),
+    ("oom_kill_disable", Cast::Bool),
+    ("privileged", Cast::Bool),
+    ("read_only", Cast::Bool),
+    ("stdin_open", Cast::Bool),
+    ("tty", Cast::Bool),
+];
+
+/// The node at `keys` below `node`, for changing it in place.
+fn descend<'n>(node: &'n mut Node, keys: &[&str]) -> Option<&'n mut Node> {
+    let Some((first, rest)) = keys.split_first() else { return Some(node) };
+    match &mut node.value {
+        Value::Mapping(entries) => {
+            let child = entries.iter_mut().find(|(name, _)| name.as_str() == Some(*first)).map(|(_, value)| value)?;
+            descend(child, rest)
+        }
+        _ => None,
+    }
+}
+
+/// Adds the dependencies that `links`, `volumes_from` and
+/// `network_mode: service:NAME` imply, as `service_started`, unless
+/// `depends_on` already names the service: the other service must run
+/// before this one can link to it, mount its volumes or join its network.
+fn add_implicit_dependencies(service: &mut Service) {
+    let mut implied: Vec<(String, Span)> = Vec::new();
+    let items = |key: &str| -> Vec<&Node> {
+        match service.unsupported.get(key).map(|node| &node.value) {
+            Some(Value::Sequence(items)) => items.iter().collect(),
+            _ => Vec::new(),
+        }
+    };
+    for item in items("links") {
+        if let Some(text) = item.as_str() {
+            implied.push((text.split(':').next().unwrap_or(text).to_owned(), item.span));
+        }
+    }
+    for item in items("volumes_from") {
+        if let Some(text) = item.as_str().filter(|text| !text.starts_with("container:")) {
+            let name = text.strip_prefix("service:").unwrap_or(text);
+            implied.push((name.split(':').next().unwrap_or(name).to_owned(), item.span));
+        }
+    }
+    if let Some(mode) = service.unsupported.get("network_mode") {
+        if let Some(name) = mode.as_str().and_then(|text| text.strip_prefix("service:")) {
+            implied.push((name.to_owned(), mode.span));
+        }
+    }
+    for (name, span) in implied {
+        if name.is_empty() || name == service.name {
+            continue;
+        }
+        service.depends_on.entry(name).or_insert(Dependency { span, condition: Condition::ServiceStarted, restart: false, required: true });
+    }
+}
 
 /// Checks the specification's pattern for service, network and volume keys.
 fn is_resource_name(name: &str) -> bool {

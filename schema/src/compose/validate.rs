@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::compose::model::{MountKind, Project, Service};
 use crate::diag::messages::{self, code};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::yaml::{Node, Value};
 
 /// Checks every rule on `project` and returns the errors and warnings.
 /// `parsed` holds what parsing reported, so that a rule does not repeat an
@@ -18,23 +19,33 @@ use crate::diag::{Diagnostic, Diagnostics, Severity};
 /// not also a missing `image`).
 pub fn validate(project: &Project, parsed: &Diagnostics) -> Diagnostics {
     let mut cx = Diagnostics::default();
+    let error_paths = error_paths(parsed);
     for service in project.services.values() {
-        if !has_errors_under(parsed, &format!("services.{}", service.name)) {
+        if !has_errors_under(&error_paths, &format!("services.{}", service.name)) {
             check_service_image(&mut cx, project, service);
         }
         check_depends_on_defined(&mut cx, project, service);
         check_volumes_declared(&mut cx, project, service);
         check_networks_declared(&mut cx, project, service);
+        check_secrets_declared(&mut cx, project, service, "secrets");
+        check_secrets_declared(&mut cx, project, service, "configs");
+        check_container_name_replicas(&mut cx, project, service);
+        check_scale_replicas(&mut cx, project, service);
+        check_mount_targets(&mut cx, project, service);
     }
     check_dependency_cycles(&mut cx, project);
     cx
 }
 
-fn has_errors_under(parsed: &Diagnostics, prefix: &str) -> bool {
-    parsed.iter().any(|diagnostic| {
-        diagnostic.severity == Severity::Error
-            && diagnostic.path.as_deref().is_some_and(|path| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
-    })
+/// Returns the paths of the errors that parsing reported, gathered once so
+/// that a file with many services and many warnings stays linear.
+fn error_paths(parsed: &Diagnostics) -> Vec<&str> {
+    parsed.iter().filter(|diagnostic| diagnostic.severity == Severity::Error).filter_map(|diagnostic| diagnostic.path.as_deref()).collect()
+}
+
+/// Tells whether one of `paths` lies under `prefix` (a service name may contain `.`).
+fn has_errors_under(paths: &[&str], prefix: &str) -> bool {
+    paths.iter().any(|path| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
 }
 
 /// A service runs an image; `build` is part of the specification but this
@@ -164,4 +175,94 @@ fn cycle_diagnostic(project: &Project, path: &[&str]) -> Diagnostic {
         diagnostic = diagnostic.with_label(span, messages::cycle_edge(from, to));
     }
     diagnostic
+}
+
+/// Every entry of a service's `secrets` (or `configs`), short or long
+/// syntax, names a secret (config) declared at the top level: compose has
+/// nothing else to mount.
+fn check_secrets_declared(cx: &mut Diagnostics, project: &Project, service: &Service, kind: &str) {
+    let Some(Value::Sequence(items)) = service.unsupported.get(kind).map(|node| &node.value) else { return };
+    let declared = project.unsupported.get(kind);
+    for (position, item) in items.iter().enumerate() {
+        let name = match &item.value {
+            Value::Mapping(_) => item.get("source").and_then(Node::scalar_text),
+            _ => item.scalar_text(),
+        };
+        let Some(name) = name else { continue };
+        if declared.is_some_and(|declared| declared.get(&name).is_some()) {
+            continue;
+        }
+        let message = if kind == "secrets" { messages::undefined_secret(&service.name, &name) } else { messages::undefined_config(&service.name, &name) };
+        let code = if kind == "secrets" { code::UNDEFINED_SECRET } else { code::UNDEFINED_CONFIG };
+        let diagnostic = Diagnostic::error(code, message, project.file_of(item.span), item.span)
+            .with_path(format!("services.{}.{kind}[{position}]", service.name))
+            .with_help(messages::undefined_top_level_help(kind, &name));
+        cx.push(diagnostic);
+    }
+}
+
+/// The number of containers a service runs: `deploy.replicas`, else `scale`.
+fn replicas(service: &Service) -> Option<(i64, &Node)> {
+    let replicas = service.unsupported.get("deploy").and_then(|deploy| deploy.get("replicas"));
+    let node = replicas.or_else(|| service.unsupported.get("scale"))?;
+    match node.value {
+        Value::Int(count) => Some((count, node)),
+        _ => None,
+    }
+}
+
+/// A `container_name` names one container, so a service that sets it runs
+/// at most one replica.
+fn check_container_name_replicas(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    let Some(container_name) = &service.container_name else { return };
+    let Some((count, node)) = replicas(service) else { return };
+    if count <= 1 {
+        return;
+    }
+    let diagnostic = Diagnostic::error(
+        code::CONTAINER_NAME_REPLICAS,
+        messages::container_name_replicas(&service.name, container_name, count),
+        project.file_of(node.span),
+        node.span,
+    )
+    .with_path(format!("services.{}.container_name", service.name))
+    .with_help(messages::CONTAINER_NAME_REPLICAS_HELP);
+    cx.push(diagnostic);
+}
+
+/// `scale` and `deploy.replicas` both set the number of containers; set
+/// together they must agree.
+fn check_scale_replicas(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    let Some(scale) = service.unsupported.get("scale") else { return };
+    let Some(replicas) = service.unsupported.get("deploy").and_then(|deploy| deploy.get("replicas")) else { return };
+    let (Value::Int(scale_count), Value::Int(replica_count)) = (&scale.value, &replicas.value) else { return };
+    if scale_count == replica_count {
+        return;
+    }
+    let diagnostic = Diagnostic::error(
+        code::SCALE_REPLICAS,
+        messages::scale_replicas(&service.name, *scale_count, *replica_count),
+        project.file_of(scale.span),
+        scale.span,
+    )
+    .with_path(format!("services.{}.scale", service.name))
+    .with_label(replicas.span, "`deploy.replicas` set here")
+    .with_help(messages::SCALE_REPLICAS_HELP);
+    cx.push(diagnostic);
+}
+
+/// Two mounts of one service on the same container path conflict: only one
+/// of them could be seen.
+fn check_mount_targets(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (position, mount) in service.volumes.iter().enumerate() {
+        let target = mount.target.trim_end_matches('/');
+        let target = if target.is_empty() { "/" } else { target };
+        let Some(first) = seen.insert(target, position) else { continue };
+        let diagnostic = Diagnostic::error(code::MOUNT_CONFLICT, messages::mount_conflict(&service.name, target), project.file_of(mount.span), mount.span)
+            .with_path(format!("services.{}.volumes[{position}]", service.name))
+            .with_label(service.volumes[first].span, "first mounted here")
+            .with_help(messages::MOUNT_CONFLICT_HELP);
+        cx.push(diagnostic);
+    }
 }

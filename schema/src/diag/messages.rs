@@ -38,6 +38,14 @@ pub mod code {
     pub const ENV_FILE_FORMAT: &str = "env-file-format";
     pub const MERGE_TAG: &str = "merge-tag";
     pub const DISABLED_DEPENDENCY: &str = "disabled-dependency";
+    pub const EXTENDS_UNDEFINED: &str = "extends-undefined";
+    pub const EXTENDS_CYCLE: &str = "extends-cycle";
+    pub const INCLUDE_CONFLICT: &str = "include-conflict";
+    pub const UNDEFINED_SECRET: &str = "undefined-secret";
+    pub const UNDEFINED_CONFIG: &str = "undefined-config";
+    pub const CONTAINER_NAME_REPLICAS: &str = "container-name-replicas";
+    pub const MOUNT_CONFLICT: &str = "mount-conflict";
+    pub const SCALE_REPLICAS: &str = "scale-replicas";
 }
 
 pub fn yaml_syntax(info: &str) -> String {
@@ -308,4 +316,60 @@ pub fn disabled_dependency(service: &str, dependency: &str) -> String {
 
 pub fn disabled_dependency_help(profiles: &[String]) -> String {
     format!("enable a profile of it (`--profile {}` or COMPOSE_PROFILES), or mark the dependency `required: false`", profiles.join("` or `--profile "))
+}
+
+pub fn extends_undefined(service: &str, target: &str, file: &str) -> String {
+    format!("service `{service}` extends `{target}`, which `{file}` does not define")
+}
+
+pub const EXTENDS_UNDEFINED_HELP: &str = "name a service of that file in `extends.service`, or set `extends.file` to the file that defines it";
+
+pub fn extends_cycle(path: &str) -> String {
+    format!("`extends` cycle: {path}")
+}
+
+pub const EXTENDS_CYCLE_HELP: &str = "remove one of the `extends` entries on the cycle";
+
+pub fn include_conflict(kind: &str, name: &str, file: &str) -> String {
+    format!("{kind} `{name}` is defined both here and in the included file `{file}`")
+}
+
+pub const INCLUDE_CONFLICT_HELP: &str = "rename one of the two, or remove it from this file and use the included one";
+
+pub fn undefined_secret(service: &str, secret: &str) -> String {
+    format!("service `{service}` uses undefined secret `{secret}`")
+}
+
+pub fn undefined_config(service: &str, config: &str) -> String {
+    format!("service `{service}` uses undefined config `{config}`")
+}
+
+pub fn undefined_top_level_help(kind: &str, name: &str) -> String {
+    format!("declare it under the top-level `{kind}:` key (`{kind}: {{{name}: {{file: ./{name}.txt}}}}`)")
+}
+
+pub fn container_name_replicas(service: &str, container_name: &str, replicas: i64) -> String {
+    format!("service `{service}` sets `container_name: {container_name}` and runs {replicas} replicas, which cannot share one name")
+}
+
+pub const CONTAINER_NAME_REPLICAS_HELP: &str = "remove `container_name`, or run one replica";
+
+pub fn mount_conflict(service: &str, target: &str) -> String {
+    format!("service `{service}` mounts two sources on `{target}`")
+}
+
+pub const MOUNT_CONFLICT_HELP: &str = "give each mount its own container path";
+
+pub fn scale_replicas(service: &str, scale: i64, replicas: i64) -> String {
+    format!("service `{service}` sets `scale: {scale}` and `deploy.replicas: {replicas}`, which disagree")
+}
+
+pub const SCALE_REPLICAS_HELP: &str = "set only one of them, or set both to the same number";
+
+pub fn project_name_help(normalized: &str) -> String {
+    if normalized.is_empty() {
+        "write a name such as `my-project`".to_owned()
+    } else {
+        format!("write `name: {normalized}`")
+    }
 }
