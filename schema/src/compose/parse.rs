@@ -273,30 +273,9 @@ impl Context<'_> {
 
     fn services(&mut self, node: &Node) -> BTreeMap<String, Service> {
         let mut services = BTreeMap::new();
-        // Each container name with the first service that uses it.
-        let mut container_names: BTreeMap<String, (String, Span)> = BTreeMap::new();
+        let mut container_names = BTreeMap::new();
         for (name, key, value) in self.mapping(node, "services").unwrap_or_default() {
-            let path = join("services", &name);
-            if !is_resource_name(&name) {
-                let message = messages::invalid_value(&path, &name, "a service name of letters, digits, `.`, `_` and `-`");
-                self.error(code::INVALID_VALUE, message, key.span, &path);
-            }
-            let service = self.service(&name, key.span, value, &path);
-            if let (Some(container_name), Some(node)) = (service.container_name.clone().filter(|name| !name.is_empty()), value.get("container_name")) {
-                let key_path = join(&path, "container_name");
-                match container_names.get(&container_name) {
-                    Some((first, first_span)) => {
-                        let message = messages::duplicate_container_name(&container_name, first, &name);
-                        let first_span = *first_span;
-                        let diagnostic = self.error(code::INVALID_VALUE, message, node.span, &key_path);
-                        diagnostic.labels.push(crate::diag::Label { span: first_span, message: messages::container_name_first(first) });
-                        diagnostic.help = Some(messages::DUPLICATE_CONTAINER_NAME_HELP.to_owned());
-                    }
-                    None => {
-                        container_names.insert(container_name, (name.clone(), node.span));
-                    }
-                }
-            }
+            let service = self.service_entry(&name, key.span, value, &mut container_names);
             services.insert(name, service);
         }
         services
@@ -308,21 +287,46 @@ impl Context<'_> {
         let Node { value, span, tag, text } = node;
         let Value::Mapping(entries) = value else { return self.services(&Node { value, span, tag, text }) };
         let mut services = BTreeMap::new();
+        let mut container_names = BTreeMap::new();
         for (key, value) in entries {
             let Value::String(name) = &key.value else {
                 let message = messages::invalid_type("services key", "a string", &describe(&key));
                 self.error(code::INVALID_TYPE, message, key.span, "services");
                 continue;
             };
-            let path = join("services", name);
-            if !is_resource_name(name) {
-                let message = messages::invalid_value(&path, name, "a service name of letters, digits, `.`, `_` and `-`");
-                self.error(code::INVALID_VALUE, message, key.span, &path);
-            }
-            let service = self.service(name, key.span, &value, &path);
+            let service = self.service_entry(name, key.span, &value, &mut container_names);
             services.insert(name.clone(), service);
         }
         services
+    }
+
+    /// Parses one entry of `services`. `container_names` maps each container
+    /// name seen so far to the first service that uses it, so that a second
+    /// service with the same name is an error.
+    fn service_entry(&mut self, name: &str, span: Span, value: &Node, container_names: &mut BTreeMap<String, (String, Span)>) -> Service {
+        let path = join("services", name);
+        if !is_resource_name(name) {
+            let message = messages::invalid_value(&path, name, "a service name of letters, digits, `.`, `_` and `-`");
+            self.error(code::INVALID_VALUE, message, span, &path);
+        }
+        let service = self.service(name, span, value, &path);
+
+        let container_name = service.container_name.clone().filter(|name| !name.is_empty());
+        if let (Some(container_name), Some(node)) = (container_name, value.get("container_name")) {
+            match container_names.get(&container_name) {
+                Some((first, first_span)) => {
+                    let message = messages::duplicate_container_name(&container_name, first, name);
+                    let first_span = *first_span;
+                    let diagnostic = self.error(code::INVALID_VALUE, message, node.span, &join(&path, "container_name"));
+                    diagnostic.labels.push(crate::diag::Label { span: first_span, message: messages::container_name_first(first) });
+                    diagnostic.help = Some(messages::DUPLICATE_CONTAINER_NAME_HELP.to_owned());
+                }
+                None => {
+                    container_names.insert(container_name, (name.to_owned(), node.span));
+                }
+            }
+        }
+        service
     }
 
     fn service(&mut self, name: &str, span: Span, node: &Node, path: &str) -> Service {
