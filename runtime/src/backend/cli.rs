@@ -286,6 +286,10 @@ impl Backend for CliBackend {
         if spec.internal {
             args.push("--internal".to_string());
         }
+        for (key, value) in &spec.options {
+            args.push("--opt".to_string());
+            args.push(format!("{key}={value}"));
+        }
         for (key, value) in &spec.labels {
             args.push("--label".to_string());
             args.push(format!("{key}={value}"));
@@ -318,6 +322,10 @@ impl Backend for CliBackend {
         if let Some(driver) = &spec.driver {
             args.push("--driver".to_string());
             args.push(driver.clone());
+        }
+        for (key, value) in &spec.options {
+            args.push("--opt".to_string());
+            args.push(format!("{key}={value}"));
         }
         for (key, value) in &spec.labels {
             args.push("--label".to_string());

@@ -84,6 +84,8 @@ pub struct NetworkSpec {
     pub driver: Option<String>,
     pub internal: bool,
     pub labels: BTreeMap<String, String>,
+    /// Driver options, passed as `--opt key=value`.
+    pub options: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -91,6 +93,8 @@ pub struct VolumeSpec {
     pub name: String,
     pub driver: Option<String>,
     pub labels: BTreeMap<String, String>,
+    /// Driver options, passed as `--opt key=value`.
+    pub options: BTreeMap<String, String>,
 }
 
 /// A network or volume as the runtime lists it.
