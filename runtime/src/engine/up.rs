@@ -115,7 +115,10 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
         None => Err(EngineError::Interrupted { rolled_back: roll_back }),
         Some(first) => {
             let others: Vec<String> = failures.map(|error| error.to_string()).collect();
-            if others.is_empty() && outcome.skipped.is_empty() {
+            // One failure keeps its own variant, so callers can match on it;
+            // skipped services matter only when the others went on.
+            let partial = options.on_failure == FailureStrategy::PartialContinue && !outcome.skipped.is_empty();
+            if others.is_empty() && !partial {
                 return Err(first);
             }
             Err(EngineError::Failed { first: Box::new(first), others, skipped: outcome.skipped })
