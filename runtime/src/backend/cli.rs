@@ -30,6 +30,10 @@ pub enum Grammar {
 #[derive(Clone, Debug)]
 pub struct CliBackend {
     program: PathBuf,
+    /// Words before every command, such as `shell default nerdctl` for lima.
+    prefix: Vec<String>,
+    /// Variables set for every command, such as `DOCKER_HOST`.
+    env: BTreeMap<String, String>,
     grammar: Grammar,
     timeout: Duration,
     name: String,
@@ -51,7 +55,42 @@ impl CliBackend {
             Grammar::Podman => "podman",
             Grammar::Docker => "docker",
         };
-        Self { program: program.into(), grammar, timeout: Self::DEFAULT_TIMEOUT, name: name.to_string() }
+        Self {
+            program: program.into(),
+            prefix: Vec::new(),
+            env: BTreeMap::new(),
+            grammar,
+            timeout: Self::DEFAULT_TIMEOUT,
+            name: name.to_string(),
+        }
+    }
+
+    /// `nerdctl` found on `PATH`, which speaks docker's grammar.
+    pub fn nerdctl() -> Self {
+        Self::new("nerdctl", Grammar::Docker).with_name("nerdctl")
+    }
+
+    /// nerdctl inside the lima instance `instance`, through `limactl shell`.
+    pub fn lima(instance: &str) -> Self {
+        Self::new("limactl", Grammar::Docker).with_prefix(&["shell", instance, "nerdctl"]).with_name("lima")
+    }
+
+    /// Names the backend in messages, such as `colima` for docker on colima.
+    pub fn with_name(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
+    }
+
+    /// Puts `words` before every command's arguments.
+    pub fn with_prefix(mut self, words: &[&str]) -> Self {
+        self.prefix = words.iter().map(|word| word.to_string()).collect();
+        self
+    }
+
+    /// Sets an environment variable for every command, such as `DOCKER_HOST`.
+    pub fn with_env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.to_string(), value.to_string());
+        self
     }
 
     /// `podman` found on `PATH`.
@@ -76,7 +115,7 @@ impl CliBackend {
 
     fn command_line(&self, args: &[String]) -> String {
         let mut line = self.program.display().to_string();
-        for arg in args {
+        for arg in self.prefix.iter().chain(args) {
             line.push(' ');
             if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
                 line.push_str(&format!("'{}'", arg.replace('\'', r"'\''")));
@@ -93,7 +132,9 @@ impl CliBackend {
         tracing::debug!(command = %command_line, "running container runtime");
 
         let child = Command::new(&self.program)
+            .args(&self.prefix)
             .args(args)
+            .envs(&self.env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
