@@ -14,7 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use cli::{CliBackend, Grammar};
-pub use detect::{detect, DetectError, BACKEND_VARIABLE};
+pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
 
 /// Labels that a listed object must all carry, with these values.

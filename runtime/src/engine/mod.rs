@@ -344,8 +344,9 @@ impl Engine {
         Self { backend }
     }
 
-    /// Builds an engine on the first runtime that responds: podman, then
-    /// docker, unless `PERRY_CONTAINER_BACKEND` pins one.
+    /// Builds an engine on the first runtime that responds, in the order
+    /// of [`crate::backend::platform_order`], unless `PERRY_CONTAINER_BACKEND`
+    /// pins one or a list.
     pub async fn detect() -> Result<Self, EngineError> {
         let backend: CliBackend = crate::backend::detect().await?;
         Ok(Self::new(Arc::new(backend)))
