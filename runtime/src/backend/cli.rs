@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tokio::process::Command;
 
 use super::{
-    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
+    Backend, BackendError, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
     LabelFilter, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -316,6 +316,22 @@ fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
 impl Backend for CliBackend {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let isolation = match self.name.as_str() {
+            "colima" | "orbstack" | "rancher-desktop" | "lima" => Isolation::SharedVm,
+            _ if cfg!(target_os = "linux") => Isolation::SharedKernel,
+            // podman and docker elsewhere run their containers in a VM.
+            _ => Isolation::SharedVm,
+        };
+        let mut unsupported = std::collections::BTreeSet::new();
+        // nerdctl has no `network connect`, which the docker grammar uses
+        // for every network after the first.
+        if matches!(self.name.as_str(), "nerdctl" | "lima") {
+            unsupported.insert(Feature::MultipleNetworks);
+        }
+        Capabilities { isolation, unsupported }
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::{
-    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
+    Backend, BackendError, Capabilities, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
     LabelFilter, Logs, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -82,6 +82,7 @@ pub struct MockBackend {
     created: Instant,
     latency: HashMap<(Operation, Option<String>), Duration>,
     faults: HashMap<(Operation, Option<String>), Fault>,
+    capabilities: Capabilities,
     state: Mutex<State>,
 }
 
@@ -97,6 +98,7 @@ impl MockBackend {
             created: Instant::now(),
             latency: HashMap::new(),
             faults: HashMap::new(),
+            capabilities: Capabilities::default(),
             state: Mutex::new(State::default()),
         }
     }
@@ -112,6 +114,12 @@ impl MockBackend {
     /// [`Fault::ExecOutputs`] to [`Operation::Exec`].
     pub fn with_fault(mut self, operation: Operation, target: Option<&str>, fault: Fault) -> Self {
         self.faults.insert((operation, target.map(str::to_string)), fault);
+        self
+    }
+
+    /// Reports `capabilities` instead of full support.
+    pub fn with_capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = capabilities;
         self
     }
 
@@ -230,6 +238,10 @@ fn matches(labels: &BTreeMap<String, String>, filter: &LabelFilter) -> bool {
 impl Backend for MockBackend {
     fn name(&self) -> &str {
         "mock"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities.clone()
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use cli::{CliBackend, Grammar};
+pub use mock::Call;
 pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
 
@@ -189,6 +190,63 @@ pub struct ExecOutput {
     pub stderr: String,
 }
 
+/// How far a backend separates containers from each other and the host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Isolation {
+    /// Containers share the host's kernel (podman, docker, nerdctl on Linux).
+    #[default]
+    SharedKernel,
+    /// Containers share one Linux VM (Docker Desktop, colima, orbstack,
+    /// rancher-desktop, lima, podman machine).
+    SharedVm,
+    /// Each container runs in its own lightweight VM (apple/container).
+    VmPerContainer,
+}
+
+/// A part of a compose file that some backends cannot honour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Feature {
+    InternalNetworks,
+    NetworkAliases,
+    /// Joining more than one network.
+    MultipleNetworks,
+    BindMounts,
+    TmpfsMounts,
+    PublishedPorts,
+    /// `driver_opts` of networks and volumes.
+    DriverOptions,
+    /// Running a command in a container, which engine-driven healthchecks need.
+    Exec,
+}
+
+impl Feature {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::InternalNetworks => "internal networks",
+            Self::NetworkAliases => "network aliases",
+            Self::MultipleNetworks => "joining more than one network",
+            Self::BindMounts => "bind mounts",
+            Self::TmpfsMounts => "tmpfs mounts",
+            Self::PublishedPorts => "published ports",
+            Self::DriverOptions => "driver options",
+            Self::Exec => "running a command in a container (healthchecks)",
+        }
+    }
+}
+
+/// What a backend can do: its isolation and the features it lacks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub isolation: Isolation,
+    pub unsupported: std::collections::BTreeSet<Feature>,
+}
+
+impl Capabilities {
+    pub fn supports(&self, feature: Feature) -> bool {
+        !self.unsupported.contains(&feature)
+    }
+}
+
 /// An error from a container runtime.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
@@ -227,6 +285,11 @@ impl BackendError {
 pub trait Backend: Send + Sync {
     /// A short name for logs and messages, such as `podman`.
     fn name(&self) -> &str;
+
+    /// The isolation and the features of this backend; everything by default.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError>;
     async fn remove_network(&self, name: &str) -> Result<(), BackendError>;

@@ -276,3 +276,18 @@ async fn cancel_rolls_back_what_the_run_created() {
     assert!(containers.is_empty() && networks.is_empty() && volumes.is_empty(), "{containers:?} {networks:?} {volumes:?}");
     assert!(backend.first_call(Operation::CreateContainer, "x-after-1").is_none(), "nothing is scheduled after the cancel");
 }
+
+#[tokio::test(start_paused = true)]
+async fn refuses_what_the_backend_cannot_honour() {
+    use crate::backend::{Capabilities, Feature, Isolation};
+    let capabilities = Capabilities { isolation: Isolation::VmPerContainer, unsupported: [Feature::MultipleNetworks].into() };
+    let backend = Arc::new(MockBackend::new().with_capabilities(capabilities));
+    let engine = Engine::new(backend.clone());
+    let web = join_network(join_network(service("web", IMAGE, &[]), "front"), "back");
+    let project = with_network(with_network(project("cap", vec![web]), "front"), "back");
+
+    let error = engine.up(&project, &UpOptions::default()).await.unwrap_err();
+
+    assert_eq!(error.to_string(), "backend mock cannot run service web: networks is not supported there (joining more than one network)");
+    assert!(backend.calls().iter().all(|call| call.operation != Operation::CreateNetwork), "nothing is created");
+}

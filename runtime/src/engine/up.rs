@@ -15,7 +15,7 @@ use super::health::{wait_completed, wait_healthy};
 use super::plan::{self, PlannedService, CONFIG_HASH_LABEL, CONTAINER_NUMBER_LABEL, PROJECT_LABEL};
 use super::query::service_of;
 use super::{EngineError, FailureStrategy, Progress, ServiceReport, StackReport, UpOptions};
-use crate::backend::{Backend, ContainerInfo, LabelFilter};
+use crate::backend::{Backend, ContainerInfo, Feature, LabelFilter, MountType};
 
 /// A step that a service finished.
 enum Event {
@@ -47,6 +47,7 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
     let mut plan = plan::plan(project, &name, &|variable| std::env::var(variable).ok())?;
     let known: BTreeSet<String> = plan.services.keys().cloned().collect();
     select_services(&mut plan, &options.services)?;
+    check_capabilities(&plan, backend.as_ref())?;
     for warning in &plan.warnings {
         tracing::warn!(project = %name, "{warning}");
     }
@@ -124,6 +125,62 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
             Err(EngineError::Failed { first: Box::new(first), others, skipped: outcome.skipped })
         }
     }
+}
+
+/// Refuses a plan that needs a feature the backend lacks, naming the
+/// service, the compose key and the backend.
+fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), EngineError> {
+    let capabilities = backend.capabilities();
+    let refuse = |service: &str, key: String, feature: Feature| -> Result<(), EngineError> {
+        if capabilities.supports(feature) {
+            return Ok(());
+        }
+        Err(EngineError::Unsupported {
+            service: service.to_string(),
+            key,
+            backend: backend.name().to_string(),
+            reason: feature.describe().to_string(),
+        })
+    };
+    for (name, service) in &plan.services {
+        let spec = &service.spec;
+        if spec.networks.len() > 1 {
+            refuse(name, "networks".to_string(), Feature::MultipleNetworks)?;
+        }
+        for attachment in &spec.networks {
+            // The first alias is the service's own name, which every backend gives.
+            if attachment.aliases.len() > 1 {
+                refuse(name, format!("networks.{}.aliases", attachment.network), Feature::NetworkAliases)?;
+            }
+            if let Some(network) = plan.networks.iter().find(|network| network.name == attachment.network) {
+                if network.internal {
+                    refuse(name, format!("networks.{} (internal: true)", attachment.network), Feature::InternalNetworks)?;
+                }
+                if !network.options.is_empty() {
+                    refuse(name, format!("networks.{} (driver_opts)", attachment.network), Feature::DriverOptions)?;
+                }
+            }
+        }
+        for mount in &spec.mounts {
+            match mount.kind {
+                MountType::Bind => refuse(name, format!("volumes ({})", mount.target), Feature::BindMounts)?,
+                MountType::Tmpfs => refuse(name, format!("volumes ({})", mount.target), Feature::TmpfsMounts)?,
+                MountType::Volume => {
+                    let options = plan.volumes.iter().find(|volume| Some(&volume.name) == mount.source.as_ref()).is_some_and(|volume| !volume.options.is_empty());
+                    if options {
+                        refuse(name, format!("volumes ({}, driver_opts)", mount.target), Feature::DriverOptions)?;
+                    }
+                }
+            }
+        }
+        if !spec.ports.is_empty() {
+            refuse(name, "ports".to_string(), Feature::PublishedPorts)?;
+        }
+        if service.healthcheck.as_ref().is_some_and(|check| !check.is_disabled() && !check.test.is_empty()) {
+            refuse(name, "healthcheck".to_string(), Feature::Exec)?;
+        }
+    }
+    Ok(())
 }
 
 /// Keeps only `services` and what they depend on, directly or not.
