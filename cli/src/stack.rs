@@ -48,7 +48,7 @@ impl GlobalArgs {
     }
 }
 
-/// What `up` does when a service fails.
+/// The failure strategy of `up` on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum OnFailure {
     /// Remove what this run created; keep containers that existed before.
@@ -71,7 +71,7 @@ pub struct UpArgs {
     /// Remove containers of services that the compose file no longer has.
     #[arg(long = "remove-orphans")]
     pub remove_orphans: bool,
-    /// What to do when a service fails.
+    /// The action when a service fails.
     #[arg(long = "on-failure", value_enum, default_value = "halt")]
     pub on_failure: OnFailure,
     /// Seconds a replaced or rolled back container may take to stop.

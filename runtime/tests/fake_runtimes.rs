@@ -81,7 +81,7 @@ esac
         Self { dir, program }
     }
 
-    /// Every recorded call, as its argv after the program name.
+    /// Returns every recorded call, as its argv after the program name.
     fn calls(&self) -> Vec<Vec<String>> {
         let text = std::fs::read_to_string(self.dir.join("argv.log")).unwrap_or_default();
         text.lines().map(|line| line.split('\t').filter(|word| !word.is_empty()).map(str::to_string).collect()).collect()
@@ -202,7 +202,8 @@ async fn nerdctl_grammar() {
 async fn lima_grammar() {
     let fake = Fake::new("lima", "limactl", 3);
     let backend = CliBackend::lima("default");
-    // CliBackend::lima runs `limactl` from PATH; the fake stands in by path.
+    // CliBackend::lima runs `limactl` from PATH, so the fake is given by path
+    // with the same prefix and name.
     let backend = CliBackend::new(&fake.program, Grammar::Docker).with_prefix(&["shell", "default", "nerdctl"]).with_name(backend.name());
     assert_eq!(backend.name(), "lima");
     docker_like(&fake, backend, &["shell", "default", "nerdctl"]).await;

@@ -1,4 +1,4 @@
-//! Finding a container runtime that answers on this machine.
+//! Finding a container runtime that runs on this machine.
 //!
 //! Candidates, in order, on macOS: apple/container, orbstack, colima,
 //! rancher-desktop, lima, podman, docker, nerdctl; on Linux and others:
@@ -23,13 +23,13 @@ pub const BACKEND_VARIABLE: &str = "PERRY_CONTAINER_BACKEND";
 /// The environment variable that orders daemonless CLIs and socket runtimes.
 pub const MODE_VARIABLE: &str = "PERRY_CONTAINER_MODE";
 
-/// Every runtime name that detection knows, the same on every platform.
+/// The runtime names that detection tries, the same on every platform.
 pub const BACKEND_NAMES: [&str; 8] = ["apple/container", "orbstack", "colima", "rancher-desktop", "lima", "podman", "nerdctl", "docker"];
 
 /// How long a liveness probe may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Why no runtime could be used.
+/// The reasons no runtime could be used.
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
     #[error("{BACKEND_VARIABLE}={value} names no supported container runtime; use one of {} or a comma-separated list", BACKEND_NAMES.join(", "))]
@@ -63,7 +63,7 @@ impl fmt::Display for Grammar {
     }
 }
 
-/// Where detection looks, so tests can point it at fake executables.
+/// The places detection looks, so tests can point it at fake executables.
 #[derive(Clone, Debug)]
 pub struct DetectOptions {
     /// `PERRY_CONTAINER_BACKEND`'s value.
@@ -93,7 +93,7 @@ impl DetectOptions {
     }
 }
 
-/// The candidates in the order of `os`.
+/// Returns the candidates in the order of `os`.
 pub fn platform_order(os: &str) -> Vec<&'static str> {
     match os {
         "macos" => vec!["apple/container", "orbstack", "colima", "rancher-desktop", "lima", "podman", "docker", "nerdctl"],
@@ -101,7 +101,7 @@ pub fn platform_order(os: &str) -> Vec<&'static str> {
     }
 }
 
-/// Whether a runtime runs containers without a daemon socket in between.
+/// Tells whether a runtime runs containers without a daemon socket in between.
 fn is_local(name: &str) -> bool {
     matches!(name, "podman" | "nerdctl" | "apple/container")
 }
@@ -111,8 +111,8 @@ pub async fn detect() -> Result<CliBackend, DetectError> {
     detect_with(&DetectOptions::from_env()).await
 }
 
-/// Tries the candidates in order and returns the first that answers; the
-/// error lists why each one failed.
+/// Tries the candidates in order and returns the first whose probe passes.
+/// The error lists why each one failed.
 pub async fn detect_with(options: &DetectOptions) -> Result<CliBackend, DetectError> {
     let mut candidates: Vec<&'static str> = match &options.pin {
         Some(value) => {
@@ -134,7 +134,7 @@ pub async fn detect_with(options: &DetectOptions) -> Result<CliBackend, DetectEr
         Some(other) => return Err(DetectError::UnknownMode { value: other.to_string() }),
     }
 
-    // Probes run at once; the first candidate in order that answers wins.
+    // Probes run at once, and the first candidate in order that passes wins.
     let probes: Vec<_> = candidates
         .iter()
         .map(|name| {
@@ -216,7 +216,7 @@ async fn probe(name: &'static str, options: &DetectOptions) -> Result<CliBackend
     }
 }
 
-/// The running instance named `default`, else the first running one, from
+/// Picks the running instance named `default`, else the first running one, from
 /// `limactl list --format json` (one JSON object per line).
 fn running_lima_instance(output: &str) -> Option<String> {
     let running: Vec<String> = output

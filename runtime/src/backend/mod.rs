@@ -234,7 +234,7 @@ impl Feature {
     }
 }
 
-/// What a backend can do: its isolation and the features it lacks.
+/// The abilities of a backend: its isolation and the features it lacks.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Capabilities {
     pub isolation: Isolation,
@@ -286,7 +286,8 @@ pub trait Backend: Send + Sync {
     /// A short name for logs and messages, such as `podman`.
     fn name(&self) -> &str;
 
-    /// The isolation and the features of this backend; everything by default.
+    /// Returns the isolation and the features of this backend. The default
+    /// supports everything.
     fn capabilities(&self) -> Capabilities {
         Capabilities::default()
     }

@@ -14,7 +14,7 @@ use crate::testing::*;
 const IMAGE: &str = "localhost/perry-busybox:latest";
 const SECOND: Duration = Duration::from_secs(1);
 
-/// What exists for project `f`: containers with whether they run, then
+/// Lists what exists for a project: containers with whether they run, then
 /// networks, then volumes.
 async fn state(backend: &MockBackend, project: &str) -> (BTreeMap<String, bool>, Vec<String>, Vec<String>) {
     let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.to_string())]);
@@ -66,9 +66,9 @@ type Expected = (&'static [(&'static str, bool)], &'static [&'static str], &'sta
 /// The documented state after a failure at `step` under `strategy`:
 /// - rollbackAll: only what existed before the run (c and the default
 ///   network), whatever the step.
-/// - haltGraph: what was made before the failure; operations already in
-///   flight finish, nothing new is scheduled, and waits are cancelled, so
-///   d (which waits for c's slow check) never starts.
+/// - haltGraph: what was made before the failure. Operations already in
+///   flight finish and nothing new is scheduled. Waits are cancelled, so d
+///   (which waits for c's slow check) never starts.
 /// - partialContinue: like haltGraph for a network or volume (no container
 ///   is scheduled before they exist); for a service failure, every branch
 ///   that does not need the failed service runs, so d starts.
@@ -192,7 +192,8 @@ async fn replicas_scale_with_stable_numbers() {
 
     let two = engine.up(&project("s", vec![scale(service("w", IMAGE, &["serve"]), 2)]), &UpOptions::default()).await.unwrap();
     assert_eq!(names(&two), ["s-w-1", "s-w-2"]);
-    assert!(two.services[0].reused && !two.services[1].reused);
+    assert!(two.services[0].reused);
+    assert!(!two.services[1].reused);
 }
 
 #[tokio::test(start_paused = true)]
@@ -254,7 +255,8 @@ async fn concurrency_bound_holds() {
     let options = UpOptions { max_parallel: 2, ..UpOptions::default() };
     let report = engine.up(&project("c", services), &options).await.unwrap();
     // Six creates of 1 s, two at a time.
-    assert!(report.elapsed >= 3 * SECOND && report.elapsed < 4 * SECOND, "{:?}", report.elapsed);
+    assert!(report.elapsed >= 3 * SECOND, "{:?}", report.elapsed);
+    assert!(report.elapsed < 4 * SECOND, "{:?}", report.elapsed);
 }
 
 #[tokio::test(start_paused = true)]
@@ -273,7 +275,9 @@ async fn cancel_rolls_back_what_the_run_created() {
     let error = engine.up(&project("x", vec![slow, after, service("fast", IMAGE, &[])]), &options).await.unwrap_err();
     assert!(matches!(error, EngineError::Interrupted { rolled_back: true }), "{error}");
     let (containers, networks, volumes) = state(&backend, "x").await;
-    assert!(containers.is_empty() && networks.is_empty() && volumes.is_empty(), "{containers:?} {networks:?} {volumes:?}");
+    assert!(containers.is_empty(), "{containers:?}");
+    assert!(networks.is_empty(), "{networks:?}");
+    assert!(volumes.is_empty(), "{volumes:?}");
     assert!(backend.first_call(Operation::CreateContainer, "x-after-1").is_none(), "nothing is scheduled after the cancel");
 }
 

@@ -23,7 +23,7 @@ pub(crate) enum Direction {
     DependenciesFirst,
 }
 
-/// The services a container depends on, from its depends_on label.
+/// Returns the services a container depends on, from its depends_on label.
 pub(crate) fn dependencies(info: &ContainerInfo) -> Vec<String> {
     let label = info.labels.get(DEPENDS_ON_LABEL).map(String::as_str).unwrap_or("");
     label

@@ -25,8 +25,8 @@ pub struct Engine {
     backend: Arc<dyn Backend>,
 }
 
-/// What `up` does when a service fails to be created, to start, or to meet
-/// the condition that a dependent waits for.
+/// The behaviour of `up` when a service fails to be created, to start, or
+/// to meet the condition that a dependent waits for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum FailureStrategy {
     /// Stop scheduling, then remove every container, network and volume this
@@ -79,7 +79,7 @@ pub struct ProgressEvent {
     pub service: String,
     /// The container name, or the network or volume name.
     pub object: String,
-    /// What happened, in the words docker compose prints: `Creating`,
+    /// The step, in the words docker compose prints: `Creating`,
     /// `Created`, `Started`, `Running`, `Recreated`, `Healthy`, `Exited`,
     /// `Stopped`, `Removed`, `Error`, `Skipped`.
     pub status: String,

@@ -76,7 +76,7 @@ pub(crate) struct PlannedService {
 }
 
 impl PlannedService {
-    /// The spec of container number `number` (from 1).
+    /// Returns the spec of container number `number` (from 1).
     pub fn replica(&self, project: &str, number: u32) -> ContainerSpec {
         let mut spec = self.spec.clone();
         if !self.fixed_name {
@@ -309,8 +309,8 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
     Ok(Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes, warnings })
 }
 
-/// The number of containers of a service: `scale`, else `deploy.replicas`,
-/// else one.
+/// Returns the number of containers of a service: `scale`, else
+/// `deploy.replicas`, else one.
 fn replica_count(name: &str, service: &perry_stack_schema::Service) -> Result<u32, EngineError> {
     let (value, key) = match unparsed_count(&service.unsupported, &["scale"]) {
         Some(value) => (value, "scale"),

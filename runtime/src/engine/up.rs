@@ -23,8 +23,8 @@ enum Event {
     Met { condition: Condition },
 }
 
-/// What this run changed, for a rollback: it is written by the tasks as
-/// they go, so a task that fails halfway still records what it created.
+/// The changes of this run, for a rollback. Tasks write it as they go, so
+/// a task that fails halfway still records what it created.
 #[derive(Debug, Default)]
 struct Changes {
     /// Ids of containers this run created, in creation order.
@@ -131,7 +131,7 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
 /// service, the compose key and the backend.
 fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), EngineError> {
     let capabilities = backend.capabilities();
-    let refuse = |service: &str, key: String, feature: Feature| -> Result<(), EngineError> {
+    let reject = |service: &str, key: String, feature: Feature| -> Result<(), EngineError> {
         if capabilities.supports(feature) {
             return Ok(());
         }
@@ -145,39 +145,39 @@ fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), En
     for (name, service) in &plan.services {
         let spec = &service.spec;
         if spec.networks.len() > 1 {
-            refuse(name, "networks".to_string(), Feature::MultipleNetworks)?;
+            reject(name, "networks".to_string(), Feature::MultipleNetworks)?;
         }
         for attachment in &spec.networks {
             // The first alias is the service's own name, which every backend gives.
             if attachment.aliases.len() > 1 {
-                refuse(name, format!("networks.{}.aliases", attachment.network), Feature::NetworkAliases)?;
+                reject(name, format!("networks.{}.aliases", attachment.network), Feature::NetworkAliases)?;
             }
             if let Some(network) = plan.networks.iter().find(|network| network.name == attachment.network) {
                 if network.internal {
-                    refuse(name, format!("networks.{} (internal: true)", attachment.network), Feature::InternalNetworks)?;
+                    reject(name, format!("networks.{} (internal: true)", attachment.network), Feature::InternalNetworks)?;
                 }
                 if !network.options.is_empty() {
-                    refuse(name, format!("networks.{} (driver_opts)", attachment.network), Feature::DriverOptions)?;
+                    reject(name, format!("networks.{} (driver_opts)", attachment.network), Feature::DriverOptions)?;
                 }
             }
         }
         for mount in &spec.mounts {
             match mount.kind {
-                MountType::Bind => refuse(name, format!("volumes ({})", mount.target), Feature::BindMounts)?,
-                MountType::Tmpfs => refuse(name, format!("volumes ({})", mount.target), Feature::TmpfsMounts)?,
+                MountType::Bind => reject(name, format!("volumes ({})", mount.target), Feature::BindMounts)?,
+                MountType::Tmpfs => reject(name, format!("volumes ({})", mount.target), Feature::TmpfsMounts)?,
                 MountType::Volume => {
                     let options = plan.volumes.iter().find(|volume| Some(&volume.name) == mount.source.as_ref()).is_some_and(|volume| !volume.options.is_empty());
                     if options {
-                        refuse(name, format!("volumes ({}, driver_opts)", mount.target), Feature::DriverOptions)?;
+                        reject(name, format!("volumes ({}, driver_opts)", mount.target), Feature::DriverOptions)?;
                     }
                 }
             }
         }
         if !spec.ports.is_empty() {
-            refuse(name, "ports".to_string(), Feature::PublishedPorts)?;
+            reject(name, "ports".to_string(), Feature::PublishedPorts)?;
         }
         if service.healthcheck.as_ref().is_some_and(|check| !check.is_disabled() && !check.test.is_empty()) {
-            refuse(name, "healthcheck".to_string(), Feature::Exec)?;
+            reject(name, "healthcheck".to_string(), Feature::Exec)?;
         }
     }
     Ok(())
@@ -404,7 +404,7 @@ impl Scheduler<'_> {
     }
 
     /// Stops scheduling: no new starts, and the waits are cancelled. Creates
-    /// and starts in flight finish, so the journal knows what they made.
+    /// and starts in flight finish, so the journal records what they made.
     fn halt(&mut self) {
         self.stopping = true;
         for wait in self.waits.drain(..) {
@@ -438,9 +438,9 @@ impl Scheduler<'_> {
         }
     }
 
-    /// A service failed to start or to meet a condition. Dependents that
-    /// declared it optional go on; the others are blocked. The failure only
-    /// warns when every dependent declared it optional.
+    /// Records that a service failed to start or to meet a condition.
+    /// Dependents that declared it optional go on, and the others are
+    /// blocked. The failure only warns when every dependent declared it optional.
     fn failed(&mut self, service: String, error: EngineError) {
         let waiters = self.waiters.get(&service).cloned().unwrap_or_default();
         let (optional, required): (Vec<_>, Vec<_>) =
