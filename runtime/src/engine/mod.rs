@@ -206,7 +206,7 @@ pub struct StackReport {
     pub warnings: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceReport {
     pub service: String,
     pub container_name: String,

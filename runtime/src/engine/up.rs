@@ -587,15 +587,75 @@ async fn converge(
         removed.push(info.name);
     }
 
+    // Replicas converge in parallel, each under its own permit. Every task
+    // is awaited, even after a failure, so the journal records all creates.
+    let shared = Arc::new(service.clone());
+    let mut replicas = JoinSet::new();
+    for number in 1..=service.replicas {
+        let replica = Replica {
+            backend: backend.clone(),
+            project: project.to_string(),
+            service: shared.clone(),
+            number,
+            existing: existing.remove(&number),
+            restart,
+            permits: permits.clone(),
+            journal: journal.clone(),
+            options: options.clone(),
+        };
+        replicas.spawn(replica.converge());
+    }
     let mut reports = Vec::new();
     let mut restarted = false;
-    let wanted_hash = service.spec.labels.get(CONFIG_HASH_LABEL);
-    // Replicas of one service converge one after another within their own
-    // permit each; services still run in parallel.
-    for number in 1..=service.replicas {
+    let mut first_error = None;
+    while let Some(joined) = replicas.join_next().await {
+        match joined.map_err(|error| EngineError::Task(error.to_string())).and_then(|result| result) {
+            Ok((report, was_restarted)) => {
+                restarted |= was_restarted;
+                reports.push(report);
+            }
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    reports.sort_by(|a, b| a.container_name.cmp(&b.container_name));
+    Ok(Event::Started { reports, removed, restarted })
+}
+
+/// One container of a service to converge, with what its task needs.
+struct Replica {
+    backend: Arc<dyn Backend>,
+    project: String,
+    service: Arc<PlannedService>,
+    number: u32,
+    existing: Option<ContainerInfo>,
+    restart: bool,
+    permits: Arc<Semaphore>,
+    journal: Journal,
+    options: UpOptions,
+}
+
+impl Replica {
+    /// Keeps, recreates or creates the container, then starts (or restarts)
+    /// it. Returns its report and whether it was restarted.
+    async fn converge(self) -> Result<(ServiceReport, bool), EngineError> {
+        let Replica { backend, project, service, number, existing, restart, permits, journal, options } = self;
+        let project = project.as_str();
+        let name = &service.name;
+        let fail = |verb: &str, container: &str| {
+            let action = format!("{verb} container {container} of service {name}");
+            move |source| EngineError::Backend { action, source }
+        };
+        let progress = &options.progress;
+        let wanted_hash = service.spec.labels.get(CONFIG_HASH_LABEL);
         let spec = service.replica(project, number);
         let _permit = permits.acquire().await.map_err(|error| EngineError::Task(error.to_string()))?;
-        let (id, reused, recreated) = match existing.remove(&number) {
+
+        let (id, reused, recreated) = match existing {
             Some(info) if info.labels.get(CONFIG_HASH_LABEL) == wanted_hash => (info.id, true, false),
             Some(info) => {
                 tracing::info!(project, service = %name, container = %info.id, "recreating the changed container");
@@ -604,18 +664,19 @@ async fn converge(
                 }
                 ignore_missing(backend.remove_container(&info.id, true).await).map_err(fail("remove", &info.name))?;
                 let id = backend.create_container(&spec).await.map_err(fail("create", &spec.name))?;
-                record(journal, |changes| changes.created.push(id.clone()));
+                record(&journal, |changes| changes.created.push(id.clone()));
                 (id, false, true)
             }
             None => {
                 Progress::emit(progress, name, &spec.name, "Creating");
                 let id = backend.create_container(&spec).await.map_err(fail("create", &spec.name))?;
-                record(journal, |changes| changes.created.push(id.clone()));
+                record(&journal, |changes| changes.created.push(id.clone()));
                 Progress::emit(progress, name, &spec.name, "Created");
                 (id, false, false)
             }
         };
 
+        let mut restarted = false;
         let running = reused && backend.inspect_container(&id).await.map_err(fail("inspect", &spec.name))?.state.running;
         if running && restart {
             tracing::info!(project, service = %name, container = %id, "restarting: a dependency with restart: true was recreated");
@@ -626,14 +687,14 @@ async fn converge(
         } else if !running {
             backend.start_container(&id).await.map_err(fail("start", &spec.name))?;
             if reused {
-                record(journal, |changes| changes.started.push(id.clone()));
+                record(&journal, |changes| changes.started.push(id.clone()));
             }
             Progress::emit(progress, name, &spec.name, if recreated { "Recreated" } else { "Started" });
         } else {
             Progress::emit(progress, name, &spec.name, "Running");
         }
         tracing::info!(project, service = %name, container = %id, reused, "container started");
-        reports.push(ServiceReport { service: name.clone(), container_name: spec.name.clone(), container_id: id, reused, recreated });
+        let report = ServiceReport { service: name.clone(), container_name: spec.name.clone(), container_id: id, reused, recreated };
+        Ok((report, restarted))
     }
-    Ok(Event::Started { reports, removed, restarted })
 }
