@@ -5,6 +5,8 @@
 //! runtime that responds on this machine.
 
 mod cli;
+#[cfg(feature = "docker-api")]
+mod docker_api;
 mod detect;
 pub(crate) mod mock;
 
@@ -14,6 +16,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use cli::{CliBackend, Grammar};
+#[cfg(feature = "docker-api")]
+pub use docker_api::DockerApiBackend;
 pub use mock::Call;
 pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
