@@ -221,14 +221,53 @@ async fn engine() -> Result<Engine, String> {
     Engine::detect().await.map_err(|error| error.to_string())
 }
 
-/// Prints one line per step, as docker compose does when its output is not
-/// a terminal.
-// TODO: a live per-service display that rewrites its lines on a terminal.
+/// Reports progress on stderr: on a terminal, one line per container,
+/// network or volume, rewritten in place as its status changes; otherwise
+/// one plain line per step, as docker compose prints when piped.
 fn progress() -> Progress {
-    Progress::new(|event: &ProgressEvent| {
-        let kind = if event.service.is_empty() { "Resource" } else { "Container" };
-        eprintln!(" {kind} {}  {}", event.object, event.status);
-    })
+    if std::io::stderr().is_terminal() {
+        let board = std::sync::Mutex::new(Board::default());
+        return Progress::new(move |event: &ProgressEvent| {
+            board.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).update(event);
+        });
+    }
+    Progress::new(|event: &ProgressEvent| eprintln!("{}", plain_line(event)))
+}
+
+fn plain_line(event: &ProgressEvent) -> String {
+    let kind = if event.service.is_empty() { "Resource" } else { "Container" };
+    format!(" {kind} {}  {}", event.object, event.status)
+}
+
+/// The live display: the objects in the order they first appeared, each
+/// with its latest status.
+#[derive(Default)]
+struct Board {
+    rows: Vec<ProgressEvent>,
+    drawn: usize,
+}
+
+impl Board {
+    fn update(&mut self, event: &ProgressEvent) {
+        match self.rows.iter_mut().find(|row| row.object == event.object) {
+            Some(row) => row.status = event.status.clone(),
+            None => self.rows.push(event.clone()),
+        }
+        let mut text = String::new();
+        if self.drawn > 0 {
+            // Moves the cursor back to the first line drawn last time.
+            text.push_str(&format!("\x1b[{}A", self.drawn));
+        }
+        let width = self.rows.iter().map(|row| row.object.len()).max().unwrap_or(0);
+        for row in &self.rows {
+            let kind = if row.service.is_empty() { "Resource " } else { "Container" };
+            text.push_str(&format!("\x1b[2K {kind} {:<width$}  {}\n", row.object, row.status));
+        }
+        self.drawn = self.rows.len();
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(text.as_bytes());
+        let _ = stderr.flush();
+    }
 }
 
 /// Counts Ctrl-C presses: the first cancels `cancel`, the second exits at once.
