@@ -221,9 +221,9 @@ async fn engine() -> Result<Engine, String> {
     Engine::detect().await.map_err(|error| error.to_string())
 }
 
-/// Reports progress on stderr: on a terminal, one line per container,
-/// network or volume, rewritten in place as its status changes; otherwise
-/// one plain line per step, as docker compose prints when piped.
+/// Reports progress on stderr. A terminal gets one line per container,
+/// network or volume, rewritten in place as its status changes. Other
+/// outputs get one plain line per step, as docker compose prints when piped.
 fn progress() -> Progress {
     if std::io::stderr().is_terminal() {
         let board = std::sync::Mutex::new(Board::default());
