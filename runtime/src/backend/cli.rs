@@ -431,6 +431,20 @@ impl Backend for CliBackend {
         Ok(id)
     }
 
+    async fn run_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
+        // docker connects further networks after create, so only one network
+        // can use the single call.
+        if self.grammar == Grammar::Docker && spec.networks.len() > 1 {
+            let id = self.create_container(spec).await?;
+            self.start_container(&id).await?;
+            return Ok(id);
+        }
+        let mut args = create_args(spec, self.grammar);
+        args.splice(0..1, strings(["run", "--detach"]));
+        let stdout = self.run_ok(&args, None).await?;
+        Ok(stdout.lines().last().unwrap_or_default().trim().to_string())
+    }
+
     async fn start_container(&self, id: &str) -> Result<(), BackendError> {
         let args = strings(["start", id]);
         self.run_ok(&args, Some(("container", id))).await.map(drop)
@@ -446,6 +460,11 @@ impl Backend for CliBackend {
         let mut args = strings(["rm"]);
         if force {
             args.push("--force".to_string());
+            // podman's --force stops with the container's own timeout first;
+            // docker's kills at once, which the trait promises.
+            if self.grammar == Grammar::Podman {
+                args.extend(strings(["--time", "0"]));
+            }
         }
         args.push(id.to_string());
         self.run_ok(&args, Some(("container", id))).await.map(drop)

@@ -307,6 +307,14 @@ pub trait Backend: Send + Sync {
     /// Creates a container without starting it and returns its id.
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String, BackendError>;
     async fn start_container(&self, id: &str) -> Result<(), BackendError>;
+    /// Creates and starts a container in one step where the runtime can
+    /// (`podman run -d`), and returns its id. After a failure the container
+    /// may exist in the created state, so callers look it up by name.
+    async fn run_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
+        let id = self.create_container(spec).await?;
+        self.start_container(&id).await?;
+        Ok(id)
+    }
     /// Sends the stop signal, then kills the container after `timeout`.
     async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError>;
     /// Removes a container; `force` kills a running one first.

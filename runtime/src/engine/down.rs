@@ -35,7 +35,8 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
     report.containers = in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |backend, info| {
         let progress = progress.clone();
         async move {
-            if info.state.running {
+            // With no grace period, the forced remove kills in the same call.
+            if info.state.running && !timeout.is_zero() {
                 ignore_missing(backend.stop_container(&info.id, timeout).await)
                     .map_err(|source| EngineError::Backend { action: format!("stop container {}", info.name), source })?;
                 Progress::emit(&progress, service_of(&info), &info.name, "Stopped");

@@ -54,11 +54,22 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
     tracing::info!(project = %name, services = plan.services.len(), "bringing the project up");
     let mut report = StackReport { project: name.clone(), warnings: plan.warnings.clone(), ..StackReport::default() };
 
+    // The three listings are independent, so they run at once.
     let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), name.clone())]);
-    let existing: Vec<ContainerInfo> = backend
-        .list_containers(&filter)
-        .await
-        .map_err(|source| EngineError::Backend { action: format!("list the containers of project {name}"), source })?;
+    let (containers, networks, volumes) =
+        tokio::join!(backend.list_containers(&filter), backend.list_networks(&filter), backend.list_volumes(&filter));
+    let existing: Vec<ContainerInfo> =
+        containers.map_err(|source| EngineError::Backend { action: format!("list the containers of project {name}"), source })?;
+    let present_networks: BTreeSet<String> = networks
+        .map_err(|source| EngineError::Backend { action: format!("list the networks of project {name}"), source })?
+        .into_iter()
+        .map(|network| network.name)
+        .collect();
+    let present_volumes: BTreeSet<String> = volumes
+        .map_err(|source| EngineError::Backend { action: format!("list the volumes of project {name}"), source })?
+        .into_iter()
+        .map(|volume| volume.name)
+        .collect();
     let (orphans, existing): (Vec<ContainerInfo>, Vec<ContainerInfo>) =
         existing.into_iter().partition(|info| !known.contains(service_of(info)));
     for orphan in orphans {
@@ -86,7 +97,7 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
         by_service.entry(service_of(&info).to_string()).or_default().insert(number, info);
     }
 
-    let outcome = match create_resources(backend, &plan, &journal, options).await {
+    let outcome = match create_resources(backend, &plan, &present_networks, &present_volumes, &journal, options).await {
         Ok(()) => schedule(backend, &plan, &by_service, options, &journal).await,
         Err(error) => Outcome { failures: vec![(String::new(), error)], ..Outcome::default() },
     };
@@ -241,45 +252,59 @@ async fn rollback(backend: &Arc<dyn Backend>, project: &str, journal: &Journal, 
     }
 }
 
-/// Creates the networks and volumes that do not exist yet.
-async fn create_resources(backend: &Arc<dyn Backend>, plan: &plan::Plan, journal: &Journal, options: &UpOptions) -> Result<(), EngineError> {
+/// Creates the networks and volumes that do not exist yet: networks first,
+/// all at once, then volumes, all at once. After a failure every started
+/// creation still finishes, so the journal records what exists.
+async fn create_resources(
+    backend: &Arc<dyn Backend>,
+    plan: &plan::Plan,
+    present_networks: &BTreeSet<String>,
+    present_volumes: &BTreeSet<String>,
+    journal: &Journal,
+    options: &UpOptions,
+) -> Result<(), EngineError> {
     let project = &plan.project;
-    let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.clone())]);
-
-    let present: BTreeSet<String> = backend
-        .list_networks(&filter)
-        .await
-        .map_err(|source| EngineError::Backend { action: format!("list the networks of project {project}"), source })?
-        .into_iter()
-        .map(|network| network.name)
-        .collect();
-    for spec in plan.networks.iter().filter(|spec| !present.contains(&spec.name)) {
-        backend
-            .create_network(spec)
-            .await
-            .map_err(|source| EngineError::Backend { action: format!("create network {}", spec.name), source })?;
-        tracing::info!(project = %project, network = %spec.name, "network created");
-        Progress::emit(&options.progress, "", &spec.name, "Created");
-        record(journal, |changes| changes.networks.push(spec.name.clone()));
+    let mut tasks = JoinSet::new();
+    for spec in plan.networks.iter().filter(|spec| !present_networks.contains(&spec.name)).cloned() {
+        let (backend, journal, progress, project) = (backend.clone(), journal.clone(), options.progress.clone(), project.clone());
+        tasks.spawn(async move {
+            backend
+                .create_network(&spec)
+                .await
+                .map_err(|source| EngineError::Backend { action: format!("create network {}", spec.name), source })?;
+            tracing::info!(project = %project, network = %spec.name, "network created");
+            Progress::emit(&progress, "", &spec.name, "Created");
+            record(&journal, |changes| changes.networks.push(spec.name.clone()));
+            Ok::<(), EngineError>(())
+        });
     }
+    join_all_first_error(&mut tasks).await?;
 
-    let present: BTreeSet<String> = backend
-        .list_volumes(&filter)
-        .await
-        .map_err(|source| EngineError::Backend { action: format!("list the volumes of project {project}"), source })?
-        .into_iter()
-        .map(|volume| volume.name)
-        .collect();
-    for spec in plan.volumes.iter().filter(|spec| !present.contains(&spec.name)) {
-        backend
-            .create_volume(spec)
-            .await
-            .map_err(|source| EngineError::Backend { action: format!("create volume {}", spec.name), source })?;
-        tracing::info!(project = %project, volume = %spec.name, "volume created");
-        Progress::emit(&options.progress, "", &spec.name, "Created");
-        record(journal, |changes| changes.volumes.push(spec.name.clone()));
+    for spec in plan.volumes.iter().filter(|spec| !present_volumes.contains(&spec.name)).cloned() {
+        let (backend, journal, progress, project) = (backend.clone(), journal.clone(), options.progress.clone(), project.clone());
+        tasks.spawn(async move {
+            backend
+                .create_volume(&spec)
+                .await
+                .map_err(|source| EngineError::Backend { action: format!("create volume {}", spec.name), source })?;
+            tracing::info!(project = %project, volume = %spec.name, "volume created");
+            Progress::emit(&progress, "", &spec.name, "Created");
+            record(&journal, |changes| changes.volumes.push(spec.name.clone()));
+            Ok::<(), EngineError>(())
+        });
     }
-    Ok(())
+    join_all_first_error(&mut tasks).await
+}
+
+/// Awaits every task and returns the first error, if any.
+async fn join_all_first_error(tasks: &mut JoinSet<Result<(), EngineError>>) -> Result<(), EngineError> {
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(error) = joined.map_err(|error| EngineError::Task(error.to_string())).and_then(|result| result) {
+            first_error.get_or_insert(error);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 #[derive(Default)]
@@ -668,11 +693,29 @@ impl Replica {
                 (id, false, true)
             }
             None => {
+                // A new container is created and started in one call.
                 Progress::emit(progress, name, &spec.name, "Creating");
-                let id = backend.create_container(&spec).await.map_err(fail("create", &spec.name))?;
-                record(&journal, |changes| changes.created.push(id.clone()));
-                Progress::emit(progress, name, &spec.name, "Created");
-                (id, false, false)
+                match backend.run_container(&spec).await {
+                    Ok(id) => {
+                        record(&journal, |changes| changes.created.push(id.clone()));
+                        Progress::emit(progress, name, &spec.name, "Started");
+                        tracing::info!(project, service = %name, container = %id, "container started");
+                        let report = ServiceReport { service: name.clone(), container_name: spec.name.clone(), container_id: id, reused: false, recreated: false };
+                        return Ok((report, false));
+                    }
+                    Err(error) => {
+                        // The container may exist in the created state; the
+                        // journal needs it for a rollback, and the message
+                        // then names the start as the step that failed.
+                        return match backend.inspect_container(&spec.name).await {
+                            Ok(info) => {
+                                record(&journal, |changes| changes.created.push(info.id.clone()));
+                                Err(fail("start", &spec.name)(error))
+                            }
+                            Err(_) => Err(fail("create", &spec.name)(error)),
+                        };
+                    }
+                }
             }
         };
 
