@@ -139,6 +139,16 @@ impl MockBackend {
         (state.networks.keys().cloned().collect(), state.volumes.keys().cloned().collect())
     }
 
+    /// The spec a network was created from.
+    pub fn created_network(&self, name: &str) -> Option<NetworkSpec> {
+        self.lock().networks.get(name).cloned()
+    }
+
+    /// The spec a volume was created from.
+    pub fn created_volume(&self, name: &str) -> Option<VolumeSpec> {
+        self.lock().volumes.get(name).cloned()
+    }
+
     /// The spec a container was created from.
     pub fn spec(&self, name: &str) -> Option<ContainerSpec> {
         self.lock().containers.get(name).map(|container| container.spec.clone())

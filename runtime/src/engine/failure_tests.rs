@@ -295,3 +295,60 @@ async fn refuses_what_the_backend_cannot_honour() {
     assert_eq!(error.to_string(), "backend mock cannot run service web: networks is not supported there (joining more than one network)");
     assert!(backend.calls().iter().all(|call| call.operation != Operation::CreateNetwork), "nothing is created");
 }
+
+#[tokio::test(start_paused = true)]
+async fn external_resources_are_never_touched() {
+    let backend = Arc::new(MockBackend::new());
+    let engine = Engine::new(backend.clone());
+    // The external network and volume exist already, without project labels.
+    backend.create_network(&crate::backend::NetworkSpec { name: "shared".to_string(), ..Default::default() }).await.unwrap();
+    backend.create_volume(&crate::backend::VolumeSpec { name: "cache".to_string(), ..Default::default() }).await.unwrap();
+    let app = mount_volume(join_network(service("app", IMAGE, &[]), "outside"), "store", "/store");
+    let mut project = with_volume(with_network(project("e", vec![app]), "outside"), "store");
+    let network = project.networks.get_mut("outside").unwrap();
+    network.external = true;
+    network.name = Some("shared".to_string());
+    let volume = project.volumes.get_mut("store").unwrap();
+    volume.external = true;
+    volume.name = Some("cache".to_string());
+
+    let report = engine.up(&project, &UpOptions::default()).await.unwrap();
+    assert!(report.networks_created.is_empty(), "{:?}", report.networks_created);
+    assert!(report.volumes_created.is_empty(), "{:?}", report.volumes_created);
+    assert_eq!(backend.spec("e-app-1").unwrap().networks[0].network, "shared");
+
+    engine.down("e", &DownOptions { volumes: true, ..DownOptions::default() }).await.unwrap();
+    assert_eq!(backend.resource_names(), (vec!["shared".to_string()], vec!["cache".to_string()]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn resources_carry_labels_and_driver_options() {
+    use perry_stack_schema::yaml::{Node, Value};
+    use perry_stack_schema::Span;
+    let backend = Arc::new(MockBackend::new());
+    let engine = Engine::new(backend.clone());
+    let options = |key: &str, value: &str| {
+        let entry = (Node::new(Value::String(key.to_string()), Span::default()), Node::new(Value::String(value.to_string()), Span::default()));
+        Node::new(Value::Mapping(vec![entry]), Span::default())
+    };
+    let app = mount_volume(join_network(service("app", IMAGE, &[]), "back"), "data", "/data");
+    let mut project = with_volume(with_network(project("l", vec![app]), "back"), "data");
+    let network = project.networks.get_mut("back").unwrap();
+    network.internal = true;
+    network.unsupported.insert("driver_opts".to_string(), options("com.docker.network.driver.mtu", "1400"));
+    project.volumes.get_mut("data").unwrap().unsupported.insert("driver_opts".to_string(), options("type", "tmpfs"));
+
+    engine.up(&project, &UpOptions::default()).await.unwrap();
+
+    let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), "l".to_string())]);
+    let networks = backend.list_networks(&filter).await.unwrap();
+    let back = networks.iter().find(|network| network.name == "l_back").expect("l_back exists");
+    assert_eq!(back.labels.get("com.docker.compose.network").map(String::as_str), Some("back"));
+    let (networks, volumes) = backend.resource_names();
+    assert_eq!(networks, ["l_back"]);
+    assert_eq!(volumes, ["l_data"]);
+    let created = backend.created_network("l_back").unwrap();
+    assert!(created.internal);
+    assert_eq!(created.options.get("com.docker.network.driver.mtu").map(String::as_str), Some("1400"));
+    assert_eq!(backend.created_volume("l_data").unwrap().options.get("type").map(String::as_str), Some("tmpfs"));
+}
