@@ -131,3 +131,47 @@ fn global_options_drive_every_stack_command() {
     // After the command name, -f means --follow; with nothing running it returns at once.
     ok(run(&["logs", "-f"]));
 }
+
+/// Sends SIGINT to `pid` with the `kill` command.
+fn interrupt(pid: u32) {
+    let status = Command::new("kill").args(["-INT", &pid.to_string()]).status().expect("kill runs");
+    assert!(status.success(), "kill -INT {pid} failed");
+}
+
+#[test]
+fn ctrl_c_during_up_rolls_back() {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let project = format!("perrycli-int-{}-{nanos}", std::process::id());
+    let dir = std::env::temp_dir().join(&project);
+    std::fs::create_dir_all(&dir).unwrap();
+    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    // db never becomes healthy, so up is still waiting when the signal comes.
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!(
+            "services:\n  db:\n    image: {IMAGE}\n    command: [sleep, '60']\n    healthcheck:\n      test: [CMD, 'false']\n      interval: 1s\n      retries: 100\n  web:\n    image: {IMAGE}\n    command: [sleep, '60']\n    depends_on:\n      db: {{condition: service_healthy}}\n"
+        ),
+    )
+    .unwrap();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(["-p", &project, "up", "-d"])
+        .current_dir(&dir)
+        .env("PERRY_CONTAINER_BACKEND", "podman")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("perry-stack starts");
+    let began = std::time::Instant::now();
+    while !leftovers(&project).contains(&format!("{project}-db-1")) {
+        assert!(began.elapsed() < std::time::Duration::from_secs(30), "db was never created");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    interrupt(child.id());
+    let output = child.wait_with_output().expect("perry-stack exits");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("up was interrupted; what it created was removed"), "{stderr}");
+    assert_eq!(leftovers(&project), "");
+}
