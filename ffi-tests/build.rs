@@ -4,12 +4,16 @@ fn main() {
     let header_dir = "../generated";
     println!("cargo:rerun-if-changed=c/host.c");
     println!("cargo:rerun-if-changed=c/calls.c");
+    println!("cargo:rerun-if-changed=c/every.c");
+    println!("cargo:rerun-if-changed=c/podman.c");
     println!("cargo:rerun-if-changed=c/host.h");
     println!("cargo:rerun-if-changed={header_dir}/perry_stack.h");
 
     cc::Build::new()
         .file("c/host.c")
         .file("c/calls.c")
+        .file("c/every.c")
+        .file("c/podman.c")
         .include(header_dir)
         .include("c")
         .warnings(true)

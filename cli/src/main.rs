@@ -1,5 +1,6 @@
 //! The `perry-stack` command line.
 
+mod graph;
 mod inspect;
 mod stack;
 mod types;
@@ -43,6 +44,8 @@ enum Command {
     Restart(stack::LifecycleArgs),
     /// Write the TypeScript declarations of perry/container, perry/compose and perry/workloads.
     Types(types::TypesArgs),
+    /// Print a workload graph (tree, DOT, Mermaid) with tiers and runtimes, or run it.
+    Graph(graph::GraphArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,5 +75,6 @@ fn main() -> ExitCode {
         Command::Stop(args) => stack::stop(globals, args),
         Command::Restart(args) => stack::restart(globals, args),
         Command::Types(args) => types::types(args),
+        Command::Graph(args) => graph::graph(args),
     }
 }

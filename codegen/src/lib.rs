@@ -5,6 +5,7 @@
 
 pub mod ffi;
 pub mod stack;
+pub mod workload;
 
 pub use stack::{expand_fallback, expand_stack};
 

@@ -111,9 +111,11 @@ static void run_on_main(void (*callback)(void *), void *data) {
     pthread_mutex_unlock(&lock);
 }
 
-int host_wait(int64_t promise, uint64_t *value) {
+int host_wait(int64_t promise, uint64_t *value) { return host_wait_seconds(promise, value, 10); }
+
+int host_wait_seconds(int64_t promise, uint64_t *value, int seconds) {
     struct timespec pause = {0, 1000000};
-    for (int round = 0; round < 10000; round++) {
+    for (int round = 0; round < seconds * 1000; round++) {
         struct task pending[MAX_ITEMS];
         pthread_mutex_lock(&lock);
         size_t count = queue_len;

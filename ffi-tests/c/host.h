@@ -25,5 +25,7 @@ double bits_to_double(uint64_t bits);
 uint64_t double_to_bits(double value);
 /* Pumps main-thread tasks until the promise settles; returns its state. */
 int host_wait(int64_t promise, uint64_t *value);
+/* Like host_wait, for calls that take longer, such as starting containers. */
+int host_wait_seconds(int64_t promise, uint64_t *value, int seconds);
 
 #endif

@@ -168,3 +168,52 @@ fn render(diagnostic: &Diagnostic, source: &str) -> String {
 fn compile_error(literal: &LitStr, message: &str) -> TokenStream2 {
     quote_spanned!(literal.span()=> ::core::compile_error!(#message);)
 }
+
+/// Makes a struct a workload node of a graph.
+///
+/// Keys: `image = "..."` (required), `command("argv", ...)`,
+/// `ports(name = 8080, ...)`, `env(NAME = "value", ...)`,
+/// `runtime = "auto" | "oci" | "microvm" | "wasm"`,
+/// `tier = "default" | "isolated" | "hardened" | "untrusted"`,
+/// `privileged`, `exclusive`, `depends_on(Node, ...)`, `memory = "64m"`,
+/// `cpus = "0.5"`, `volumes("name:/path", ...)`, `healthcheck("argv", ...)`.
+///
+/// A field of type `Endpoint<Node>`, `Ip<Node>` or `InternalUrl<Node>` with
+/// `#[reference(port = "name")]` references another node; the engine puts
+/// the resolved address into the environment variable named after the field
+/// in upper case, or `env = "NAME"`. The node's name in its graph is the
+/// struct name in snake case.
+///
+/// ```ignore
+/// #[perry_stack::workload(image = "localhost/db:1", tier = "hardened", ports(pg = 5432))]
+/// struct Database;
+///
+/// #[perry_stack::workload(image = "localhost/web:1")]
+/// struct Web {
+///     #[reference(port = "pg")]
+///     database_addr: perry_stack::workload::Endpoint<Database>,
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn workload(attr: TokenStream, item: TokenStream) -> TokenStream {
+    perry_stack_codegen::workload::expand_workload(attr.into(), item.into()).into()
+}
+
+/// Assembles `#[workload]` structs of the same module, declared before this
+/// call, into a graph: `workload_graph!(pub Pipeline: Database, Web);`.
+///
+/// A dependency cycle, a reference to a node not in the list or to a port
+/// its target does not declare, and a tier that contradicts an option or a
+/// runtime are compile errors naming the nodes. The expansion is a unit
+/// struct with `fn graph() -> Graph`.
+#[proc_macro]
+pub fn workload_graph(input: TokenStream) -> TokenStream {
+    perry_stack_codegen::workload::expand_graph(input.into()).into()
+}
+
+/// The last link of the chain that `workload_graph!` starts; not for direct use.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __workload_graph_checked(input: TokenStream) -> TokenStream {
+    perry_stack_codegen::workload::expand_checked_graph(input.into()).into()
+}

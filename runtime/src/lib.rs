@@ -34,3 +34,8 @@ pub use perry_stack_schema as schema;
 pub use perry_stack_schema::{Diagnostic, Diagnostics, Project};
 
 pub mod typed;
+pub mod workload;
+
+pub use perry_stack_macros::{workload, workload_graph};
+#[doc(hidden)]
+pub use perry_stack_macros::__workload_graph_checked;

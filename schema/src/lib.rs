@@ -12,6 +12,7 @@ pub mod compose;
 pub mod diag;
 pub mod dotenv;
 pub mod interpolate;
+pub mod workload;
 pub mod yaml;
 
 pub use compose::load::{check, load, load_project, project_name, Checked, Environment, Failed, Loaded, Options, ProcessEnvironment};

@@ -173,14 +173,14 @@ fn interpolation_invalid_template() {
 
 #[test]
 fn interpolation_variables_at_check() {
-    let source = "services:\n  web:\n    image: ${IMAGE:-nginx}\n    user: $USER\n    working_dir: ${IMAGE}\n    container_name: x$$y\n";
+    let source = "services:\n  web:\n    image: ${IMAGE:-nginx}\n    user: $USER\n    working_dir: ${IMAGE}\n    labels: {price: x$$y}\n";
     let checked = check(source, Path::new(FILE)).expect("valid file");
     let names: Vec<(&str, Option<&str>)> = checked.variables.iter().map(|variable| (variable.name.as_str(), variable.default.as_deref())).collect();
     assert_eq!(names, [("IMAGE", Some("nginx")), ("USER", None)]);
     assert_eq!(checked.variables[0].span.line, 3);
     let web = &checked.project.services["web"];
     assert_eq!(web.image.as_deref(), Some("nginx"));
-    assert_eq!(web.container_name.as_deref(), Some("x$y"));
+    assert_eq!(web.labels["price"], "x$y");
     assert!(checked.warnings.iter().all(|warning| warning.code != code::VARIABLE_UNSET));
 }
 
@@ -511,4 +511,149 @@ fn root_must_be_mapping() {
     let diagnostic = only("- web\n", code::INVALID_TYPE);
     assert_eq!(diagnostic.message, "a compose file must be a mapping, found a sequence");
     assert_eq!(position(&diagnostic), (1, 1));
+}
+
+/// Each anchored list is 200 levels deep and refers to the one before it, so
+/// the aliases alone would stack 40 x 200 levels.
+#[test]
+fn yaml_nested_aliases_stay_within_the_nesting_limit() {
+    let nested = |inner: &str| format!("{}{inner}{}", "[".repeat(200), "]".repeat(200));
+    let mut source = format!("x-a0: &a0 {}\n", nested("v"));
+    for level in 1..40 {
+        source.push_str(&format!("x-a{level}: &a{level} {}\n", nested(&format!("*a{}", level - 1))));
+    }
+    source.push_str("services: {web: {image: busybox}}\n");
+    let diagnostic = only(&source, code::YAML_NESTING_LIMIT);
+    assert_eq!(diagnostic.message, "YAML nesting is deeper than 256 levels");
+    // The first alias, after `x-a1: &a1 ` and 200 brackets.
+    assert_eq!(position(&diagnostic), (2, 211));
+}
+
+#[test]
+fn yaml_flow_nesting_beyond_the_scanner_limit() {
+    let source = format!("x-deep: {}\nservices: {{web: {{image: busybox}}}}\n", "[".repeat(100_000));
+    let diagnostic = only(&source, code::YAML_NESTING_LIMIT);
+    assert_eq!(diagnostic.message, "YAML nesting is deeper than 255 levels");
+    assert_eq!(position(&diagnostic), (1, 264));
+}
+
+#[test]
+fn empty_file() {
+    for source in ["", "# only a comment\n", "{}\n", "null\n"] {
+        let diagnostic = only(source, code::EMPTY_FILE);
+        assert_eq!(diagnostic.message, "empty compose file", "{source:?}");
+        assert_eq!(position(&diagnostic), (1, 1), "{source:?}");
+        assert!(diagnostic.help.as_deref().is_some_and(|help| help.contains("`services:`")), "{diagnostic:#?}");
+    }
+    let diagnostic = only("# the services follow\n\n{}\n", code::EMPTY_FILE);
+    assert_eq!(position(&diagnostic), (3, 1));
+    assert!(diagnostics("services: {}\n").is_empty());
+}
+
+#[test]
+fn restart_policies() {
+    for restart in ["no", "always", "on-failure", "on-failure:3", "unless-stopped"] {
+        let source = format!("services:\n  web:\n    image: busybox\n    restart: \"{restart}\"\n");
+        assert!(diagnostics(&source).is_empty(), "{restart}: {:#?}", diagnostics(&source));
+    }
+    for restart in ["sometimes", "on-failure:", "on-failure:-1", "on-failure:x"] {
+        let source = format!("services:\n  web:\n    image: busybox\n    restart: \"{restart}\"\n");
+        let diagnostic = only(&source, code::INVALID_VALUE);
+        assert_eq!(
+            diagnostic.message,
+            format!("invalid value `{restart}` for `services.web.restart`: expected one of `no`, `always`, `on-failure`, `on-failure:N` (N a count of retries) and `unless-stopped`")
+        );
+        assert_eq!(position(&diagnostic), (4, 14));
+    }
+}
+
+#[test]
+fn container_name_pattern() {
+    let diagnostic = only("services:\n  web:\n    image: busybox\n    container_name: -web\n", code::INVALID_VALUE);
+    assert_eq!(
+        diagnostic.message,
+        "invalid value `-web` for `services.web.container_name`: expected a name that starts with a letter or digit, followed by letters, digits, `_`, `.` and `-`"
+    );
+    assert_eq!(position(&diagnostic), (4, 21));
+    only("services:\n  web:\n    image: busybox\n    container_name: \"web server\"\n", code::INVALID_VALUE);
+    assert!(diagnostics("services:\n  web:\n    image: busybox\n    container_name: Web_1.a-b\n").is_empty());
+}
+
+#[test]
+fn duplicate_container_name() {
+    let source = "\
+services:
+  web:
+    image: busybox
+    container_name: app
+  worker:
+    image: busybox
+    container_name: app
+";
+    let diagnostic = only(source, code::INVALID_VALUE);
+    assert_eq!(diagnostic.message, "services `web` and `worker` both use the container name `app`");
+    assert_eq!(position(&diagnostic), (7, 21));
+    assert_eq!(diagnostic.labels.len(), 1);
+    assert_eq!((diagnostic.labels[0].span.line, diagnostic.labels[0].span.column), (4, 21));
+    assert_eq!(diagnostic.labels[0].message, "first used by `web`");
+}
+
+#[test]
+fn empty_image() {
+    let diagnostic = only("services:\n  web:\n    image: \"\"\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.message, "`services.web.image` must not be empty");
+    assert_eq!(position(&diagnostic), (3, 12));
+    assert!(diagnostics("services:\n  web:\n    image: \"\"\n").iter().all(|diagnostic| diagnostic.code != code::MISSING_IMAGE));
+}
+
+#[test]
+fn image_from_unset_variable_checks() {
+    let checked = check("services:\n  web:\n    image: ${IMAGE}\n", Path::new(FILE)).expect("the variable may be set at run time");
+    assert_eq!(checked.variables[0].name, "IMAGE");
+}
+
+#[test]
+fn empty_healthcheck_test() {
+    let diagnostic = only("services:\n  web:\n    image: busybox\n    healthcheck:\n      test: []\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.message, "`services.web.healthcheck.test` must not be empty");
+    assert_eq!(position(&diagnostic), (5, 13));
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("remove `test` to use the image's health check, or write `[\"NONE\"]` to disable it")
+    );
+}
+
+#[test]
+fn yaml_unknown_escape_help() {
+    let diagnostic = only("services:\n  web:\n    image: \"c:\\dir\"\n", code::YAML_SYNTAX);
+    assert_eq!(diagnostic.message, "invalid YAML: while parsing a quoted scalar, found unknown escape character");
+    // The scanner points at the opening quote.
+    assert_eq!(position(&diagnostic), (3, 12));
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("in double quotes write `\\n`, `\\t`, `\\\"` or `\\\\`; use single quotes for a literal backslash")
+    );
+}
+
+#[test]
+fn negative_port_names_the_value() {
+    let diagnostic = only("services:\n  web:\n    image: busybox\n    ports: [\"-1\"]\n", code::INVALID_PORT);
+    assert_eq!(
+        diagnostic.message,
+        "invalid port `-1` in `services.web.ports[0]`: `-1` is not a port number between 1 and 65535 or a range such as `8000-8010`"
+    );
+    assert_eq!(position(&diagnostic), (4, 13));
+}
+
+#[test]
+fn retries_out_of_range() {
+    let source = "services:\n  web:\n    image: busybox\n    healthcheck:\n      retries: 99999999999999999999\n";
+    let diagnostic = only(source, code::INVALID_VALUE);
+    assert_eq!(
+        diagnostic.message,
+        "value `99999999999999999999` for `services.web.healthcheck.retries` is out of range: expected a non-negative integer up to 4294967295"
+    );
+    assert_eq!(position(&diagnostic), (5, 16));
+    let diagnostic = only("services:\n  web:\n    image: busybox\n    healthcheck:\n      retries: -2\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.message, "invalid value `-2` for `services.web.healthcheck.retries`: expected a non-negative integer");
 }

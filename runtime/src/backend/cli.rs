@@ -297,6 +297,8 @@ fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
         args.push(restart.clone());
     }
 
+    super::security::push_args(&mut args, &spec.confinement);
+
     // `--entrypoint` takes one word; the rest of an entrypoint goes before
     // the command.
     let mut command = Vec::new();
@@ -517,6 +519,17 @@ impl Backend for CliBackend {
             return Err(BackendError::Failed { command, exit_code: output.code, stderr: output.stderr });
         }
         Ok(Logs { stdout: output.stdout, stderr: output.stderr })
+    }
+
+    fn enforces(&self, _option: super::ConfinementOption) -> bool {
+        true
+    }
+
+    async fn inspect_confinement(&self, id: &str) -> Result<Option<super::AppliedConfinement>, BackendError> {
+        let args = strings(["container", "inspect", id]);
+        let stdout = self.run_ok(&args, Some(("container", id))).await?;
+        let applied = super::security::parse_inspect(&stdout).map_err(|message| BackendError::Parse { command: self.command_line(&args), message })?;
+        Ok(Some(applied))
     }
 
     async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {

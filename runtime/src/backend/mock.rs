@@ -84,6 +84,8 @@ pub struct MockBackend {
     faults: HashMap<(Operation, Option<String>), Fault>,
     capabilities: Capabilities,
     state: Mutex<State>,
+    /// Confinement options this mock claims not to enforce.
+    unenforced: Vec<super::ConfinementOption>,
 }
 
 impl Default for MockBackend {
@@ -100,7 +102,14 @@ impl MockBackend {
             faults: HashMap::new(),
             capabilities: Capabilities::default(),
             state: Mutex::new(State::default()),
+            unenforced: Vec::new(),
         }
+    }
+
+    /// Makes the mock a runtime that cannot enforce `option`.
+    pub fn without_enforcing(mut self, option: super::ConfinementOption) -> Self {
+        self.unenforced.push(option);
+        self
     }
 
     /// Delays every call of `operation`, or only those on `target`.
@@ -450,5 +459,29 @@ impl Backend for MockBackend {
             container.exec_outputs.front().cloned()
         };
         Ok(output.unwrap_or_default())
+    }
+
+    fn enforces(&self, option: super::ConfinementOption) -> bool {
+        !self.unenforced.contains(&option)
+    }
+
+    /// Reports what the spec asked for, with one made-up address per network.
+    async fn inspect_confinement(&self, id: &str) -> Result<Option<super::AppliedConfinement>, BackendError> {
+        let name = self.target_name(id);
+        self.enter(Operation::InspectContainer, &name).await?;
+        let state = self.lock();
+        let container = state.containers.get(&name).ok_or_else(|| Self::not_found("container", id, Operation::InspectContainer))?;
+        let confinement = &container.spec.confinement;
+        let capabilities = if confinement.drop_all_capabilities { Vec::new() } else { vec!["CAP_CHOWN".to_string()] };
+        let addresses = container.spec.networks.iter().enumerate().map(|(index, attachment)| (attachment.network.clone(), format!("10.89.{index}.{}", container.id.trim_start_matches("mock").trim_start_matches('0')))).collect();
+        Ok(Some(super::AppliedConfinement {
+            read_only_rootfs: confinement.read_only_rootfs,
+            effective_capabilities: capabilities,
+            no_new_privileges: confinement.no_new_privileges,
+            default_seccomp: !confinement.privileged,
+            network_mode: if confinement.no_network { "none".to_string() } else { "bridge".to_string() },
+            privileged: confinement.privileged,
+            addresses,
+        }))
     }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod docker_api;
 mod detect;
 pub(crate) mod mock;
+mod security;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub use docker_api::DockerApiBackend;
 pub use mock::Call;
 pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
+pub use security::{AppliedConfinement, Confinement, ConfinementOption, Isolation};
 
 /// Labels that a listed object must all carry, with these values.
 pub type LabelFilter = BTreeMap<String, String>;
@@ -44,6 +46,10 @@ pub struct ContainerSpec {
     pub user: Option<String>,
     /// A restart policy in the runtime's words (`no`, `always`, `on-failure:3`).
     pub restart: Option<String>,
+    /// Left out of the serialized spec when empty, so config hashes of
+    /// unconfined containers stay as they were.
+    #[serde(skip_serializing_if = "Confinement::is_empty")]
+    pub confinement: Confinement,
 }
 
 /// A port to publish on the host.
@@ -327,4 +333,21 @@ pub trait Backend: Send + Sync {
     async fn logs(&self, id: &str, tail: Option<usize>) -> Result<Logs, BackendError>;
     /// Runs `argv` in a running container, without a shell.
     async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError>;
+
+    /// How far this runtime separates containers from the host.
+    fn isolation(&self) -> Isolation {
+        Isolation::SharedKernel
+    }
+
+    /// Whether `create_container` applies `option`; a backend that has not
+    /// said so is taken not to.
+    fn enforces(&self, _option: ConfinementOption) -> bool {
+        false
+    }
+
+    /// What the runtime applied to a container, or `None` when this backend
+    /// cannot tell.
+    async fn inspect_confinement(&self, _id: &str) -> Result<Option<AppliedConfinement>, BackendError> {
+        Ok(None)
+    }
 }

@@ -260,6 +260,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             working_dir: service.working_dir.clone(),
             user: service.user.clone(),
             restart: service.restart.clone(),
+            ..ContainerSpec::default()
         };
         // The hash leaves out the name and number, so every replica shares it.
         let replicas = replica_count(service_name, service)?;

@@ -78,16 +78,16 @@ impl Outcome {
 
 static API: OnceLock<Arc<dyn PerryApi>> = OnceLock::new();
 
-/// Installs the implementation that every stub calls; the first one wins.
+/// Installs the implementation that every stub calls, in place of the
+/// engine-backed [`EngineApi`](super::EngineApi). It must come before the
+/// first call; returns false when an implementation is already in use.
 pub fn install_api(implementation: Arc<dyn PerryApi>) -> bool {
     API.set(implementation).is_ok()
 }
 
-/// The installed implementation.
-pub fn api(function: &'static str) -> Result<Arc<dyn PerryApi>, ApiError> {
-    // TODO: install the engine-backed implementation by default; until then a
-    // call rejects unless a host or test installed one with `install_api`.
-    API.get().cloned().ok_or_else(|| ApiError::NotSupported { function, what: "no implementation is installed".to_owned() })
+/// The implementation in use: the installed one, else [`EngineApi`](super::EngineApi).
+pub fn api(_function: &'static str) -> Result<Arc<dyn PerryApi>, ApiError> {
+    Ok(API.get_or_init(|| Arc::new(super::EngineApi)).clone())
 }
 
 /// The tokio runtime that runs every call's future, built on first use.

@@ -68,7 +68,7 @@ pub struct ComposeService {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComposeSpec {
-    ///Project name; COMPOSE_PROJECT_NAME, then a name derived from the spec, when omitted.
+    ///Project name; COMPOSE_PROJECT_NAME, then `perry-` and a digest of the spec, when omitted.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     ///Services by name.
@@ -480,7 +480,7 @@ pub trait ContainerApi {
 }
 ///The functions of `perry/compose`.
 pub trait ComposeApi {
-    ///Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then one derived from the spec's content, so two different stacks do not share a project.
+    ///Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-` followed by a digest of the spec's content. Two stacks never share a project by accident: `up` rejects a spec whose project is already used by a live stack of a different spec in this process, and `up` of the same spec again returns the same stack. Values are taken literally; `$` is not interpolated.
     fn up(
         &self,
         spec: ComposeSpec,
@@ -581,7 +581,7 @@ for T {}
 /// The ABI marker that generated callers reference.
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
-pub static perry_stack_abi_e2237297d9701c11: u8 = 1;
+pub static perry_stack_abi_3e7364a2035ef20c: u8 = 1;
 ///`container.run` (function form).
 ///
 /// # Safety

@@ -2,6 +2,7 @@
 //! heap strings, the host functions, the handle registry and argument
 //! decoding.
 
+pub mod api_impl;
 pub mod args;
 pub mod bridge;
 #[allow(clippy::all)]
@@ -12,6 +13,7 @@ pub mod nanbox;
 pub mod string;
 pub mod typed;
 
+pub use api_impl::EngineApi;
 pub use bridge::{install_api, ApiError, ApiFuture, Outcome};
 pub use generated::*;
 pub use typed::{ContainerHandle, GraphHandle, StackHandle, TypedHandle};

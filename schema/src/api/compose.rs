@@ -15,7 +15,7 @@ pub static MODULE: Module = Module {
     functions: &[
         Function {
             name: "up",
-            doc: "Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then one derived from the spec's content, so two different stacks do not share a project.",
+            doc: "Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-` followed by a digest of the spec's content. Two stacks never share a project by accident: `up` rejects a spec whose project is already used by a live stack of a different spec in this process, and `up` of the same spec again returns the same stack. Values are taken literally; `$` is not interpolated.",
             params: &[
                 req("spec", P::Structured(TypeRef::Named(&COMPOSE_SPEC)), "The compose file as an object."),
                 opt("options", P::Structured(TypeRef::Named(&UP_OPTIONS)), "Services to start, waiting and orphan removal."),

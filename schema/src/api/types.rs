@@ -175,7 +175,7 @@ pub static COMPOSE_SPEC: TypeDecl = TypeDecl {
     name: "ComposeSpec",
     doc: "A compose file as an object.",
     fields: &[
-        opt("name", TypeRef::String, "Project name; COMPOSE_PROJECT_NAME, then a name derived from the spec, when omitted."),
+        opt("name", TypeRef::String, "Project name; COMPOSE_PROJECT_NAME, then `perry-` and a digest of the spec, when omitted."),
         field("services", TypeRef::Map(&TypeRef::Named(&COMPOSE_SERVICE)), "Services by name."),
         opt("networks", TypeRef::Map(&TypeRef::Unknown), "Networks by name."),
         opt("volumes", TypeRef::Map(&TypeRef::Unknown), "Volumes by name."),

@@ -44,7 +44,7 @@ pub struct Checked {
 /// takes its default, or the empty string. Returns every error at once, with
 /// the warnings, sorted by position.
 pub fn check(source: &str, file: &Path) -> Result<Checked, Diagnostics> {
-    let mut root = yaml::parse(source, file)?;
+    let mut root = parse_file(source, file)?;
     let variables = interpolate::variables(&root, file)?;
     let diagnostics = interpolate::apply(&mut root, file, Source::Unset);
     let (project, warnings) = normalize(&root, file, diagnostics)?;
@@ -55,12 +55,28 @@ pub fn check(source: &str, file: &Path) -> Result<Checked, Diagnostics> {
 /// diagnostics hold only warnings; on failure they hold every error and
 /// warning, sorted by position.
 pub fn load(source: &str, file: &Path, environment: &dyn Environment) -> Result<(Project, Diagnostics), Diagnostics> {
-    let mut root = yaml::parse(source, file)?;
+    let mut root = parse_file(source, file)?;
     let diagnostics = interpolate::apply(&mut root, file, Source::Environment(environment));
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
     normalize(&root, file, diagnostics)
+}
+
+/// Parses one compose file. A file with nothing in it (no text, only
+/// comments, `{}` or `null`) is an error, as docker compose rejects it too.
+fn parse_file(source: &str, file: &Path) -> Result<yaml::Node, Diagnostics> {
+    let root = yaml::parse(source, file)?;
+    let empty = match &root.value {
+        yaml::Value::Null => true,
+        yaml::Value::Mapping(entries) => entries.is_empty(),
+        _ => false,
+    };
+    if empty {
+        let diagnostic = Diagnostic::error(code::EMPTY_FILE, messages::EMPTY_FILE, file, root.span).with_help(messages::EMPTY_FILE_HELP);
+        return Err(Diagnostics(vec![diagnostic]));
+    }
+    Ok(root)
 }
 
 /// Parses the interpolated tree and validates the project.
@@ -192,7 +208,7 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
     let mut variables: Vec<Variable> = Vec::new();
     for (index, file) in files.iter().enumerate() {
         let Some(source) = read(file, &mut diagnostics) else { continue };
-        let parsed = yaml::parse(&source, file);
+        let parsed = parse_file(&source, file);
         sources.insert(file.clone(), source);
         let mut root = match parsed {
             Ok(root) => root,

@@ -222,6 +222,8 @@ impl Context<'_> {
 
     fn services(&mut self, node: &Node) -> BTreeMap<String, Service> {
         let mut services = BTreeMap::new();
+        // Each container name with the first service that uses it.
+        let mut container_names: BTreeMap<String, (String, Span)> = BTreeMap::new();
         for (name, key, value) in self.mapping(node, "services").unwrap_or_default() {
             let path = join("services", &name);
             if !is_resource_name(&name) {
@@ -229,6 +231,21 @@ impl Context<'_> {
                 self.error(code::INVALID_VALUE, message, key.span, &path);
             }
             let service = self.service(&name, key.span, value, &path);
+            if let (Some(container_name), Some(node)) = (service.container_name.clone().filter(|name| !name.is_empty()), value.get("container_name")) {
+                let key_path = join(&path, "container_name");
+                match container_names.get(&container_name) {
+                    Some((first, first_span)) => {
+                        let message = messages::duplicate_container_name(&container_name, first, &name);
+                        let first_span = *first_span;
+                        let diagnostic = self.error(code::INVALID_VALUE, message, node.span, &key_path);
+                        diagnostic.labels.push(crate::diag::Label { span: first_span, message: messages::container_name_first(first) });
+                        diagnostic.help = Some(messages::DUPLICATE_CONTAINER_NAME_HELP.to_owned());
+                    }
+                    None => {
+                        container_names.insert(container_name, (name.clone(), node.span));
+                    }
+                }
+            }
             services.insert(name, service);
         }
         services
@@ -266,7 +283,17 @@ impl Context<'_> {
         for (key, _, value) in &entries {
             let key_path = join(path, key);
             match key.as_str() {
-                "image" => service.image = self.optional_string(Some(value), &key_path),
+                "image" => {
+                    service.image = self.optional_string(Some(value), &key_path);
+                    // Only an empty image written as `""` or `''` is an error here. One
+                    // that is empty because a variable is unset (`${IMAGE}` while a
+                    // build checks the file) may well be set when the stack runs.
+                    let written_empty = value.span.end.saturating_sub(value.span.start) <= 2;
+                    if service.image.as_deref() == Some("") && written_empty {
+                        self.error(code::INVALID_VALUE, messages::empty_value(&key_path), value.span, &key_path).help =
+                            Some(messages::MISSING_IMAGE_HELP.to_owned());
+                    }
+                }
                 "command" => service.command = self.command(value, &key_path),
                 "entrypoint" => service.entrypoint = self.command(value, &key_path),
                 "environment" => service.environment = self.environment(value, &key_path),
@@ -276,8 +303,20 @@ impl Context<'_> {
                 "healthcheck" => service.healthcheck = self.healthcheck(value, &key_path),
                 "networks" => service.networks = self.service_networks(value, &key_path),
                 "labels" => service.labels = self.labels(value, &key_path),
-                "restart" => service.restart = self.optional_string(Some(value), &key_path),
-                "container_name" => service.container_name = self.optional_string(Some(value), &key_path),
+                "restart" => {
+                    service.restart = self.optional_string(Some(value), &key_path);
+                    // Empty is the default policy, as an unset `${RESTART}` gives.
+                    if let Some(restart) = service.restart.as_deref().filter(|restart| !restart.is_empty() && !is_restart_policy(restart)) {
+                        self.error(code::INVALID_VALUE, messages::invalid_value(&key_path, restart, messages::RESTART_POLICIES), value.span, &key_path);
+                    }
+                }
+                "container_name" => {
+                    service.container_name = self.optional_string(Some(value), &key_path);
+                    // Empty leaves the name to compose, as an unset `${NAME}` gives.
+                    if let Some(name) = service.container_name.as_deref().filter(|name| !name.is_empty() && !is_container_name(name)) {
+                        self.error(code::INVALID_VALUE, messages::invalid_value(&key_path, name, messages::CONTAINER_NAME), value.span, &key_path);
+                    }
+                }
                 "working_dir" => service.working_dir = self.optional_string(Some(value), &key_path),
                 "user" => service.user = self.optional_string(Some(value), &key_path),
                 "env_file" => service.env_file = self.env_files(value, &key_path),
@@ -665,6 +704,10 @@ impl Context<'_> {
             match key.as_str() {
                 "test" => match &value.value {
                     Value::String(script) => healthcheck.test = vec!["CMD-SHELL".to_owned(), script.clone()],
+                    Value::Sequence(items) if items.is_empty() => {
+                        self.error(code::INVALID_VALUE, messages::empty_value(&key_path), value.span, &key_path).help =
+                            Some(messages::EMPTY_HEALTHCHECK_TEST_HELP.to_owned());
+                    }
                     Value::Sequence(_) => healthcheck.test = self.strings(value, &key_path),
                     Value::Null => {}
                     _ => self.type_error(value, &key_path, "a string or a sequence of strings"),
@@ -705,7 +748,13 @@ impl Context<'_> {
         };
         if parsed.is_none() {
             let text = node.scalar_text().unwrap_or_else(|| describe(node));
-            self.error(code::INVALID_VALUE, messages::invalid_value(path, &text, "a non-negative integer"), node.span, path);
+            // Digits only, yet not a u32: too large (a YAML integer beyond i64 stays a string).
+            let message = if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit()) || matches!(node.value, Value::Int(value) if value > 0) {
+                messages::out_of_range(path, &text, "a non-negative integer up to 4294967295")
+            } else {
+                messages::invalid_value(path, &text, "a non-negative integer")
+            };
+            self.error(code::INVALID_VALUE, message, node.span, path);
         }
         parsed
     }
@@ -787,6 +836,21 @@ const PROTOCOLS: &[&str] = &["tcp", "udp", "sctp"];
 /// Checks the specification's pattern for service, network and volume keys.
 fn is_resource_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
+}
+
+/// The restart policies of compose: `no`, `always`, `on-failure[:N]` and
+/// `unless-stopped`.
+fn is_restart_policy(text: &str) -> bool {
+    match text.strip_prefix("on-failure:") {
+        Some(count) => !count.is_empty() && count.bytes().all(|byte| byte.is_ascii_digit()),
+        None => matches!(text, "no" | "always" | "on-failure" | "unless-stopped"),
+    }
+}
+
+/// `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, the names the container engine accepts.
+fn is_container_name(name: &str) -> bool {
+    name.bytes().next().is_some_and(|byte| byte.is_ascii_alphanumeric())
+        && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'_' | b'-'))
 }
 
 fn describe(node: &Node) -> String {
@@ -875,6 +939,10 @@ fn parse_port_number(text: &str) -> Result<u16, String> {
 fn parse_port_range(text: &str) -> Result<(u16, u16), String> {
     match text.split_once('-') {
         Some((start, end)) => {
+            // `-1` or `80-` would otherwise report the empty side.
+            if start.is_empty() || end.is_empty() {
+                return Err(format!("`{text}` is not a port number between 1 and 65535 or a range such as `8000-8010`"));
+            }
             let (start, end) = (parse_port_number(start)?, parse_port_number(end)?);
             if start > end {
                 return Err(format!("the range `{text}` ends before it starts"));

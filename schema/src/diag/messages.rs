@@ -30,6 +30,7 @@ pub mod code {
     pub const UNDEFINED_NETWORK: &str = "undefined-network";
     pub const MISSING_IMAGE: &str = "missing-image";
     pub const BUILD_UNSUPPORTED: &str = "build-unsupported";
+    pub const EMPTY_FILE: &str = "empty-file";
     pub const FILE_UNREADABLE: &str = "file-unreadable";
     pub const FILE_NOT_FOUND: &str = "file-not-found";
     pub const ENV_FILE_SYNTAX: &str = "env-file-syntax";
@@ -45,7 +46,9 @@ pub fn yaml_syntax(info: &str) -> String {
 
 /// The fix for a YAML syntax error, chosen from the parser's description.
 pub fn yaml_syntax_help(info: &str) -> &'static str {
-    if info.contains("flow sequence") {
+    if info.contains("unknown escape character") {
+        "in double quotes write `\\n`, `\\t`, `\\\"` or `\\\\`; use single quotes for a literal backslash"
+    } else if info.contains("flow sequence") {
         "close the list with `]` and separate its items with `,`, and quote an item that contains `:` or `,`"
     } else if info.contains("flow mapping") {
         "close the mapping with `}` and separate its entries with `,`"
@@ -76,6 +79,8 @@ pub const ALIAS_LIMIT_HELP: &str = "this looks like an alias bomb; write the rep
 pub fn nesting_limit(limit: usize) -> String {
     format!("YAML nesting is deeper than {limit} levels")
 }
+
+pub const ALIAS_NESTING_HELP: &str = "an alias adds the depth of its anchored value to its own; reduce the nesting of the anchored value or of the place that refers to it";
 
 pub const MULTIPLE_DOCUMENTS: &str = "a compose file holds one YAML document, found a second one";
 pub const MULTIPLE_DOCUMENTS_HELP: &str = "split the documents into separate files";
@@ -120,6 +125,30 @@ pub fn invalid_type(path: &str, expected: &str, found: &str) -> String {
 pub fn invalid_value(path: &str, value: &str, expected: &str) -> String {
     format!("invalid value `{value}` for `{path}`: expected {expected}")
 }
+
+pub fn empty_value(path: &str) -> String {
+    format!("`{path}` must not be empty")
+}
+
+pub fn out_of_range(path: &str, value: &str, expected: &str) -> String {
+    format!("value `{value}` for `{path}` is out of range: expected {expected}")
+}
+
+pub const RESTART_POLICIES: &str = "one of `no`, `always`, `on-failure`, `on-failure:N` (N a count of retries) and `unless-stopped`";
+
+pub const CONTAINER_NAME: &str = "a name that starts with a letter or digit, followed by letters, digits, `_`, `.` and `-`";
+
+pub fn duplicate_container_name(name: &str, first: &str, second: &str) -> String {
+    format!("services `{first}` and `{second}` both use the container name `{name}`")
+}
+
+pub fn container_name_first(service: &str) -> String {
+    format!("first used by `{service}`")
+}
+
+pub const DUPLICATE_CONTAINER_NAME_HELP: &str = "container names are unique on a host: rename one, or remove `container_name` to let compose name the container";
+
+pub const EMPTY_HEALTHCHECK_TEST_HELP: &str = "remove `test` to use the image's health check, or write `[\"NONE\"]` to disable it";
 
 pub fn unknown_key(key: &str, path: &str) -> String {
     if path.is_empty() { format!("unknown key `{key}`") } else { format!("unknown key `{key}` in `{path}`") }
@@ -221,6 +250,9 @@ pub const BUILD_UNSUPPORTED_HELP: &str = "build the image beforehand and set `im
 pub fn file_unreadable(file: &str, error: &str) -> String {
     format!("cannot read `{file}`: {error}")
 }
+
+pub const EMPTY_FILE: &str = "empty compose file";
+pub const EMPTY_FILE_HELP: &str = "add a `services:` mapping with at least one service, such as `services: {web: {image: nginx}}`";
 
 pub fn no_compose_file(folder: &str) -> String {
     format!("no compose file found in `{folder}` or its parent folders")

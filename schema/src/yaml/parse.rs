@@ -23,6 +23,10 @@ pub const MAX_ALIAS_EXPANSION: usize = 100_000;
 /// far from the end of the stack.
 pub const MAX_NESTING: usize = 256;
 
+/// The deepest flow nesting (`[[[...`) that `saphyr-parser` scans: it counts
+/// flow levels in a `u8` and stops with "recursion limit exceeded" beyond it.
+const MAX_FLOW_NESTING: usize = u8::MAX as usize;
+
 /// Parses the first and only YAML document of `source`. An empty source is a
 /// `Null` node; a second document is an error, because compose reads one
 /// document per file.
@@ -51,11 +55,19 @@ struct Builder<'input, 'file> {
     parser: Parser<'input, saphyr_parser::StrInput<'input>>,
     positions: Positions,
     file: &'file Path,
-    /// Anchored nodes with their node counts.
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their node counts and heights.
+    anchors: HashMap<usize, Anchored>,
     expanded: usize,
     /// Errors that do not stop the build, such as duplicate keys.
     errors: Diagnostics,
+}
+
+/// An anchored node with what an alias to it adds: its node count, and its
+/// height (0 for a scalar), which decides how deep the alias reaches.
+struct Anchored {
+    node: Node,
+    size: usize,
+    height: usize,
 }
 
 /// One entry of a mapping before merge keys are applied.
@@ -81,6 +93,9 @@ impl<'input> Builder<'input, '_> {
     fn scan_error(&self, error: &ScanError) -> Diagnostic {
         let marker = error.marker();
         let span = self.positions.span(marker, marker);
+        if error.info() == "recursion limit exceeded" {
+            return Diagnostic::error(code::YAML_NESTING_LIMIT, messages::nesting_limit(MAX_FLOW_NESTING), self.file, span);
+        }
         Diagnostic::error(code::YAML_SYNTAX, messages::yaml_syntax(error.info()), self.file, span)
             .with_help(messages::yaml_syntax_help(error.info()))
     }
@@ -120,7 +135,7 @@ impl<'input> Builder<'input, '_> {
                 let node = scalar(&text, style, tag.as_deref(), start);
                 Ok(self.anchor(anchor, node, 1))
             }
-            Event::Alias(anchor) => self.alias(anchor, start),
+            Event::Alias(anchor) => self.alias(anchor, start, depth),
             Event::SequenceStart(anchor, tag) => {
                 let mut items = Vec::new();
                 let mut size = 1;
@@ -238,15 +253,23 @@ impl<'input> Builder<'input, '_> {
 
     fn anchor(&mut self, anchor: usize, node: Node, size: usize) -> Node {
         if anchor != 0 {
-            self.anchors.insert(anchor, (node.clone(), size));
+            let height = height(&node);
+            self.anchors.insert(anchor, Anchored { node: node.clone(), size, height });
         }
         node
     }
 
-    fn alias(&mut self, anchor: usize, span: Span) -> Result<Node, Diagnostic> {
-        let Some((node, size)) = self.anchors.get(&anchor) else {
+    /// Copies the anchored node to `depth`. The copy must stay within the
+    /// nesting limit too: aliases of aliases would otherwise build a tree
+    /// deep enough to overflow the stack of every recursive walk over it.
+    fn alias(&mut self, anchor: usize, span: Span, depth: usize) -> Result<Node, Diagnostic> {
+        let Some(Anchored { node, size, height }) = self.anchors.get(&anchor) else {
             return Err(Diagnostic::error(code::YAML_SYNTAX, messages::UNKNOWN_ANCHOR, self.file, span));
         };
+        if depth + height > MAX_NESTING {
+            return Err(Diagnostic::error(code::YAML_NESTING_LIMIT, messages::nesting_limit(MAX_NESTING), self.file, span)
+                .with_help(messages::ALIAS_NESTING_HELP));
+        }
         self.expanded = self.expanded.saturating_add(*size);
         if self.expanded > MAX_ALIAS_EXPANSION {
             return Err(Diagnostic::error(code::YAML_ALIAS_LIMIT, messages::alias_limit(MAX_ALIAS_EXPANSION), self.file, span)
@@ -362,6 +385,16 @@ fn count(node: &Node) -> usize {
         Value::Sequence(items) => 1 + items.iter().map(count).sum::<usize>(),
         Value::Mapping(entries) => 1 + entries.iter().map(|(key, value)| count(key) + count(value)).sum::<usize>(),
         _ => 1,
+    }
+}
+
+/// Counts the collection levels below `node`: 0 for a scalar or an
+/// empty collection.
+fn height(node: &Node) -> usize {
+    match &node.value {
+        Value::Sequence(items) => items.iter().map(|item| 1 + height(item)).max().unwrap_or(0),
+        Value::Mapping(entries) => entries.iter().map(|(key, value)| 1 + height(key).max(height(value))).max().unwrap_or(0),
+        _ => 0,
     }
 }
 

@@ -66,7 +66,7 @@ export interface ComposeService {
 
 /** A compose file as an object. */
 export interface ComposeSpec {
-  /** Project name; COMPOSE_PROJECT_NAME, then a name derived from the spec, when omitted. */
+  /** Project name; COMPOSE_PROJECT_NAME, then `perry-` and a digest of the spec, when omitted. */
   name?: string;
   /** Services by name. */
   services: Record<string, ComposeService>;
@@ -151,7 +151,7 @@ export interface UpOptions {
 }
 
 /**
- * Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then one derived from the spec's content, so two different stacks do not share a project.
+ * Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-` followed by a digest of the spec's content. Two stacks never share a project by accident: `up` rejects a spec whose project is already used by a live stack of a different spec in this process, and `up` of the same spec again returns the same stack. Values are taken literally; `$` is not interpolated.
  * @param spec The compose file as an object.
  * @param options Services to start, waiting and orphan removal.
  */

@@ -1,0 +1,174 @@
+//! The engine-backed implementation on a mock backend.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::*;
+use crate::backend::MockBackend;
+use crate::ffi::generated::*;
+use crate::ffi::typed::TypedHandle;
+
+fn on_mock() -> Arc<MockBackend> {
+    let mock = Arc::new(MockBackend::new());
+    backends::install("mock", mock.clone());
+    mock
+}
+
+fn service(image: &str, command: &[&str], depends_on: &[&str]) -> ComposeService {
+    ComposeService {
+        image: Some(image.to_owned()),
+        command: Some(command.iter().map(|word| (*word).to_owned()).collect()),
+        environment: None,
+        ports: None,
+        depends_on: (!depends_on.is_empty()).then(|| depends_on.iter().map(|name| (*name).to_owned()).collect()),
+        container_name: None,
+    }
+}
+
+fn spec(name: Option<&str>, services: &[(&str, ComposeService)]) -> ComposeSpec {
+    ComposeSpec {
+        name: name.map(str::to_owned),
+        services: services.iter().cloned().map(|(name, service)| (name.to_owned(), service)).collect::<BTreeMap<_, _>>(),
+        networks: None,
+        volumes: None,
+    }
+}
+
+fn block<T>(future: crate::ffi::ApiFuture<T>) -> Result<T, ApiError> {
+    crate::ffi::bridge::runtime().unwrap().block_on(future)
+}
+
+// One test drives the whole sequence, because the installed backend and
+// the held projects are process-wide.
+#[test]
+fn compose_on_mock_backend() {
+    let mock = on_mock();
+    let web = spec(Some("unit-web"), &[("web", service("busybox", &["sleep", "1"], &[]))]);
+
+    let stack = block(EngineApi.up(web.clone(), None)).unwrap();
+    assert_eq!(mock.spec("unit-web-web-1").map(|spec| spec.image), Some("busybox".to_owned()));
+
+    let again = block(EngineApi.up(web.clone(), None)).unwrap();
+    assert_eq!(again.handle(), stack.handle(), "the same spec keeps its stack");
+
+    let other = spec(Some("unit-web"), &[("web", service("busybox", &["sleep", "2"], &[]))]);
+    let error = block(EngineApi.up(other.clone(), None)).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "compose.up: project unit-web is already used by a stack of another spec in this process; give this spec its own `name`, or take the other stack down first"
+    );
+
+    let listed = block(ComposeApi::ps(&EngineApi, stack)).unwrap();
+    assert_eq!(listed.iter().map(|info| info.name.as_str()).collect::<Vec<_>>(), ["unit-web-web-1"]);
+    assert_eq!(listed[0].service.as_deref(), Some("web"));
+
+    block(ComposeApi::down(&EngineApi, stack, None)).unwrap();
+    assert!(mock.spec("unit-web-web-1").is_none(), "down removed the container");
+    let reused = block(EngineApi.up(other, None)).unwrap();
+    block(ComposeApi::down(&EngineApi, reused, None)).unwrap();
+
+    // `services` starts the named ones with their dependencies only.
+    let three = spec(
+        Some("unit-subset"),
+        &[
+            ("db", service("busybox", &["sleep", "1"], &[])),
+            ("web", service("busybox", &["sleep", "1"], &["db"])),
+            ("extra", service("busybox", &["sleep", "1"], &[])),
+        ],
+    );
+    let options = UpOptions { services: Some(vec!["web".to_owned()]), wait: None, remove_orphans: None };
+    let subset = block(EngineApi.up(three.clone(), Some(options))).unwrap();
+    assert!(mock.spec("unit-subset-web-1").is_some());
+    assert!(mock.spec("unit-subset-db-1").is_some());
+    assert!(mock.spec("unit-subset-extra-1").is_none());
+    block(ComposeApi::down(&EngineApi, subset, None)).unwrap();
+
+    let unknown = UpOptions { services: Some(vec!["ghost".to_owned()]), wait: None, remove_orphans: None };
+    let error = block(EngineApi.up(three.clone(), Some(unknown))).unwrap_err();
+    assert_eq!(error.to_string(), "compose.up: `services` names ghost, which is not a service of the spec");
+    let waiting = UpOptions { services: None, wait: Some(true), remove_orphans: None };
+    let all = block(EngineApi.up(three, Some(waiting.clone()))).unwrap();
+    block(ComposeApi::down(&EngineApi, all, None)).unwrap();
+
+    // A failed up releases the project for the next spec.
+    let no_image = spec(Some("unit-broken"), &[("web", ComposeService { image: None, ..service("x", &[], &[]) })]);
+    assert!(block(EngineApi.up(no_image, None)).is_err());
+    let fixed = spec(Some("unit-broken"), &[("web", service("busybox", &["true"], &[]))]);
+    let stack = block(EngineApi.up(fixed, None)).unwrap();
+    block(ComposeApi::down(&EngineApi, stack, None)).unwrap();
+
+    assert_eq!(EngineApi.get_backend().unwrap(), "mock");
+
+    // `wait` fails when a container exits instead of running.
+    let exiting = MockBackend::new().with_fault(
+        crate::backend::Operation::StartContainer,
+        Some("unit-exit-web-1"),
+        crate::backend::Fault::ExitAfterStart { code: 3, after: std::time::Duration::ZERO },
+    );
+    backends::install("mock", Arc::new(exiting));
+    let spec = spec(Some("unit-exit"), &[("web", service("busybox", &["false"], &[]))]);
+    let error = block(EngineApi.up(spec, Some(waiting))).unwrap_err();
+    assert_eq!(error.to_string(), "compose.up: service web exited with code 3 while up waited for it to run");
+}
+
+#[test]
+fn spec_values_are_literal() {
+    let spec = spec(Some("literal"), &[("web", service("busybox", &["echo", "$HOME", "$${X}"], &[]))]);
+    let yaml = block(EngineApi.config(spec)).unwrap();
+    assert!(yaml.contains("$HOME"), "{yaml}");
+    assert!(yaml.contains("$${X}"), "{yaml}");
+}
+
+#[test]
+fn invalid_spec_names_the_problem() {
+    let spec = spec(Some("broken"), &[("web", service("busybox", &[], &["ghost"]))]);
+    let error = block(EngineApi.config(spec)).unwrap_err().to_string();
+    assert!(error.starts_with("compose.config: invalid spec:\n"), "{error}");
+    assert!(error.ends_with("<compose.config spec>:7:9: service `web` depends on undefined service `ghost`"), "{error}");
+}
+
+#[test]
+fn project_name_falls_back_to_digest() {
+    let named = spec(Some("My_App"), &[("web", service("busybox", &[], &[]))]);
+    assert_eq!(compose::project_name("compose.up", &named, "abc").unwrap(), "my_app");
+
+    let unnamed = spec(None, &[("web", service("busybox", &[], &[]))]);
+    let digest = compose::digest("compose.up", &unnamed).unwrap();
+    assert_eq!(digest.len(), 12);
+    assert_eq!(digest, compose::digest("compose.up", &unnamed.clone()).unwrap());
+    if std::env::var_os("COMPOSE_PROJECT_NAME").is_none() {
+        assert_eq!(compose::project_name("compose.up", &unnamed, &digest).unwrap(), format!("perry-{digest}"));
+    }
+    let other = spec(None, &[("api", service("busybox", &[], &[]))]);
+    assert_ne!(compose::digest("compose.up", &other).unwrap(), digest, "different specs get different projects");
+}
+
+#[test]
+fn container_spec_maps_ports_and_mounts() {
+    let spec = ContainerSpec {
+        image: "busybox".to_owned(),
+        name: None,
+        command: None,
+        entrypoint: None,
+        env: None,
+        ports: Some(vec![PortMapping { container_port: 80.0, host_port: Some(8080.0), host_ip: None, protocol: None }]),
+        volumes: Some(vec!["data:/data:ro".to_owned(), "/srv:/srv".to_owned()]),
+        labels: None,
+        network: None,
+        workdir: None,
+        user: None,
+    };
+    let mapped = container::backend_spec("container.run", spec.clone()).unwrap();
+    assert!(mapped.name.starts_with("perry-"), "{}", mapped.name);
+    assert_eq!(mapped.labels.get(container::MANAGED_LABEL).map(String::as_str), Some("true"));
+    assert_eq!(mapped.ports[0].target, 80);
+    assert_eq!(mapped.ports[0].published.as_deref(), Some("8080"));
+    assert_eq!(mapped.ports[0].protocol, "tcp");
+    assert_eq!(mapped.mounts[0].source.as_deref(), Some("data"));
+    assert!(mapped.mounts[0].read_only);
+    assert_eq!(mapped.mounts[1].kind, crate::backend::MountType::Bind);
+
+    let fractional = ContainerSpec { ports: Some(vec![PortMapping { container_port: 80.5, host_port: None, host_ip: None, protocol: None }]), ..spec };
+    let error = container::backend_spec("container.run", fractional).unwrap_err();
+    assert_eq!(error.to_string(), "container.run: `containerPort` must be a whole number from 1 to 65535, received 80.5");
+}
