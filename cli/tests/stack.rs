@@ -154,7 +154,7 @@ fn ctrl_c_during_up_rolls_back() {
     )
     .unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+    let child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
         .args(["-p", &project, "up", "-d"])
         .current_dir(&dir)
         .env("PERRY_CONTAINER_BACKEND", "podman")

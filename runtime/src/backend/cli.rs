@@ -320,13 +320,17 @@ impl Backend for CliBackend {
         &self.name
     }
 
-    fn capabilities(&self) -> Capabilities {
-        let isolation = match self.name.as_str() {
+    fn isolation(&self) -> Isolation {
+        match self.name.as_str() {
             "colima" | "orbstack" | "rancher-desktop" | "lima" => Isolation::SharedVm,
             _ if cfg!(target_os = "linux") => Isolation::SharedKernel,
             // podman and docker elsewhere run their containers in a VM.
             _ => Isolation::SharedVm,
-        };
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let isolation = self.isolation();
         let mut unsupported = std::collections::BTreeSet::new();
         // nerdctl has no `network connect`, which the docker grammar uses
         // for every network after the first.

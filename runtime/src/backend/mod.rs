@@ -200,19 +200,6 @@ pub struct ExecOutput {
     pub stderr: String,
 }
 
-/// How far a backend separates containers from each other and the host.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Isolation {
-    /// Containers share the host's kernel (podman, docker, nerdctl on Linux).
-    #[default]
-    SharedKernel,
-    /// Containers share one Linux VM (Docker Desktop, colima, orbstack,
-    /// rancher-desktop, lima, podman machine).
-    SharedVm,
-    /// Each container runs in its own lightweight VM (apple/container).
-    VmPerContainer,
-}
-
 /// A part of a compose file that some backends cannot honour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Feature {
@@ -245,10 +232,16 @@ impl Feature {
 }
 
 /// The abilities of a backend: its isolation and the features it lacks.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Capabilities {
     pub isolation: Isolation,
     pub unsupported: std::collections::BTreeSet<Feature>,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Self { isolation: Isolation::SharedKernel, unsupported: Default::default() }
+    }
 }
 
 impl Capabilities {
@@ -297,9 +290,9 @@ pub trait Backend: Send + Sync {
     fn name(&self) -> &str;
 
     /// Returns the isolation and the features of this backend. The default
-    /// supports everything.
+    /// supports everything, at the isolation that [`Backend::isolation`] reports.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
+        Capabilities { isolation: self.isolation(), ..Capabilities::default() }
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError>;
