@@ -32,6 +32,15 @@ pub struct LoadArgs {
     pub profiles: Vec<String>,
 }
 
+impl LoadArgs {
+    /// Adds the options given before the command name, which come first.
+    pub fn merge(&mut self, globals: &crate::stack::GlobalArgs) {
+        self.files.splice(0..0, globals.files.iter().cloned());
+        self.env_files.splice(0..0, globals.env_files.iter().cloned());
+        self.profiles.splice(0..0, globals.profiles.iter().cloned());
+    }
+}
+
 #[derive(clap::Args)]
 pub struct CheckArgs {
     /// Compose files to validate, each as its own project.

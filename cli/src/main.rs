@@ -5,7 +5,6 @@ mod inspect;
 mod stack;
 mod types;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -13,6 +12,8 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "perry-stack", version, about = "Check and run compose stacks")]
 struct Cli {
+    #[command(flatten)]
+    globals: stack::GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -25,7 +26,7 @@ enum Command {
     Config(inspect::ConfigArgs),
     /// Print the JSON Schema of the normalized model, for editors.
     Schema,
-    /// Create and start the stack's containers.
+    /// Create and start the stack's containers, converging on the file.
     Up(stack::UpArgs),
     /// Stop and remove the stack's containers and networks.
     Down(stack::DownArgs),
@@ -35,32 +36,16 @@ enum Command {
     Logs(stack::LogsArgs),
     /// Run a command in a running service container.
     Exec(stack::ExecArgs),
+    /// Start the stack's stopped containers.
+    Start(stack::LifecycleArgs),
+    /// Stop the stack's running containers without removing them.
+    Stop(stack::LifecycleArgs),
+    /// Stop and start the stack's containers.
+    Restart(stack::LifecycleArgs),
     /// Write the TypeScript declarations of perry/container, perry/compose and perry/workloads.
     Types(types::TypesArgs),
     /// Print a workload graph (tree, DOT, Mermaid) with tiers and runtimes, or run it.
     Graph(graph::GraphArgs),
-}
-
-/// The compose file option shared by the subcommands that read one.
-#[derive(clap::Args, Clone, Debug)]
-pub struct FileArg {
-    /// Compose file to read [default: the first of compose.yaml, compose.yml,
-    /// docker-compose.yaml and docker-compose.yml in the current folder].
-    #[arg(short = 'f', long = "file")]
-    pub file: Option<PathBuf>,
-}
-
-impl FileArg {
-    const DEFAULT_NAMES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
-
-    /// Returns the file given with `-f`, whether or not it exists, else the
-    /// first default file name that exists in the current folder.
-    pub fn path(&self) -> Option<PathBuf> {
-        if let Some(file) = &self.file {
-            return Some(file.clone());
-        }
-        Self::DEFAULT_NAMES.iter().map(PathBuf::from).find(|path| path.is_file())
-    }
 }
 
 fn main() -> ExitCode {
@@ -70,15 +55,25 @@ fn main() -> ExitCode {
         .init();
 
     let cli = Cli::parse();
+    let globals = cli.globals;
     match cli.command {
-        Command::Check(args) => inspect::check(args),
-        Command::Config(args) => inspect::config(args),
+        Command::Check(mut args) => {
+            args.load.merge(&globals);
+            inspect::check(args)
+        }
+        Command::Config(mut args) => {
+            args.load.merge(&globals);
+            inspect::config(args)
+        }
         Command::Schema => inspect::schema(),
-        Command::Up(args) => stack::up(args),
-        Command::Down(args) => stack::down(args),
-        Command::Ps(args) => stack::ps(args),
-        Command::Logs(args) => stack::logs(args),
-        Command::Exec(args) => stack::exec(args),
+        Command::Up(args) => stack::up(globals, args),
+        Command::Down(args) => stack::down(globals, args),
+        Command::Ps(args) => stack::ps(globals, args),
+        Command::Logs(args) => stack::logs(globals, args),
+        Command::Exec(args) => stack::exec(globals, args),
+        Command::Start(args) => stack::start(globals, args),
+        Command::Stop(args) => stack::stop(globals, args),
+        Command::Restart(args) => stack::restart(globals, args),
         Command::Types(args) => types::types(args),
         Command::Graph(args) => graph::graph(args),
     }

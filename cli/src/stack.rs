@@ -1,78 +1,129 @@
-//! `up`, `down`, `ps`, `logs` and `exec`: commands that drive the engine.
+//! The stack commands: `up`, `down`, `ps`, `logs`, `exec`, `start`, `stop`
+//! and `restart`, with docker compose's global options.
 
-use std::io::Write;
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use perry_stack::engine::normalize_project_name;
-use perry_stack::schema::compose::load::ProcessEnvironment;
-use perry_stack::{format_ps_table, DownOptions, Engine, Project, UpOptions};
+use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
+use perry_stack::schema::diag::messages::code;
+use perry_stack::{format_ps_table, Cancel, DownOptions, Engine, FailureStrategy, Progress, ProgressEvent, Project, UpOptions};
 
-use crate::FileArg;
-
-/// The project name option shared by the stack commands.
-#[derive(clap::Args, Clone, Debug)]
-pub struct ProjectArg {
+/// Options that every stack command takes before its name, as with docker
+/// compose: `perry-stack -f a.yaml -f b.yaml -p demo up -d`.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct GlobalArgs {
+    /// Compose file; repeat to merge several. Without any, COMPOSE_FILE
+    /// (paths separated by `:`), else compose.yaml (or compose.yml,
+    /// docker-compose.yaml, docker-compose.yml) here or in a parent folder.
+    #[arg(short = 'f', long = "file")]
+    pub files: Vec<PathBuf>,
     /// Project name; defaults to the file's `name`, then COMPOSE_PROJECT_NAME,
     /// then the name of the compose file's folder.
     #[arg(short = 'p', long = "project-name")]
     pub project_name: Option<String>,
+    /// Env file for interpolation instead of the project folder's `.env`;
+    /// repeat for several.
+    #[arg(long = "env-file")]
+    pub env_files: Vec<PathBuf>,
+    /// Profile to enable, in addition to those of COMPOSE_PROFILES; repeat
+    /// for several.
+    #[arg(long = "profile")]
+    pub profiles: Vec<String>,
+    /// How many container operations may run at the same time
+    /// [default: COMPOSE_PARALLEL_LIMIT, else 8].
+    #[arg(long = "parallel")]
+    pub parallel: Option<usize>,
+}
+
+impl GlobalArgs {
+    fn parallel(&self) -> usize {
+        self.parallel
+            .or_else(|| std::env::var("COMPOSE_PARALLEL_LIMIT").ok().and_then(|value| value.trim().parse().ok()))
+            .filter(|limit| *limit > 0)
+            .unwrap_or(8)
+    }
+}
+
+/// The failure strategy of `up` on the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum OnFailure {
+    /// Remove what this run created; keep containers that existed before.
+    Rollback,
+    /// Stop scheduling and leave everything for inspection, as docker compose does.
+    Halt,
+    /// Keep starting services that do not depend on the failed one.
+    Continue,
 }
 
 #[derive(clap::Args)]
 pub struct UpArgs {
-    #[command(flatten)]
-    pub file: FileArg,
-    #[command(flatten)]
-    pub project: ProjectArg,
     /// Return once the stack is up. Without it, `up` waits for Ctrl-C and
     /// then removes the containers and networks (volumes are kept).
     #[arg(short = 'd', long = "detach")]
     pub detach: bool,
+    /// Wait until services with a healthcheck are healthy; implies --detach.
+    #[arg(long = "wait")]
+    pub wait: bool,
+    /// Remove containers of services that the compose file no longer has.
+    #[arg(long = "remove-orphans")]
+    pub remove_orphans: bool,
+    /// The action when a service fails.
+    #[arg(long = "on-failure", value_enum, default_value = "halt")]
+    pub on_failure: OnFailure,
+    /// Seconds a replaced or rolled back container may take to stop.
+    #[arg(short = 't', long = "timeout", default_value_t = 10)]
+    pub timeout: u64,
+    /// Only these services and their dependencies.
+    pub services: Vec<String>,
 }
 
 #[derive(clap::Args)]
 pub struct DownArgs {
-    #[command(flatten)]
-    pub file: FileArg,
-    #[command(flatten)]
-    pub project: ProjectArg,
-    /// Also remove the project's named volumes.
+    /// Also remove the project's named volumes (never external ones).
     #[arg(short = 'v', long = "volumes")]
     pub volumes: bool,
+    /// Also remove containers of services that the compose file no longer has.
+    #[arg(long = "remove-orphans")]
+    pub remove_orphans: bool,
     /// Seconds a container may take to stop before it is killed.
     #[arg(short = 't', long = "timeout", default_value_t = 10)]
     pub timeout: u64,
+    /// Only these services and the services that depend on them; networks
+    /// and volumes then stay.
+    pub services: Vec<String>,
 }
 
 #[derive(clap::Args)]
-pub struct PsArgs {
-    #[command(flatten)]
-    pub file: FileArg,
-    #[command(flatten)]
-    pub project: ProjectArg,
+pub struct LifecycleArgs {
+    /// Seconds a container may take to stop before it is killed.
+    #[arg(short = 't', long = "timeout", default_value_t = 10)]
+    pub timeout: u64,
+    /// Only these services (with their dependents when stopping, their
+    /// dependencies when starting); all when none is given.
+    pub services: Vec<String>,
 }
+
+#[derive(clap::Args)]
+pub struct PsArgs {}
 
 #[derive(clap::Args)]
 pub struct LogsArgs {
-    #[command(flatten)]
-    pub file: FileArg,
-    #[command(flatten)]
-    pub project: ProjectArg,
-    /// Only this service's output.
-    pub service: Option<String>,
+    /// Keep printing new output until Ctrl-C or until every container exits.
+    #[arg(short = 'f', long = "follow")]
+    pub follow: bool,
     /// Number of lines to show from the end of each container's output.
-    #[arg(long = "tail")]
+    #[arg(short = 'n', long = "tail")]
     pub tail: Option<usize>,
+    /// Only these services' output.
+    pub services: Vec<String>,
 }
 
 #[derive(clap::Args)]
 pub struct ExecArgs {
-    #[command(flatten)]
-    pub file: FileArg,
-    #[command(flatten)]
-    pub project: ProjectArg,
     /// The service whose container runs the command.
     pub service: String,
     /// The command and its arguments, passed without a shell.
@@ -101,130 +152,298 @@ where
     }
 }
 
-fn load(file: &Path) -> Result<Project, String> {
-    let source = std::fs::read_to_string(file).map_err(|error| format!("could not read {}: {error}", file.display()))?;
-    match perry_stack::schema::load(&source, file, &ProcessEnvironment) {
-        Ok((project, warnings)) => {
-            for warning in &warnings.0 {
-                eprintln!("warning: {warning}");
+/// Loads the compose files with the global options, printing warnings.
+/// `Ok(None)` when no file was named and none was found.
+fn load(globals: &GlobalArgs, required: bool) -> Result<Option<Project>, String> {
+    let options = Options {
+        files: globals.files.clone(),
+        working_dir: PathBuf::new(),
+        env_files: globals.env_files.clone(),
+        profiles: globals.profiles.clone(),
+        environment: Some(&ProcessEnvironment),
+    };
+    let named = !globals.files.is_empty() || std::env::var("COMPOSE_FILE").is_ok_and(|value| !value.is_empty());
+    match load_project(&options) {
+        Ok(loaded) => {
+            render(&loaded.warnings, &loaded.sources);
+            Ok(Some(loaded.project))
+        }
+        Err(failed) => {
+            let missing = failed.diagnostics.iter().all(|diagnostic| diagnostic.code == code::FILE_NOT_FOUND);
+            if missing && !named && !required {
+                return Ok(None);
             }
-            Ok(project)
-        }
-        Err(diagnostics) => {
-            let lines: Vec<String> = diagnostics.0.iter().map(ToString::to_string).collect();
-            Err(format!("{} is invalid:\n{}", file.display(), lines.join("\n")))
+            render(&failed.diagnostics, &failed.sources);
+            Err("the compose files are invalid; see the diagnostics above".to_string())
         }
     }
 }
 
-/// Resolves the project name for commands that find containers by label: `-p`, else
-/// the compose file's (a file given with `-f` must load), else
+fn render(diagnostics: &perry_stack::Diagnostics, sources: &BTreeMap<PathBuf, String>) {
+    let color = std::io::stderr().is_terminal();
+    for diagnostic in diagnostics.iter() {
+        match sources.get(&diagnostic.file) {
+            Some(source) => eprintln!("{}\n", diagnostic.render(source, color)),
+            None => eprintln!("{}\n", diagnostic.message),
+        }
+    }
+}
+
+/// The project name and, when a compose file was found, its services, for
+/// commands that find containers by label: `-p`, else the compose file's
+/// (a file named with `-f` or COMPOSE_FILE must load), else
 /// COMPOSE_PROJECT_NAME, else the current folder's name.
-fn project_name(file: &FileArg, project: &ProjectArg) -> Result<String, String> {
-    if let Some(name) = &project.project_name {
-        return perry_stack::engine::resolve_project_name(&empty_project(), Some(name)).map_err(|error| error.to_string());
+fn target(globals: &GlobalArgs) -> Result<(String, Option<BTreeSet<String>>), String> {
+    let loaded = if globals.project_name.is_some() && globals.files.is_empty() { None } else { load(globals, false)? };
+    let services = loaded.as_ref().map(|project| project.services.keys().cloned().collect());
+    if let Some(project) = &loaded {
+        let name = perry_stack::engine::resolve_project_name(project, globals.project_name.as_deref()).map_err(|error| error.to_string())?;
+        return Ok((name, services));
     }
-    if let Some(path) = file.path() {
-        let loaded = load(&path)?;
-        return perry_stack::engine::resolve_project_name(&loaded, None).map_err(|error| error.to_string());
-    }
-    if let Some(name) = std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|name| !name.is_empty()) {
-        return Ok(normalize_project_name(&name));
-    }
-    let folder = std::env::current_dir().map_err(|error| format!("could not read the current folder: {error}"))?;
-    let name = folder.file_name().map(|name| normalize_project_name(&name.to_string_lossy())).unwrap_or_default();
+    let raw = match &globals.project_name {
+        Some(name) => name.clone(),
+        None => match std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|name| !name.is_empty()) {
+            Some(name) => name,
+            None => {
+                let folder = std::env::current_dir().map_err(|error| format!("could not read the current folder: {error}"))?;
+                folder.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+            }
+        },
+    };
+    let name = normalize_project_name(&raw);
     if name.is_empty() {
-        return Err("no project name: pass -p NAME or set COMPOSE_PROJECT_NAME".to_string());
+        return Err(format!("invalid project name `{raw}`: pass -p NAME with a lower-case letter or digit"));
     }
-    Ok(name)
-}
-
-fn empty_project() -> Project {
-    Project {
-        name: None,
-        services: Default::default(),
-        networks: Default::default(),
-        volumes: Default::default(),
-        unsupported: Default::default(),
-        file: Default::default(),
-        files: Vec::new(),
-    }
+    Ok((name, services))
 }
 
 async fn engine() -> Result<Engine, String> {
     Engine::detect().await.map_err(|error| error.to_string())
 }
 
-pub fn up(args: UpArgs) -> ExitCode {
+/// Reports progress on stderr. A terminal gets one line per container,
+/// network or volume, rewritten in place as its status changes. Other
+/// outputs get one plain line per step, as docker compose prints when piped.
+fn progress() -> Progress {
+    if std::io::stderr().is_terminal() {
+        let board = std::sync::Mutex::new(Board::default());
+        return Progress::new(move |event: &ProgressEvent| {
+            board.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).update(event);
+        });
+    }
+    Progress::new(|event: &ProgressEvent| eprintln!("{}", plain_line(event)))
+}
+
+fn plain_line(event: &ProgressEvent) -> String {
+    let kind = if event.service.is_empty() { "Resource" } else { "Container" };
+    format!(" {kind} {}  {}", event.object, event.status)
+}
+
+/// The live display: the objects in the order they first appeared, each
+/// with its latest status.
+#[derive(Default)]
+struct Board {
+    rows: Vec<ProgressEvent>,
+    drawn: usize,
+}
+
+impl Board {
+    fn update(&mut self, event: &ProgressEvent) {
+        match self.rows.iter_mut().find(|row| row.object == event.object) {
+            Some(row) => row.status = event.status.clone(),
+            None => self.rows.push(event.clone()),
+        }
+        let mut text = String::new();
+        if self.drawn > 0 {
+            // Moves the cursor back to the first line drawn last time.
+            text.push_str(&format!("\x1b[{}A", self.drawn));
+        }
+        let width = self.rows.iter().map(|row| row.object.len()).max().unwrap_or(0);
+        for row in &self.rows {
+            let kind = if row.service.is_empty() { "Resource " } else { "Container" };
+            text.push_str(&format!("\x1b[2K {kind} {:<width$}  {}\n", row.object, row.status));
+        }
+        self.drawn = self.rows.len();
+        let mut stderr = std::io::stderr().lock();
+        let _ = stderr.write_all(text.as_bytes());
+        let _ = stderr.flush();
+    }
+}
+
+/// Counts Ctrl-C presses: the first cancels `cancel`, the second exits at once.
+fn watch_interrupts(cancel: Cancel) -> tokio::sync::watch::Receiver<u32> {
+    let (sender, receiver) = tokio::sync::watch::channel(0u32);
+    tokio::spawn(async move {
+        let mut presses = 0;
+        while tokio::signal::ctrl_c().await.is_ok() {
+            presses += 1;
+            if presses >= 2 {
+                eprintln!("interrupted again; exiting without cleaning up");
+                std::process::exit(130);
+            }
+            eprintln!("interrupted; stopping (press Ctrl-C again to exit at once)");
+            cancel.cancel();
+            sender.send_replace(presses);
+        }
+    });
+    receiver
+}
+
+pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
     run(async move {
-        let path = args.file.path().ok_or("no compose file found: pass -f FILE, or run in a folder with compose.yaml")?;
-        let project = load(&path)?;
+        let project = load(&globals, true)?.ok_or("no compose file found")?;
         let engine = engine().await?;
-        let options = UpOptions { project_name: args.project.project_name.clone(), ..UpOptions::default() };
+        let cancel = Cancel::new();
+        let mut interrupts = watch_interrupts(cancel.clone());
+        let options = UpOptions {
+            project_name: globals.project_name.clone(),
+            max_parallel: globals.parallel(),
+            services: args.services.clone(),
+            remove_orphans: args.remove_orphans,
+            wait: args.wait,
+            on_failure: match args.on_failure {
+                OnFailure::Rollback => FailureStrategy::RollbackAll,
+                OnFailure::Halt => FailureStrategy::HaltGraph,
+                OnFailure::Continue => FailureStrategy::PartialContinue,
+            },
+            cancel: Some(cancel),
+            progress: Some(progress()),
+            stop_timeout: Duration::from_secs(args.timeout),
+            ..UpOptions::default()
+        };
         let report = engine.up(&project, &options).await.map_err(|error| error.to_string())?;
+        for warning in &report.warnings {
+            eprintln!("warning: {warning}");
+        }
         eprintln!("project {} is up in {:.1} s", report.project, report.elapsed.as_secs_f64());
         let rows = engine.ps(&report.project).await.map_err(|error| error.to_string())?;
         print!("{}", format_ps_table(&rows));
-        if args.detach {
+        if args.detach || args.wait {
             return Ok(ExitCode::SUCCESS);
         }
 
         eprintln!("press Ctrl-C to stop and remove the project's containers");
-        tokio::signal::ctrl_c().await.map_err(|error| format!("could not wait for Ctrl-C: {error}"))?;
-        engine.down(&report.project, &DownOptions::default()).await.map_err(|error| error.to_string())?;
+        let _ = interrupts.wait_for(|presses| *presses >= 1).await;
+        let options = DownOptions { max_parallel: globals.parallel(), progress: Some(progress()), ..DownOptions::default() };
+        engine.down(&report.project, &options).await.map_err(|error| error.to_string())?;
         Ok(ExitCode::SUCCESS)
     })
 }
 
-pub fn down(args: DownArgs) -> ExitCode {
+pub fn down(globals: GlobalArgs, args: DownArgs) -> ExitCode {
     run(async move {
-        let name = project_name(&args.file, &args.project)?;
+        let (name, known) = target(&globals)?;
         let engine = engine().await?;
-        let options = DownOptions { volumes: args.volumes, timeout: Duration::from_secs(args.timeout) };
+        let options = DownOptions {
+            volumes: args.volumes,
+            timeout: Duration::from_secs(args.timeout),
+            services: args.services.clone(),
+            known_services: known,
+            remove_orphans: args.remove_orphans,
+            max_parallel: globals.parallel(),
+            progress: Some(progress()),
+        };
         let report = engine.down(&name, &options).await.map_err(|error| error.to_string())?;
-        for container in &report.containers {
-            eprintln!("removed container {container}");
-        }
-        for network in &report.networks {
-            eprintln!("removed network {network}");
-        }
-        for volume in &report.volumes {
-            eprintln!("removed volume {volume}");
+        for orphan in &report.orphans {
+            eprintln!("warning: kept container {orphan}, whose service the compose file no longer has; remove it with --remove-orphans");
         }
         Ok(ExitCode::SUCCESS)
     })
 }
 
-pub fn ps(args: PsArgs) -> ExitCode {
+fn lifecycle_options(globals: &GlobalArgs, args: &LifecycleArgs) -> DownOptions {
+    DownOptions {
+        timeout: Duration::from_secs(args.timeout),
+        max_parallel: globals.parallel(),
+        progress: Some(progress()),
+        ..DownOptions::default()
+    }
+}
+
+pub fn start(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
     run(async move {
-        let name = project_name(&args.file, &args.project)?;
+        let (name, _) = target(&globals)?;
+        engine().await?.start(&name, &args.services, &lifecycle_options(&globals, &args)).await.map_err(|error| error.to_string())?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn stop(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
+    run(async move {
+        let (name, _) = target(&globals)?;
+        engine().await?.stop(&name, &args.services, &lifecycle_options(&globals, &args)).await.map_err(|error| error.to_string())?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn restart(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
+    run(async move {
+        let (name, _) = target(&globals)?;
+        engine().await?.restart(&name, &args.services, &lifecycle_options(&globals, &args)).await.map_err(|error| error.to_string())?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn ps(globals: GlobalArgs, _args: PsArgs) -> ExitCode {
+    run(async move {
+        let (name, _) = target(&globals)?;
         let rows = engine().await?.ps(&name).await.map_err(|error| error.to_string())?;
         print!("{}", format_ps_table(&rows));
         Ok(ExitCode::SUCCESS)
     })
 }
 
-pub fn logs(args: LogsArgs) -> ExitCode {
+pub fn logs(globals: GlobalArgs, args: LogsArgs) -> ExitCode {
     run(async move {
-        let name = project_name(&args.file, &args.project)?;
+        let (name, _) = target(&globals)?;
         let engine = engine().await?;
-        let entries = engine.logs(&name, args.service.as_deref(), args.tail).await.map_err(|error| error.to_string())?;
-        let mut stdout = std::io::stdout().lock();
-        for entry in entries {
-            for line in entry.logs.stdout.lines() {
-                let _ = writeln!(stdout, "{} | {line}", entry.service);
+        // Lines already printed per container, so a follow prints only new ones.
+        let mut printed: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        let mut tail = args.tail;
+        loop {
+            let mut entries = Vec::new();
+            if args.services.is_empty() {
+                entries = engine.logs(&name, None, tail).await.map_err(|error| error.to_string())?;
+            } else {
+                for service in &args.services {
+                    entries.extend(engine.logs(&name, Some(service), tail).await.map_err(|error| error.to_string())?);
+                }
             }
-            for line in entry.logs.stderr.lines() {
-                eprintln!("{} | {line}", entry.service);
+            let mut stdout = std::io::stdout().lock();
+            for entry in &entries {
+                let seen = printed.entry(entry.container.clone()).or_default();
+                let out: Vec<&str> = entry.logs.stdout.lines().collect();
+                let err: Vec<&str> = entry.logs.stderr.lines().collect();
+                for line in out.iter().skip(seen.0) {
+                    let _ = writeln!(stdout, "{} | {line}", entry.service);
+                }
+                for line in err.iter().skip(seen.1) {
+                    eprintln!("{} | {line}", entry.service);
+                }
+                *seen = (out.len(), err.len());
+            }
+            let _ = stdout.flush();
+            if !args.follow {
+                return Ok(ExitCode::SUCCESS);
+            }
+            // NOTE: following polls the whole output; a streaming `logs -f`
+            // in the backend would print sooner and read less.
+            tail = None;
+            let running = engine.ps(&name).await.map_err(|error| error.to_string())?.iter().any(|row| row.status == "running");
+            if !running {
+                return Ok(ExitCode::SUCCESS);
+            }
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
+                () = tokio::time::sleep(Duration::from_millis(500)) => {}
             }
         }
-        Ok(ExitCode::SUCCESS)
     })
 }
 
-pub fn exec(args: ExecArgs) -> ExitCode {
+pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {
     run(async move {
-        let name = project_name(&args.file, &args.project)?;
+        let (name, _) = target(&globals)?;
         let output = engine().await?.exec(&name, &args.service, &args.command).await.map_err(|error| error.to_string())?;
         print!("{}", output.stdout);
         eprint!("{}", output.stderr);

@@ -87,3 +87,22 @@ pub fn mount_volume(mut service: Service, volume: &str, target: &str) -> Service
     });
     service
 }
+
+/// Sets `scale`, which the model keeps among a service's unparsed keys.
+pub fn scale(mut service: Service, replicas: i64) -> Service {
+    let node = perry_stack_schema::yaml::Node::new(perry_stack_schema::yaml::Value::Int(replicas), Span::default());
+    service.unsupported.insert("scale".to_string(), node);
+    service
+}
+
+/// Joins the service to the declared network `network`.
+pub fn join_network(mut service: Service, network: &str) -> Service {
+    service.networks.insert(network.to_string(), Default::default());
+    service
+}
+
+/// Declares a network under the project's top-level `networks`.
+pub fn with_network(mut project: Project, name: &str) -> Project {
+    project.networks.insert(name.to_string(), Default::default());
+    project
+}

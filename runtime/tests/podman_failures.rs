@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use perry_stack::schema::Condition;
 use perry_stack::testing::*;
-use perry_stack::{DownOptions, EngineError, UpOptions};
+use perry_stack::{DownOptions, EngineError, FailureStrategy, UpOptions};
 use support::*;
 
 async fn down_and_check(name: &str) {
-    engine().down(name, &DownOptions { volumes: true, timeout: Duration::ZERO }).await.unwrap();
+    engine().down(name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
     assert_eq!(leftovers(name), Vec::<String>::new());
 }
 
@@ -24,7 +24,8 @@ async fn failing_healthcheck_fails_up() {
     let db = healthcheck(db, &["CMD-SHELL", "echo not ready; exit 1"], Duration::from_millis(200), 3);
     let web = depends_on(service("web", IMAGE, &["sleep", "60"]), "db", Condition::ServiceHealthy);
 
-    let error = engine().up(&project(&name, vec![db, web]), &UpOptions::default()).await.unwrap_err();
+    let options = UpOptions { on_failure: FailureStrategy::HaltGraph, ..UpOptions::default() };
+    let error = engine().up(&project(&name, vec![db, web]), &options).await.unwrap_err();
 
     // podman sometimes appends a warning of its own (no syslog here) to the
     // check's stderr, so only the start of the message is fixed.

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tokio::process::Command;
 
 use super::{
-    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
+    Backend, BackendError, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
     LabelFilter, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -30,6 +30,10 @@ pub enum Grammar {
 #[derive(Clone, Debug)]
 pub struct CliBackend {
     program: PathBuf,
+    /// Words before every command, such as `shell default nerdctl` for lima.
+    prefix: Vec<String>,
+    /// Variables set for every command, such as `DOCKER_HOST`.
+    env: BTreeMap<String, String>,
     grammar: Grammar,
     timeout: Duration,
     name: String,
@@ -51,7 +55,42 @@ impl CliBackend {
             Grammar::Podman => "podman",
             Grammar::Docker => "docker",
         };
-        Self { program: program.into(), grammar, timeout: Self::DEFAULT_TIMEOUT, name: name.to_string() }
+        Self {
+            program: program.into(),
+            prefix: Vec::new(),
+            env: BTreeMap::new(),
+            grammar,
+            timeout: Self::DEFAULT_TIMEOUT,
+            name: name.to_string(),
+        }
+    }
+
+    /// `nerdctl` found on `PATH`, which speaks docker's grammar.
+    pub fn nerdctl() -> Self {
+        Self::new("nerdctl", Grammar::Docker).with_name("nerdctl")
+    }
+
+    /// nerdctl inside the lima instance `instance`, through `limactl shell`.
+    pub fn lima(instance: &str) -> Self {
+        Self::new("limactl", Grammar::Docker).with_prefix(&["shell", instance, "nerdctl"]).with_name("lima")
+    }
+
+    /// Names the backend in messages, such as `colima` for docker on colima.
+    pub fn with_name(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
+    }
+
+    /// Puts `words` before every command's arguments.
+    pub fn with_prefix(mut self, words: &[&str]) -> Self {
+        self.prefix = words.iter().map(|word| word.to_string()).collect();
+        self
+    }
+
+    /// Sets an environment variable for every command, such as `DOCKER_HOST`.
+    pub fn with_env(mut self, key: &str, value: &str) -> Self {
+        self.env.insert(key.to_string(), value.to_string());
+        self
     }
 
     /// `podman` found on `PATH`.
@@ -76,7 +115,7 @@ impl CliBackend {
 
     fn command_line(&self, args: &[String]) -> String {
         let mut line = self.program.display().to_string();
-        for arg in args {
+        for arg in self.prefix.iter().chain(args) {
             line.push(' ');
             if arg.is_empty() || arg.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
                 line.push_str(&format!("'{}'", arg.replace('\'', r"'\''")));
@@ -93,7 +132,9 @@ impl CliBackend {
         tracing::debug!(command = %command_line, "running container runtime");
 
         let child = Command::new(&self.program)
+            .args(&self.prefix)
             .args(args)
+            .envs(&self.env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -279,6 +320,26 @@ impl Backend for CliBackend {
         &self.name
     }
 
+    fn isolation(&self) -> Isolation {
+        match self.name.as_str() {
+            "colima" | "orbstack" | "rancher-desktop" | "lima" => Isolation::SharedVm,
+            _ if cfg!(target_os = "linux") => Isolation::SharedKernel,
+            // podman and docker elsewhere run their containers in a VM.
+            _ => Isolation::SharedVm,
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let isolation = self.isolation();
+        let mut unsupported = std::collections::BTreeSet::new();
+        // nerdctl has no `network connect`, which the docker grammar uses
+        // for every network after the first.
+        if matches!(self.name.as_str(), "nerdctl" | "lima") {
+            unsupported.insert(Feature::MultipleNetworks);
+        }
+        Capabilities { isolation, unsupported }
+    }
+
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
         let mut args = strings(["network", "create"]);
         if let Some(driver) = &spec.driver {
@@ -287,6 +348,10 @@ impl Backend for CliBackend {
         }
         if spec.internal {
             args.push("--internal".to_string());
+        }
+        for (key, value) in &spec.options {
+            args.push("--opt".to_string());
+            args.push(format!("{key}={value}"));
         }
         for (key, value) in &spec.labels {
             args.push("--label".to_string());
@@ -320,6 +385,10 @@ impl Backend for CliBackend {
         if let Some(driver) = &spec.driver {
             args.push("--driver".to_string());
             args.push(driver.clone());
+        }
+        for (key, value) in &spec.options {
+            args.push("--opt".to_string());
+            args.push(format!("{key}={value}"));
         }
         for (key, value) in &spec.labels {
             args.push("--label".to_string());
@@ -368,6 +437,20 @@ impl Backend for CliBackend {
         Ok(id)
     }
 
+    async fn run_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
+        // docker connects further networks after create, so only one network
+        // can use the single call.
+        if self.grammar == Grammar::Docker && spec.networks.len() > 1 {
+            let id = self.create_container(spec).await?;
+            self.start_container(&id).await?;
+            return Ok(id);
+        }
+        let mut args = create_args(spec, self.grammar);
+        args.splice(0..1, strings(["run", "--detach"]));
+        let stdout = self.run_ok(&args, None).await?;
+        Ok(stdout.lines().last().unwrap_or_default().trim().to_string())
+    }
+
     async fn start_container(&self, id: &str) -> Result<(), BackendError> {
         let args = strings(["start", id]);
         self.run_ok(&args, Some(("container", id))).await.map(drop)
@@ -383,6 +466,11 @@ impl Backend for CliBackend {
         let mut args = strings(["rm"]);
         if force {
             args.push("--force".to_string());
+            // podman's --force stops with the container's own timeout first;
+            // docker's kills at once, which the trait promises.
+            if self.grammar == Grammar::Podman {
+                args.extend(strings(["--time", "0"]));
+            }
         }
         args.push(id.to_string());
         self.run_ok(&args, Some(("container", id))).await.map(drop)

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::{
-    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
+    Backend, BackendError, Capabilities, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
     LabelFilter, Logs, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -82,6 +82,7 @@ pub struct MockBackend {
     created: Instant,
     latency: HashMap<(Operation, Option<String>), Duration>,
     faults: HashMap<(Operation, Option<String>), Fault>,
+    capabilities: Capabilities,
     state: Mutex<State>,
     /// Confinement options this mock claims not to enforce.
     unenforced: Vec<super::ConfinementOption>,
@@ -99,6 +100,7 @@ impl MockBackend {
             created: Instant::now(),
             latency: HashMap::new(),
             faults: HashMap::new(),
+            capabilities: Capabilities::default(),
             state: Mutex::new(State::default()),
             unenforced: Vec::new(),
         }
@@ -124,6 +126,12 @@ impl MockBackend {
         self
     }
 
+    /// Reports `capabilities` instead of full support.
+    pub fn with_capabilities(mut self, capabilities: Capabilities) -> Self {
+        self.capabilities = capabilities;
+        self
+    }
+
     /// Every call so far, in the order they began.
     pub fn calls(&self) -> Vec<Call> {
         self.lock().calls.clone()
@@ -138,6 +146,16 @@ impl MockBackend {
     pub fn resource_names(&self) -> (Vec<String>, Vec<String>) {
         let state = self.lock();
         (state.networks.keys().cloned().collect(), state.volumes.keys().cloned().collect())
+    }
+
+    /// The spec a network was created from.
+    pub fn created_network(&self, name: &str) -> Option<NetworkSpec> {
+        self.lock().networks.get(name).cloned()
+    }
+
+    /// The spec a volume was created from.
+    pub fn created_volume(&self, name: &str) -> Option<VolumeSpec> {
+        self.lock().volumes.get(name).cloned()
     }
 
     /// The spec a container was created from.
@@ -239,6 +257,10 @@ fn matches(labels: &BTreeMap<String, String>, filter: &LabelFilter) -> bool {
 impl Backend for MockBackend {
     fn name(&self) -> &str {
         "mock"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.capabilities.clone()
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {

@@ -5,6 +5,8 @@
 //! runtime that responds on this machine.
 
 mod cli;
+#[cfg(feature = "docker-api")]
+mod docker_api;
 mod detect;
 pub(crate) mod mock;
 mod security;
@@ -15,7 +17,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 pub use cli::{CliBackend, Grammar};
-pub use detect::{detect, DetectError, BACKEND_VARIABLE};
+#[cfg(feature = "docker-api")]
+pub use docker_api::DockerApiBackend;
+pub use mock::Call;
+pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
 pub use security::{AppliedConfinement, Confinement, ConfinementOption, Isolation};
 
@@ -90,6 +95,8 @@ pub struct NetworkSpec {
     pub driver: Option<String>,
     pub internal: bool,
     pub labels: BTreeMap<String, String>,
+    /// Driver options, passed as `--opt key=value`.
+    pub options: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -97,6 +104,8 @@ pub struct VolumeSpec {
     pub name: String,
     pub driver: Option<String>,
     pub labels: BTreeMap<String, String>,
+    /// Driver options, passed as `--opt key=value`.
+    pub options: BTreeMap<String, String>,
 }
 
 /// A network or volume as the runtime lists it.
@@ -191,6 +200,56 @@ pub struct ExecOutput {
     pub stderr: String,
 }
 
+/// A part of a compose file that some backends cannot honour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Feature {
+    InternalNetworks,
+    NetworkAliases,
+    /// Joining more than one network.
+    MultipleNetworks,
+    BindMounts,
+    TmpfsMounts,
+    PublishedPorts,
+    /// `driver_opts` of networks and volumes.
+    DriverOptions,
+    /// Running a command in a container, which engine-driven healthchecks need.
+    Exec,
+}
+
+impl Feature {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::InternalNetworks => "internal networks",
+            Self::NetworkAliases => "network aliases",
+            Self::MultipleNetworks => "joining more than one network",
+            Self::BindMounts => "bind mounts",
+            Self::TmpfsMounts => "tmpfs mounts",
+            Self::PublishedPorts => "published ports",
+            Self::DriverOptions => "driver options",
+            Self::Exec => "running a command in a container (healthchecks)",
+        }
+    }
+}
+
+/// The abilities of a backend: its isolation and the features it lacks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    pub isolation: Isolation,
+    pub unsupported: std::collections::BTreeSet<Feature>,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Self { isolation: Isolation::SharedKernel, unsupported: Default::default() }
+    }
+}
+
+impl Capabilities {
+    pub fn supports(&self, feature: Feature) -> bool {
+        !self.unsupported.contains(&feature)
+    }
+}
+
 /// An error from a container runtime.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
@@ -230,6 +289,12 @@ pub trait Backend: Send + Sync {
     /// A short name for logs and messages, such as `podman`.
     fn name(&self) -> &str;
 
+    /// Returns the isolation and the features of this backend. The default
+    /// supports everything, at the isolation that [`Backend::isolation`] reports.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { isolation: self.isolation(), ..Capabilities::default() }
+    }
+
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError>;
     async fn remove_network(&self, name: &str) -> Result<(), BackendError>;
     async fn list_networks(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError>;
@@ -241,6 +306,14 @@ pub trait Backend: Send + Sync {
     /// Creates a container without starting it and returns its id.
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String, BackendError>;
     async fn start_container(&self, id: &str) -> Result<(), BackendError>;
+    /// Creates and starts a container in one step where the runtime can
+    /// (`podman run -d`), and returns its id. After a failure the container
+    /// may exist in the created state, so callers look it up by name.
+    async fn run_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
+        let id = self.create_container(spec).await?;
+        self.start_container(&id).await?;
+        Ok(id)
+    }
     /// Sends the stop signal, then kills the container after `timeout`.
     async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError>;
     /// Removes a container; `force` kills a running one first.

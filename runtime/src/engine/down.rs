@@ -1,58 +1,59 @@
 //! `down`: containers (dependents first), then networks, then volumes.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use tokio::task::JoinSet;
-
-use super::plan::{DEPENDS_ON_LABEL, PROJECT_LABEL};
+use super::lifecycle::{in_waves, select_with_dependents, Direction};
+use super::plan::PROJECT_LABEL;
 use super::query::{containers, service_of};
-use super::{DownOptions, DownReport, EngineError};
+use super::{DownOptions, DownReport, EngineError, Progress};
 use crate::backend::{Backend, BackendError, ContainerInfo, LabelFilter};
 
 /// Removes a project found by its labels. The removal order comes from each
 /// container's `com.docker.compose.depends_on` label, so no compose file is
 /// needed: a container goes once every container that depends on it is gone.
-/// Containers in the same wave are removed concurrently.
+/// Containers in the same wave are removed concurrently, at most
+/// `max_parallel` at a time. With `services`, only those services and their
+/// dependents go, and networks and volumes stay.
 pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &DownOptions) -> Result<DownReport, EngineError> {
-    tracing::info!(project, volumes = options.volumes, "taking the project down");
+    tracing::info!(project, volumes = options.volumes, services = ?options.services, "taking the project down");
     let mut report = DownReport::default();
 
-    let mut remaining: Vec<ContainerInfo> = containers(backend, project).await?;
-    while !remaining.is_empty() {
-        let needed: BTreeSet<String> = remaining.iter().flat_map(dependencies).collect();
-        let (wave, rest): (Vec<ContainerInfo>, Vec<ContainerInfo>) =
-            remaining.into_iter().partition(|info| !needed.contains(service_of(info)));
-        // A dependency cycle in the labels would stall the waves; remove
-        // everything left at once instead.
-        let (wave, rest) = if wave.is_empty() { (rest, Vec::new()) } else { (wave, rest) };
-
-        let mut tasks = JoinSet::new();
-        for info in &wave {
-            let backend = backend.clone();
-            let info = info.clone();
-            let timeout = options.timeout;
-            let project = project.to_string();
-            tasks.spawn(async move {
-                if info.state.running {
-                    ignore_missing(backend.stop_container(&info.id, timeout).await)
-                        .map_err(|source| EngineError::Backend { action: format!("stop container {}", info.name), source })?;
-                }
-                ignore_missing(backend.remove_container(&info.id, true).await)
-                    .map_err(|source| EngineError::Backend { action: format!("remove container {}", info.name), source })?;
-                tracing::info!(project = %project, service = %service_of(&info), container = %info.id, "container removed");
-                Ok::<_, EngineError>(info.name)
-            });
-        }
-        let mut names = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            names.push(joined.map_err(|error| EngineError::Task(error.to_string()))??);
-        }
-        names.sort();
-        report.containers.extend(names);
-        remaining = rest;
+    let all: Vec<ContainerInfo> = containers(backend, project).await?;
+    let (mut chosen, orphans): (Vec<ContainerInfo>, Vec<ContainerInfo>) = match &options.known_services {
+        Some(known) if !options.remove_orphans => all.into_iter().partition(|info| known.contains(service_of(info))),
+        _ => (all, Vec::new()),
+    };
+    report.orphans = orphans.iter().map(|info| info.name.clone()).collect();
+    let partial = !options.services.is_empty();
+    if partial {
+        let keep = select_with_dependents(&chosen, &options.services);
+        chosen.retain(|info| keep.contains(service_of(info)));
     }
 
+    let progress = options.progress.clone();
+    let timeout = options.timeout;
+    report.containers = in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |backend, info| {
+        let progress = progress.clone();
+        async move {
+            // With no grace period, the forced remove kills in the same call.
+            if info.state.running && !timeout.is_zero() {
+                ignore_missing(backend.stop_container(&info.id, timeout).await)
+                    .map_err(|source| EngineError::Backend { action: format!("stop container {}", info.name), source })?;
+                Progress::emit(&progress, service_of(&info), &info.name, "Stopped");
+            }
+            ignore_missing(backend.remove_container(&info.id, true).await)
+                .map_err(|source| EngineError::Backend { action: format!("remove container {}", info.name), source })?;
+            Progress::emit(&progress, service_of(&info), &info.name, "Removed");
+            Ok(Some(info.name))
+        }
+    })
+    .await?;
+
+    // Networks and volumes belong to the whole project, and an orphan kept
+    // in place may still use them.
+    if partial || !orphans.is_empty() {
+        return Ok(report);
+    }
     let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.to_string())]);
     let networks = backend
         .list_networks(&filter)
@@ -62,6 +63,7 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
         ignore_missing(backend.remove_network(&network.name).await)
             .map_err(|source| EngineError::Backend { action: format!("remove network {}", network.name), source })?;
         tracing::info!(project, network = %network.name, "network removed");
+        Progress::emit(&options.progress, "", &network.name, "Removed");
         report.networks.push(network.name);
     }
 
@@ -74,6 +76,7 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
             ignore_missing(backend.remove_volume(&volume.name).await)
                 .map_err(|source| EngineError::Backend { action: format!("remove volume {}", volume.name), source })?;
             tracing::info!(project, volume = %volume.name, "volume removed");
+            Progress::emit(&options.progress, "", &volume.name, "Removed");
             report.volumes.push(volume.name);
         }
     }
@@ -82,19 +85,8 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
     Ok(report)
 }
 
-/// The services a container depends on, from its depends_on label.
-fn dependencies(info: &ContainerInfo) -> Vec<String> {
-    let label = info.labels.get(DEPENDS_ON_LABEL).map(String::as_str).unwrap_or("");
-    label
-        .split(',')
-        .filter_map(|entry| entry.split(':').next())
-        .filter(|service| !service.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Treats "not found" as done: another process may have removed it first.
-fn ignore_missing(result: Result<(), BackendError>) -> Result<(), BackendError> {
+pub(crate) fn ignore_missing(result: Result<(), BackendError>) -> Result<(), BackendError> {
     match result {
         Err(error) if error.is_not_found() => Ok(()),
         other => other,

@@ -6,6 +6,7 @@
 
 mod down;
 mod health;
+mod lifecycle;
 pub mod plan;
 mod query;
 mod up;
@@ -24,6 +25,88 @@ pub struct Engine {
     backend: Arc<dyn Backend>,
 }
 
+/// The behaviour of `up` when a service fails to be created, to start, or
+/// to meet the condition that a dependent waits for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FailureStrategy {
+    /// Stop scheduling, then remove every container, network and volume this
+    /// run created and stop the existing containers it started. A container
+    /// that existed before the run is never removed.
+    #[default]
+    RollbackAll,
+    /// Stop scheduling and leave everything as it is.
+    HaltGraph,
+    /// Keep starting the services that do not depend on a failed one; skip
+    /// the dependents of each failure. The run still ends with an error.
+    PartialContinue,
+}
+
+/// Tells a running `up` to stop scheduling and roll back. Clones share one
+/// signal.
+#[derive(Clone, Debug)]
+pub struct Cancel(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Cancel {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::channel(false).0))
+    }
+}
+
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.send_replace(true);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Returns once [`Cancel::cancel`] was called.
+    pub async fn cancelled(&self) {
+        let mut receiver = self.0.subscribe();
+        // The sender lives in self, so the channel cannot close here.
+        let _ = receiver.wait_for(|cancelled| *cancelled).await;
+    }
+}
+
+/// A step of one container, for a progress display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgressEvent {
+    pub service: String,
+    /// The container name, or the network or volume name.
+    pub object: String,
+    /// The step, in the words docker compose prints: `Creating`,
+    /// `Created`, `Started`, `Running`, `Recreated`, `Healthy`, `Exited`,
+    /// `Stopped`, `Removed`, `Error`, `Skipped`.
+    pub status: String,
+}
+
+/// Receives [`ProgressEvent`]s as they happen, from any task.
+#[derive(Clone)]
+pub struct Progress(Arc<dyn Fn(&ProgressEvent) + Send + Sync>);
+
+impl Progress {
+    pub fn new(report: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(report))
+    }
+
+    pub(crate) fn emit(progress: &Option<Progress>, service: &str, object: &str, status: &str) {
+        if let Some(progress) = progress {
+            (progress.0)(&ProgressEvent { service: service.to_string(), object: object.to_string(), status: status.to_string() });
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Progress(..)")
+    }
+}
+
 /// Options of [`Engine::up`].
 #[derive(Clone, Debug)]
 pub struct UpOptions {
@@ -36,6 +119,20 @@ pub struct UpOptions {
     /// How long to wait for a `service_completed_successfully` dependency to
     /// exit; `None` waits as long as it runs.
     pub completion_timeout: Option<Duration>,
+    /// Only these services and what they depend on; all when empty.
+    pub services: Vec<String>,
+    /// Remove containers of the project whose service is gone; without it
+    /// they are only reported.
+    pub remove_orphans: bool,
+    /// Also wait until every service with a healthcheck is healthy.
+    pub wait: bool,
+    pub on_failure: FailureStrategy,
+    /// Stops scheduling and rolls back when cancelled.
+    pub cancel: Option<Cancel>,
+    pub progress: Option<Progress>,
+    /// How long a container may take to stop when it is replaced, scaled
+    /// down or rolled back.
+    pub stop_timeout: Duration,
 }
 
 impl Default for UpOptions {
@@ -45,6 +142,13 @@ impl Default for UpOptions {
             max_parallel: 8,
             poll_interval: Duration::from_millis(200),
             completion_timeout: Some(Duration::from_secs(600)),
+            services: Vec::new(),
+            remove_orphans: false,
+            wait: false,
+            on_failure: FailureStrategy::default(),
+            cancel: None,
+            progress: None,
+            stop_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -56,32 +160,61 @@ pub struct DownOptions {
     pub volumes: bool,
     /// How long a container may take to stop before it is killed.
     pub timeout: Duration,
+    /// Only these services and the services that depend on them; when
+    /// empty, the whole project with its networks and volumes.
+    pub services: Vec<String>,
+    /// The services of the compose file, when one was read. Containers of
+    /// other services (orphans) are then kept unless `remove_orphans` is set.
+    pub known_services: Option<std::collections::BTreeSet<String>>,
+    pub remove_orphans: bool,
+    /// How many containers may be stopped and removed at the same time.
+    pub max_parallel: usize,
+    pub progress: Option<Progress>,
 }
 
 impl Default for DownOptions {
     fn default() -> Self {
-        Self { volumes: false, timeout: Duration::from_secs(10) }
+        Self {
+            volumes: false,
+            timeout: Duration::from_secs(10),
+            services: Vec::new(),
+            known_services: None,
+            remove_orphans: false,
+            max_parallel: 8,
+            progress: None,
+        }
     }
 }
 
 /// The result of `up`: the services started and the resources created.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StackReport {
     pub project: String,
-    /// One entry per service, sorted by service name.
+    /// One entry per container, sorted by service name and container name.
     pub services: Vec<ServiceReport>,
     pub networks_created: Vec<String>,
     pub volumes_created: Vec<String>,
     pub elapsed: Duration,
+    /// Containers of the project whose service is gone, left in place.
+    pub orphans: Vec<String>,
+    /// Containers removed: orphans (with `remove_orphans`) and replicas
+    /// beyond the service's count.
+    pub removed: Vec<String>,
+    /// Services restarted because a dependency with `restart: true` was
+    /// recreated.
+    pub restarted: Vec<String>,
+    pub warnings: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceReport {
     pub service: String,
     pub container_name: String,
     pub container_id: String,
     /// Whether an existing container with the same config hash was kept.
     pub reused: bool,
+    /// Whether a container with another config hash was replaced.
+    pub recreated: bool,
 }
 
 /// The containers, networks and volumes that `down` removed.
@@ -91,6 +224,9 @@ pub struct DownReport {
     pub containers: Vec<String>,
     pub networks: Vec<String>,
     pub volumes: Vec<String>,
+    /// Containers of services that the compose file no longer has, kept
+    /// because `remove_orphans` was not set.
+    pub orphans: Vec<String>,
 }
 
 /// A container of a project, as `ps` lists it.
@@ -169,8 +305,34 @@ pub enum EngineError {
     #[error("could not {action}: {source}")]
     Backend { action: String, source: BackendError },
 
+    #[error("service {service} sets container_name, so it can run one container, not {replicas}; remove container_name or the replica count")]
+    FixedNameReplicas { service: String, replicas: u32 },
+
+    #[error("service {service} has an invalid {key} of {value}: use a whole number from 0")]
+    InvalidReplicas { service: String, key: &'static str, value: i64 },
+
+    #[error("backend {backend} cannot run service {service}: {key} is not supported there ({reason})")]
+    Unsupported { service: String, key: String, backend: String, reason: String },
+
+    #[error("up was interrupted; {}", rollback_note(.rolled_back))]
+    Interrupted { rolled_back: bool },
+
+    #[error("{first}{}", more_failures(.others))]
+    Failed { first: Box<EngineError>, others: Vec<String>, skipped: Vec<String> },
+
+    #[error("project {project} has no service {service}")]
+    UnknownService { project: String, service: String },
+
     #[error("an engine task failed: {0}")]
     Task(String),
+}
+
+fn rollback_note(rolled_back: &bool) -> &'static str {
+    if *rolled_back { "what it created was removed" } else { "what it started is left running" }
+}
+
+fn more_failures(others: &[String]) -> String {
+    others.iter().map(|other| format!("\nalso: {other}")).collect()
 }
 
 fn exit_code_suffix(code: Option<i64>) -> String {
@@ -182,8 +344,9 @@ impl Engine {
         Self { backend }
     }
 
-    /// Builds an engine on the first runtime that responds: podman, then
-    /// docker, unless `PERRY_CONTAINER_BACKEND` pins one.
+    /// Builds an engine on the first runtime that responds, in the order
+    /// of [`crate::backend::platform_order`], unless `PERRY_CONTAINER_BACKEND`
+    /// pins one or a list.
     pub async fn detect() -> Result<Self, EngineError> {
         let backend: CliBackend = crate::backend::detect().await?;
         Ok(Self::new(Arc::new(backend)))
@@ -214,6 +377,24 @@ impl Engine {
         down::down(&self.backend, project, options).await
     }
 
+    /// Starts the stopped containers of `services` (all when empty),
+    /// dependencies first.
+    pub async fn start(&self, project: &str, services: &[String], options: &DownOptions) -> Result<Vec<String>, EngineError> {
+        lifecycle::start(&self.backend, project, services, options).await
+    }
+
+    /// Stops the running containers of `services` (all when empty) and of
+    /// the services that depend on them, dependents first.
+    pub async fn stop(&self, project: &str, services: &[String], options: &DownOptions) -> Result<Vec<String>, EngineError> {
+        lifecycle::stop(&self.backend, project, services, options).await
+    }
+
+    /// Stops, then starts again, the containers of `services` (all when empty).
+    pub async fn restart(&self, project: &str, services: &[String], options: &DownOptions) -> Result<Vec<String>, EngineError> {
+        lifecycle::stop(&self.backend, project, services, options).await?;
+        lifecycle::start(&self.backend, project, services, options).await
+    }
+
     /// Creates and starts the project's services, each as soon as its
     /// dependencies meet their conditions.
     pub async fn up(&self, project: &perry_stack_schema::Project, options: &UpOptions) -> Result<StackReport, EngineError> {
@@ -223,3 +404,5 @@ impl Engine {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod failure_tests;

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use perry_stack_schema::yaml::{Node, Value as NodeValue};
 use perry_stack_schema::{Condition, Healthcheck, MountKind, Project};
 use sha2::{Digest, Sha256};
 
@@ -60,9 +61,30 @@ pub fn resolve_project_name(project: &Project, explicit: Option<&str>) -> Result
 #[derive(Clone, Debug)]
 pub(crate) struct PlannedService {
     pub name: String,
+    /// The spec of replica 1; [`PlannedService::replica`] derives the others.
     pub spec: ContainerSpec,
     pub depends_on: BTreeMap<String, Condition>,
+    /// Dependencies whose recreation restarts this service (`restart: true`).
+    pub restart_on: BTreeSet<String>,
+    /// Dependencies declared `required: false`: their failure only warns.
+    pub optional: BTreeSet<String>,
     pub healthcheck: Option<Healthcheck>,
+    /// How many containers the service runs (`scale`, `deploy.replicas`).
+    pub replicas: u32,
+    /// Whether `container_name` fixed the name, which allows one replica only.
+    pub fixed_name: bool,
+}
+
+impl PlannedService {
+    /// Returns the spec of container number `number` (from 1).
+    pub fn replica(&self, project: &str, number: u32) -> ContainerSpec {
+        let mut spec = self.spec.clone();
+        if !self.fixed_name {
+            spec.name = format!("{project}-{}-{number}", self.name);
+        }
+        spec.labels.insert(CONTAINER_NUMBER_LABEL.to_string(), number.to_string());
+        spec
+    }
 }
 
 /// Everything `up` creates for one project.
@@ -72,6 +94,35 @@ pub(crate) struct Plan {
     pub services: BTreeMap<String, PlannedService>,
     pub networks: Vec<NetworkSpec>,
     pub volumes: Vec<VolumeSpec>,
+    /// Things the plan left out, such as a missing optional dependency.
+    pub warnings: Vec<String>,
+}
+
+/// Reads a whole number at `path` inside a service's keys that the model
+/// keeps unparsed, such as `scale` or `deploy.replicas`.
+fn unparsed_count(unsupported: &BTreeMap<String, Node>, path: &[&str]) -> Option<i64> {
+    let (first, rest) = path.split_first()?;
+    let mut node = unsupported.get(*first)?;
+    for key in rest {
+        node = node.get(key)?;
+    }
+    match &node.value {
+        NodeValue::Int(value) => Some(*value),
+        _ => node.scalar_text()?.trim().parse().ok(),
+    }
+}
+
+/// Reads a mapping of strings such as `driver_opts`.
+fn unparsed_strings(unsupported: &BTreeMap<String, Node>, key: &str) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    if let Some(NodeValue::Mapping(entries)) = unsupported.get(key).map(|node| &node.value) {
+        for (name, value) in entries {
+            if let (Some(name), Some(value)) = (name.scalar_text(), value.scalar_text()) {
+                map.insert(name, value);
+            }
+        }
+    }
+    map
 }
 
 pub(crate) fn condition_name(condition: Condition) -> &'static str {
@@ -85,6 +136,8 @@ pub(crate) fn condition_name(condition: Condition) -> &'static str {
 /// Builds the plan of `project` under the name `name`. `environment` supplies
 /// the values of `environment` entries written without `=`.
 pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> Option<String>) -> Result<Plan, EngineError> {
+    let mut warnings = Vec::new();
+    let project = &drop_missing_optional(project, &mut warnings);
     check_dependencies(project)?;
 
     let mut networks = BTreeMap::new();
@@ -163,6 +216,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                     driver: declared.driver.clone(),
                     internal: declared.internal,
                     labels,
+                    options: unparsed_strings(&declared.unsupported, "driver_opts"),
                 });
             }
 
@@ -208,12 +262,32 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             restart: service.restart.clone(),
             ..ContainerSpec::default()
         };
-        let hash = config_hash(&spec, service.healthcheck.as_ref());
+        // The hash leaves out the name and number, so every replica shares it.
+        let replicas = replica_count(service_name, service)?;
+        let fixed_name = service.container_name.is_some();
+        if fixed_name && replicas > 1 {
+            return Err(EngineError::FixedNameReplicas { service: service_name.clone(), replicas });
+        }
+        let mut hashed = spec.clone();
+        hashed.name.clear();
+        hashed.labels.remove(CONTAINER_NUMBER_LABEL);
+        let hash = config_hash(&hashed, service.healthcheck.as_ref());
         spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hash);
 
+        let restart_on = service.depends_on.iter().filter(|(_, entry)| entry.restart).map(|(name, _)| name.clone()).collect();
+        let optional = service.depends_on.iter().filter(|(_, entry)| !entry.required).map(|(name, _)| name.clone()).collect();
         services.insert(
             service_name.clone(),
-            PlannedService { name: service_name.clone(), spec, depends_on, healthcheck: service.healthcheck.clone() },
+            PlannedService {
+                name: service_name.clone(),
+                spec,
+                depends_on,
+                restart_on,
+                optional,
+                healthcheck: service.healthcheck.clone(),
+                replicas,
+                fixed_name,
+            },
         );
     }
 
@@ -229,10 +303,41 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             name: resource_name(name, key, volume.name.as_deref(), false),
             driver: volume.driver.clone(),
             labels,
+            options: unparsed_strings(&volume.unsupported, "driver_opts"),
         });
     }
 
-    Ok(Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes })
+    Ok(Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes, warnings })
+}
+
+/// Returns the number of containers of a service: `scale`, else
+/// `deploy.replicas`, else one.
+fn replica_count(name: &str, service: &perry_stack_schema::Service) -> Result<u32, EngineError> {
+    let (value, key) = match unparsed_count(&service.unsupported, &["scale"]) {
+        Some(value) => (value, "scale"),
+        None => match unparsed_count(&service.unsupported, &["deploy", "replicas"]) {
+            Some(value) => (value, "deploy.replicas"),
+            None => return Ok(1),
+        },
+    };
+    u32::try_from(value).map_err(|_| EngineError::InvalidReplicas { service: name.to_string(), key, value })
+}
+
+/// Drops `required: false` dependencies on services that the project does
+/// not have, with a warning each.
+fn drop_missing_optional(project: &Project, warnings: &mut Vec<String>) -> Project {
+    let mut project = project.clone();
+    let names: BTreeSet<String> = project.services.keys().cloned().collect();
+    for (service_name, service) in project.services.iter_mut() {
+        service.depends_on.retain(|dependency, entry| {
+            let keep = entry.required || names.contains(dependency);
+            if !keep {
+                warnings.push(format!("service {service_name} depends on {dependency}, which is missing; it is optional (required: false), so {service_name} starts without it"));
+            }
+            keep
+        });
+    }
+    project
 }
 
 /// The runtime name of a network or volume: its own `name`, else the key for

@@ -1,240 +1,743 @@
-//! `up`: networks and volumes first, then every service as soon as its
-//! dependencies meet their conditions.
-//!
-//! Each service keeps a countdown of unmet dependencies. Finished steps
-//! (started, healthy, completed) arrive as events from a `JoinSet`; each
-//! event lowers the countdown of the services that wait for it, and a
-//! service whose countdown reaches zero starts at once, so an unrelated
-//! slow branch never holds it back.
+//! `up`: converges the project's containers on the plan, each service as
+//! soon as its dependencies meet their conditions, and handles failures by
+//! the chosen [`FailureStrategy`].
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use perry_stack_schema::{Condition, Project};
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use tokio::task::{AbortHandle, JoinSet};
 use tokio::time::Instant;
 
+use super::down::ignore_missing;
 use super::health::{wait_completed, wait_healthy};
-use super::plan::{self, PlannedService, CONFIG_HASH_LABEL, PROJECT_LABEL};
-use super::{EngineError, ServiceReport, StackReport, UpOptions};
-use crate::backend::{Backend, ContainerInfo, LabelFilter};
+use super::plan::{self, PlannedService, CONFIG_HASH_LABEL, CONTAINER_NUMBER_LABEL, PROJECT_LABEL};
+use super::query::service_of;
+use super::{EngineError, FailureStrategy, Progress, ServiceReport, StackReport, UpOptions};
+use crate::backend::{Backend, ContainerInfo, Feature, LabelFilter, MountType};
 
 /// A step that a service finished.
 enum Event {
-    Started(ServiceReport),
-    Met { service: String, condition: Condition },
+    Started { reports: Vec<ServiceReport>, removed: Vec<String>, restarted: bool },
+    Met { condition: Condition },
+}
+
+/// The changes of this run, for a rollback. Tasks write it as they go, so
+/// a task that fails halfway still records what it created.
+#[derive(Debug, Default)]
+struct Changes {
+    /// Ids of containers this run created, in creation order.
+    created: Vec<String>,
+    /// Ids of containers that existed before and that this run started.
+    started: Vec<String>,
+    networks: Vec<String>,
+    volumes: Vec<String>,
+}
+
+type Journal = Arc<Mutex<Changes>>;
+
+fn record(journal: &Journal, change: impl FnOnce(&mut Changes)) {
+    change(&mut journal.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
 }
 
 pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &UpOptions) -> Result<StackReport, EngineError> {
     let began = Instant::now();
     let name = plan::resolve_project_name(project, options.project_name.as_deref())?;
-    let plan = plan::plan(project, &name, &|variable| std::env::var(variable).ok())?;
+    let mut plan = plan::plan(project, &name, &|variable| std::env::var(variable).ok())?;
+    let known: BTreeSet<String> = plan.services.keys().cloned().collect();
+    select_services(&mut plan, &options.services)?;
+    check_capabilities(&plan, backend.as_ref())?;
+    for warning in &plan.warnings {
+        tracing::warn!(project = %name, "{warning}");
+    }
     tracing::info!(project = %name, services = plan.services.len(), "bringing the project up");
+    let mut report = StackReport { project: name.clone(), warnings: plan.warnings.clone(), ..StackReport::default() };
 
-    let (networks_created, volumes_created) = create_resources(backend, &plan).await?;
-
+    // The three listings are independent, so they run at once.
     let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), name.clone())]);
-    let existing: BTreeMap<String, ContainerInfo> = backend
-        .list_containers(&filter)
-        .await
-        .map_err(|source| EngineError::Backend { action: format!("list the containers of project {name}"), source })?
-        .into_iter()
-        .map(|info| (info.name.clone(), info))
-        .collect();
-
-    let services = schedule(backend, &plan, &existing, options).await?;
-    let report = StackReport { project: name, services, networks_created, volumes_created, elapsed: began.elapsed() };
-    tracing::info!(project = %report.project, elapsed_ms = report.elapsed.as_millis() as u64, "project is up");
-    Ok(report)
-}
-
-/// Creates the networks and volumes that do not exist yet.
-async fn create_resources(backend: &Arc<dyn Backend>, plan: &plan::Plan) -> Result<(Vec<String>, Vec<String>), EngineError> {
-    let project = &plan.project;
-    let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.clone())]);
-
-    let present: BTreeSet<String> = backend
-        .list_networks(&filter)
-        .await
-        .map_err(|source| EngineError::Backend { action: format!("list the networks of project {project}"), source })?
+    let (containers, networks, volumes) =
+        tokio::join!(backend.list_containers(&filter), backend.list_networks(&filter), backend.list_volumes(&filter));
+    let existing: Vec<ContainerInfo> =
+        containers.map_err(|source| EngineError::Backend { action: format!("list the containers of project {name}"), source })?;
+    let present_networks: BTreeSet<String> = networks
+        .map_err(|source| EngineError::Backend { action: format!("list the networks of project {name}"), source })?
         .into_iter()
         .map(|network| network.name)
         .collect();
-    let mut networks = Vec::new();
-    for spec in plan.networks.iter().filter(|spec| !present.contains(&spec.name)) {
-        backend
-            .create_network(spec)
-            .await
-            .map_err(|source| EngineError::Backend { action: format!("create network {}", spec.name), source })?;
-        tracing::info!(project = %project, network = %spec.name, "network created");
-        networks.push(spec.name.clone());
-    }
-
-    let present: BTreeSet<String> = backend
-        .list_volumes(&filter)
-        .await
-        .map_err(|source| EngineError::Backend { action: format!("list the volumes of project {project}"), source })?
+    let present_volumes: BTreeSet<String> = volumes
+        .map_err(|source| EngineError::Backend { action: format!("list the volumes of project {name}"), source })?
         .into_iter()
         .map(|volume| volume.name)
         .collect();
-    let mut volumes = Vec::new();
-    for spec in plan.volumes.iter().filter(|spec| !present.contains(&spec.name)) {
-        backend
-            .create_volume(spec)
-            .await
-            .map_err(|source| EngineError::Backend { action: format!("create volume {}", spec.name), source })?;
-        tracing::info!(project = %project, volume = %spec.name, "volume created");
-        volumes.push(spec.name.clone());
+    let (orphans, existing): (Vec<ContainerInfo>, Vec<ContainerInfo>) =
+        existing.into_iter().partition(|info| !known.contains(service_of(info)));
+    for orphan in orphans {
+        if options.remove_orphans {
+            ignore_missing(backend.remove_container(&orphan.id, true).await)
+                .map_err(|source| EngineError::Backend { action: format!("remove orphan container {}", orphan.name), source })?;
+            Progress::emit(&options.progress, service_of(&orphan), &orphan.name, "Removed");
+            report.removed.push(orphan.name);
+        } else {
+            let warning = format!(
+                "container {} belongs to service {}, which the project no longer has; remove it with --remove-orphans",
+                orphan.name,
+                service_of(&orphan)
+            );
+            tracing::warn!(project = %name, "{warning}");
+            report.warnings.push(warning);
+            report.orphans.push(orphan.name);
+        }
     }
-    Ok((networks, volumes))
+
+    let journal = Journal::default();
+    let mut by_service: BTreeMap<String, BTreeMap<u32, ContainerInfo>> = BTreeMap::new();
+    for info in existing {
+        let number = info.labels.get(CONTAINER_NUMBER_LABEL).and_then(|text| text.parse().ok()).unwrap_or(1);
+        by_service.entry(service_of(&info).to_string()).or_default().insert(number, info);
+    }
+
+    let outcome = match create_resources(backend, &plan, &present_networks, &present_volumes, &journal, options).await {
+        Ok(()) => schedule(backend, &plan, &by_service, options, &journal).await,
+        Err(error) => Outcome { failures: vec![(String::new(), error)], ..Outcome::default() },
+    };
+    {
+        let changes = journal.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        report.networks_created = changes.networks.clone();
+        report.volumes_created = changes.volumes.clone();
+    }
+    report.services = outcome.reports;
+    report.services.sort_by(|a, b| (&a.service, &a.container_name).cmp(&(&b.service, &b.container_name)));
+    report.removed.extend(outcome.removed);
+    report.restarted = outcome.restarted;
+    report.warnings.extend(outcome.warnings);
+    report.elapsed = began.elapsed();
+
+    if outcome.failures.is_empty() && !outcome.interrupted {
+        tracing::info!(project = %report.project, elapsed_ms = report.elapsed.as_millis() as u64, "project is up");
+        return Ok(report);
+    }
+
+    let roll_back = outcome.interrupted || options.on_failure == FailureStrategy::RollbackAll;
+    if roll_back {
+        rollback(backend, &name, &journal, options).await;
+    }
+    let mut failures = outcome.failures.into_iter().map(|(_, error)| error);
+    match failures.next() {
+        None => Err(EngineError::Interrupted { rolled_back: roll_back }),
+        Some(first) => {
+            let others: Vec<String> = failures.map(|error| error.to_string()).collect();
+            // One failure keeps its own variant, so callers can match on it;
+            // skipped services matter only when the others went on.
+            let partial = options.on_failure == FailureStrategy::PartialContinue && !outcome.skipped.is_empty();
+            if others.is_empty() && !partial {
+                return Err(first);
+            }
+            Err(EngineError::Failed { first: Box::new(first), others, skipped: outcome.skipped })
+        }
+    }
 }
 
-/// Starts every service once its dependencies are met, and returns the
-/// started services sorted by name. The first failure ends the run and
-/// aborts the tasks still running; what was created stays for `down`.
+/// Refuses a plan that needs a feature the backend lacks, naming the
+/// service, the compose key and the backend.
+fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), EngineError> {
+    let capabilities = backend.capabilities();
+    let reject = |service: &str, key: String, feature: Feature| -> Result<(), EngineError> {
+        if capabilities.supports(feature) {
+            return Ok(());
+        }
+        Err(EngineError::Unsupported {
+            service: service.to_string(),
+            key,
+            backend: backend.name().to_string(),
+            reason: feature.describe().to_string(),
+        })
+    };
+    for (name, service) in &plan.services {
+        let spec = &service.spec;
+        if spec.networks.len() > 1 {
+            reject(name, "networks".to_string(), Feature::MultipleNetworks)?;
+        }
+        for attachment in &spec.networks {
+            // The first alias is the service's own name, which every backend gives.
+            if attachment.aliases.len() > 1 {
+                reject(name, format!("networks.{}.aliases", attachment.network), Feature::NetworkAliases)?;
+            }
+            if let Some(network) = plan.networks.iter().find(|network| network.name == attachment.network) {
+                if network.internal {
+                    reject(name, format!("networks.{} (internal: true)", attachment.network), Feature::InternalNetworks)?;
+                }
+                if !network.options.is_empty() {
+                    reject(name, format!("networks.{} (driver_opts)", attachment.network), Feature::DriverOptions)?;
+                }
+            }
+        }
+        for mount in &spec.mounts {
+            match mount.kind {
+                MountType::Bind => reject(name, format!("volumes ({})", mount.target), Feature::BindMounts)?,
+                MountType::Tmpfs => reject(name, format!("volumes ({})", mount.target), Feature::TmpfsMounts)?,
+                MountType::Volume => {
+                    let options = plan.volumes.iter().find(|volume| Some(&volume.name) == mount.source.as_ref()).is_some_and(|volume| !volume.options.is_empty());
+                    if options {
+                        reject(name, format!("volumes ({}, driver_opts)", mount.target), Feature::DriverOptions)?;
+                    }
+                }
+            }
+        }
+        if !spec.ports.is_empty() {
+            reject(name, "ports".to_string(), Feature::PublishedPorts)?;
+        }
+        if service.healthcheck.as_ref().is_some_and(|check| !check.is_disabled() && !check.test.is_empty()) {
+            reject(name, "healthcheck".to_string(), Feature::Exec)?;
+        }
+    }
+    Ok(())
+}
+
+/// Keeps only `services` and what they depend on, directly or not.
+fn select_services(plan: &mut plan::Plan, services: &[String]) -> Result<(), EngineError> {
+    if services.is_empty() {
+        return Ok(());
+    }
+    let mut chosen = BTreeSet::new();
+    let mut queue = services.to_vec();
+    while let Some(service) = queue.pop() {
+        let planned = plan
+            .services
+            .get(&service)
+            .ok_or_else(|| EngineError::UnknownService { project: plan.project.clone(), service: service.clone() })?;
+        if chosen.insert(service) {
+            queue.extend(planned.depends_on.keys().cloned());
+        }
+    }
+    plan.services.retain(|name, _| chosen.contains(name));
+    Ok(())
+}
+
+/// Removes what this run created and stops the existing containers it
+/// started. Errors are logged: a rollback does what it can.
+async fn rollback(backend: &Arc<dyn Backend>, project: &str, journal: &Journal, options: &UpOptions) {
+    let changes = std::mem::take(&mut *journal.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    tracing::info!(project, containers = changes.created.len(), "rolling back");
+    let mut tasks = JoinSet::new();
+    let permits = Arc::new(Semaphore::new(options.max_parallel.max(1)));
+    for id in changes.created.iter().rev() {
+        let (backend, permits, id) = (backend.clone(), permits.clone(), id.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (id.clone(), ignore_missing(backend.remove_container(&id, true).await))
+        });
+    }
+    for id in &changes.started {
+        let (backend, permits, id, timeout) = (backend.clone(), permits.clone(), id.clone(), options.stop_timeout);
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (id.clone(), ignore_missing(backend.stop_container(&id, timeout).await))
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((id, Err(error))) = joined {
+            tracing::warn!(project, container = %id, %error, "rollback could not undo a container");
+        }
+    }
+    for network in changes.networks.iter().rev() {
+        if let Err(error) = ignore_missing(backend.remove_network(network).await) {
+            tracing::warn!(project, network = %network, %error, "rollback could not remove a network");
+        }
+    }
+    for volume in changes.volumes.iter().rev() {
+        if let Err(error) = ignore_missing(backend.remove_volume(volume).await) {
+            tracing::warn!(project, volume = %volume, %error, "rollback could not remove a volume");
+        }
+    }
+}
+
+/// Creates the networks and volumes that do not exist yet: networks first,
+/// all at once, then volumes, all at once. After a failure every started
+/// creation still finishes, so the journal records what exists.
+async fn create_resources(
+    backend: &Arc<dyn Backend>,
+    plan: &plan::Plan,
+    present_networks: &BTreeSet<String>,
+    present_volumes: &BTreeSet<String>,
+    journal: &Journal,
+    options: &UpOptions,
+) -> Result<(), EngineError> {
+    let project = &plan.project;
+    let mut tasks = JoinSet::new();
+    for spec in plan.networks.iter().filter(|spec| !present_networks.contains(&spec.name)).cloned() {
+        let (backend, journal, progress, project) = (backend.clone(), journal.clone(), options.progress.clone(), project.clone());
+        tasks.spawn(async move {
+            backend
+                .create_network(&spec)
+                .await
+                .map_err(|source| EngineError::Backend { action: format!("create network {}", spec.name), source })?;
+            tracing::info!(project = %project, network = %spec.name, "network created");
+            Progress::emit(&progress, "", &spec.name, "Created");
+            record(&journal, |changes| changes.networks.push(spec.name.clone()));
+            Ok::<(), EngineError>(())
+        });
+    }
+    join_all_first_error(&mut tasks).await?;
+
+    for spec in plan.volumes.iter().filter(|spec| !present_volumes.contains(&spec.name)).cloned() {
+        let (backend, journal, progress, project) = (backend.clone(), journal.clone(), options.progress.clone(), project.clone());
+        tasks.spawn(async move {
+            backend
+                .create_volume(&spec)
+                .await
+                .map_err(|source| EngineError::Backend { action: format!("create volume {}", spec.name), source })?;
+            tracing::info!(project = %project, volume = %spec.name, "volume created");
+            Progress::emit(&progress, "", &spec.name, "Created");
+            record(&journal, |changes| changes.volumes.push(spec.name.clone()));
+            Ok::<(), EngineError>(())
+        });
+    }
+    join_all_first_error(&mut tasks).await
+}
+
+/// Awaits every task and returns the first error, if any.
+async fn join_all_first_error(tasks: &mut JoinSet<Result<(), EngineError>>) -> Result<(), EngineError> {
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(error) = joined.map_err(|error| EngineError::Task(error.to_string())).and_then(|result| result) {
+            first_error.get_or_insert(error);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+#[derive(Default)]
+struct Outcome {
+    reports: Vec<ServiceReport>,
+    removed: Vec<String>,
+    restarted: Vec<String>,
+    warnings: Vec<String>,
+    /// Failed services with their errors, in the order they failed.
+    failures: Vec<(String, EngineError)>,
+    /// Services never started because a dependency failed.
+    skipped: Vec<String>,
+    interrupted: bool,
+}
+
+type Tasks = JoinSet<(String, Result<Event, EngineError>)>;
+
+/// The scheduler's state between events.
+struct Scheduler<'a> {
+    backend: &'a Arc<dyn Backend>,
+    plan: &'a plan::Plan,
+    existing: &'a BTreeMap<String, BTreeMap<u32, ContainerInfo>>,
+    options: &'a UpOptions,
+    journal: &'a Journal,
+    permits: Arc<Semaphore>,
+    tasks: Tasks,
+    waits: Vec<AbortHandle>,
+    /// For each service: the services waiting for it, with their condition.
+    waiters: BTreeMap<String, Vec<(String, Condition)>>,
+    countdown: BTreeMap<String, usize>,
+    /// (waiter, dependency) pairs already counted down.
+    met: BTreeSet<(String, String)>,
+    recreated: BTreeSet<String>,
+    blocked: BTreeSet<String>,
+    stopping: bool,
+    outcome: Outcome,
+}
+
 async fn schedule(
     backend: &Arc<dyn Backend>,
     plan: &plan::Plan,
-    existing: &BTreeMap<String, ContainerInfo>,
+    existing: &BTreeMap<String, BTreeMap<u32, ContainerInfo>>,
     options: &UpOptions,
-) -> Result<Vec<ServiceReport>, EngineError> {
-    // For each service: the services waiting for it, with their condition.
-    let mut waiters: BTreeMap<&str, Vec<(&str, Condition)>> = BTreeMap::new();
-    let mut countdown: BTreeMap<&str, usize> = BTreeMap::new();
+    journal: &Journal,
+) -> Outcome {
+    let mut waiters: BTreeMap<String, Vec<(String, Condition)>> = BTreeMap::new();
+    let mut countdown = BTreeMap::new();
     for (name, service) in &plan.services {
-        countdown.insert(name, service.depends_on.len());
+        countdown.insert(name.clone(), service.depends_on.len());
         for (dependency, condition) in &service.depends_on {
-            waiters.entry(dependency).or_default().push((name, *condition));
+            waiters.entry(dependency.clone()).or_default().push((name.clone(), *condition));
         }
     }
-
-    let permits = Arc::new(Semaphore::new(options.max_parallel.max(1)));
-    let mut tasks: JoinSet<Result<Event, EngineError>> = JoinSet::new();
-    let ready: Vec<&str> = countdown.iter().filter(|(_, count)| **count == 0).map(|(name, _)| *name).collect();
+    let mut scheduler = Scheduler {
+        backend,
+        plan,
+        existing,
+        options,
+        journal,
+        permits: Arc::new(Semaphore::new(options.max_parallel.max(1))),
+        tasks: JoinSet::new(),
+        waits: Vec::new(),
+        waiters,
+        countdown,
+        met: BTreeSet::new(),
+        recreated: BTreeSet::new(),
+        blocked: BTreeSet::new(),
+        stopping: false,
+        outcome: Outcome::default(),
+    };
+    let ready: Vec<String> = scheduler.countdown.iter().filter(|(_, count)| **count == 0).map(|(name, _)| name.clone()).collect();
     for name in ready {
-        spawn_start(&mut tasks, backend, &plan.project, &plan.services[name], existing.get(&plan.services[name].spec.name), &permits);
+        scheduler.spawn_start(&name);
+    }
+    scheduler.run().await;
+    scheduler.outcome
+}
+
+impl Scheduler<'_> {
+    async fn run(&mut self) {
+        let cancel = self.options.cancel.clone();
+        loop {
+            let joined = match &cancel {
+                Some(cancel) if !self.stopping => tokio::select! {
+                    joined = self.tasks.join_next() => joined,
+                    () = cancel.cancelled() => {
+                        tracing::warn!(project = %self.plan.project, "up interrupted; finishing the operations in flight");
+                        self.outcome.interrupted = true;
+                        self.halt();
+                        continue;
+                    }
+                },
+                _ => self.tasks.join_next().await,
+            };
+            let Some(joined) = joined else { break };
+            let (service, result) = match joined {
+                Ok(pair) => pair,
+                Err(error) if error.is_cancelled() => continue,
+                Err(error) => (String::new(), Err(EngineError::Task(error.to_string()))),
+            };
+            match result {
+                Ok(Event::Started { reports, removed, restarted }) => {
+                    if reports.iter().any(|report| report.recreated) {
+                        self.recreated.insert(service.clone());
+                    }
+                    if restarted {
+                        self.outcome.restarted.push(service.clone());
+                    }
+                    self.outcome.reports.extend(reports.iter().cloned());
+                    self.outcome.removed.extend(removed);
+                    if !self.stopping {
+                        self.spawn_waits(&service, &reports);
+                    }
+                    self.condition_met(&service, Condition::ServiceStarted);
+                }
+                Ok(Event::Met { condition }) => self.condition_met(&service, condition),
+                Err(error) => self.failed(service, error),
+            }
+        }
+        self.outcome.restarted.sort();
+        self.outcome.skipped.sort();
     }
 
-    let mut reports = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let event = joined.map_err(|error| EngineError::Task(error.to_string()))??;
-        let (service, condition) = match event {
-            Event::Started(report) => {
-                let service = report.service.clone();
-                spawn_waits(&mut tasks, backend, plan, &report, waiters.get(service.as_str()), options);
-                reports.push(report);
-                (service, Condition::ServiceStarted)
-            }
-            Event::Met { service, condition } => (service, condition),
-        };
+    /// Stops scheduling: no new starts, and the waits are cancelled. Creates
+    /// and starts in flight finish, so the journal records what they made.
+    fn halt(&mut self) {
+        self.stopping = true;
+        for wait in self.waits.drain(..) {
+            wait.abort();
+        }
+    }
 
-        for (waiter, wanted) in waiters.get(service.as_str()).into_iter().flatten() {
-            if *wanted != condition {
-                continue;
+    fn condition_met(&mut self, service: &str, condition: Condition) {
+        let waiters: Vec<String> = self
+            .waiters
+            .get(service)
+            .into_iter()
+            .flatten()
+            .filter(|(_, wanted)| *wanted == condition)
+            .map(|(waiter, _)| waiter.clone())
+            .collect();
+        for waiter in waiters {
+            self.count_down(&waiter, service);
+        }
+    }
+
+    fn count_down(&mut self, waiter: &str, dependency: &str) {
+        if !self.met.insert((waiter.to_string(), dependency.to_string())) {
+            return;
+        }
+        let count = self.countdown.get_mut(waiter).expect("every service has a countdown");
+        *count -= 1;
+        if *count == 0 && !self.stopping && !self.blocked.contains(waiter) {
+            tracing::debug!(project = %self.plan.project, service = %waiter, "dependencies met");
+            self.spawn_start(waiter);
+        }
+    }
+
+    /// Records that a service failed to start or to meet a condition.
+    /// Dependents that declared it optional go on, and the others are
+    /// blocked. The failure only warns when every dependent declared it optional.
+    fn failed(&mut self, service: String, error: EngineError) {
+        let waiters = self.waiters.get(&service).cloned().unwrap_or_default();
+        let (optional, required): (Vec<_>, Vec<_>) =
+            waiters.iter().partition(|(waiter, _)| self.plan.services[waiter].optional.contains(&service));
+        if !optional.is_empty() && required.is_empty() {
+            let warning = format!("{error}; the services that depend on {service} declared it optional (required: false), so they start without it");
+            tracing::warn!(project = %self.plan.project, "{warning}");
+            self.outcome.warnings.push(warning);
+        } else {
+            tracing::error!(project = %self.plan.project, service = %service, %error, "service failed");
+            Progress::emit(&self.options.progress, &service, &service, "Error");
+            self.outcome.failures.push((service.clone(), error));
+            match self.options.on_failure {
+                FailureStrategy::PartialContinue => {}
+                FailureStrategy::RollbackAll | FailureStrategy::HaltGraph => self.halt(),
             }
-            let count = countdown.get_mut(waiter).expect("every service has a countdown");
-            *count -= 1;
-            if *count == 0 {
-                tracing::debug!(project = %plan.project, service = %waiter, "dependencies met");
-                let planned = &plan.services[*waiter];
-                spawn_start(&mut tasks, backend, &plan.project, planned, existing.get(&planned.spec.name), &permits);
+        }
+        for (waiter, _) in required {
+            self.block(waiter);
+        }
+        for (waiter, _) in optional {
+            self.count_down(waiter, &service);
+        }
+    }
+
+    /// Marks `service` and everything that requires it as never to start.
+    fn block(&mut self, service: &str) {
+        if !self.blocked.insert(service.to_string()) {
+            return;
+        }
+        self.outcome.skipped.push(service.to_string());
+        Progress::emit(&self.options.progress, service, service, "Skipped");
+        let waiters = self.waiters.get(service).cloned().unwrap_or_default();
+        for (waiter, _) in waiters {
+            if self.plan.services[&waiter].optional.contains(service) {
+                self.count_down(&waiter, service);
+            } else {
+                self.block(&waiter);
             }
         }
     }
 
-    reports.sort_by(|a, b| a.service.cmp(&b.service));
-    Ok(reports)
-}
+    /// Starts the waits that dependents of a freshly started service need:
+    /// one healthcheck loop and one exit wait at most, shared by all
+    /// dependents, each over every replica.
+    fn spawn_waits(&mut self, service: &str, reports: &[ServiceReport]) {
+        let waiters = self.waiters.get(service).cloned().unwrap_or_default();
+        let first_waiter = |wanted: Condition| waiters.iter().find(|(_, condition)| *condition == wanted).map(|(name, _)| name.clone());
+        let containers: Vec<String> = reports.iter().map(|report| report.container_id.clone()).collect();
+        let planned = &self.plan.services[service];
 
-/// Starts the waits that dependents of a freshly started service need: one
-/// healthcheck loop and one exit wait at most, shared by all dependents.
-fn spawn_waits(
-    tasks: &mut JoinSet<Result<Event, EngineError>>,
-    backend: &Arc<dyn Backend>,
-    plan: &plan::Plan,
-    report: &ServiceReport,
-    waiters: Option<&Vec<(&str, Condition)>>,
-    options: &UpOptions,
-) {
-    let waiters = waiters.map(Vec::as_slice).unwrap_or_default();
-    let first_waiter = |wanted: Condition| waiters.iter().find(|(_, condition)| *condition == wanted).map(|(name, _)| name.to_string());
+        let healthy_for = first_waiter(Condition::ServiceHealthy)
+            .or_else(|| (self.options.wait && planned.healthcheck.as_ref().is_some_and(|check| !check.is_disabled() && !check.test.is_empty())).then(|| "up --wait".to_string()));
+        if let Some(dependent) = healthy_for {
+            let backend = self.backend.clone();
+            let service = service.to_string();
+            let containers = containers.clone();
+            let check = planned.healthcheck.clone();
+            let progress = self.options.progress.clone();
+            let handle = self.tasks.spawn(async move {
+                let result = async {
+                    // The plan already rejected a service_healthy dependency without a healthcheck.
+                    let check = check.ok_or_else(|| EngineError::NoHealthcheck { service: service.clone(), dependent: dependent.clone() })?;
+                    for container in &containers {
+                        wait_healthy(backend.clone(), &service, &dependent, container, &check).await?;
+                    }
+                    Progress::emit(&progress, &service, &service, "Healthy");
+                    Ok(Event::Met { condition: Condition::ServiceHealthy })
+                }
+                .await;
+                (service, result)
+            });
+            self.waits.push(handle);
+        }
 
-    if let Some(dependent) = first_waiter(Condition::ServiceHealthy) {
-        let backend = backend.clone();
-        let service = report.service.clone();
-        let container = report.container_id.clone();
-        let check = plan.services[&service].healthcheck.clone();
-        tasks.spawn(async move {
-            // The plan already rejected a service_healthy dependency without a healthcheck.
-            let check = check.ok_or_else(|| EngineError::NoHealthcheck { service: service.clone(), dependent: dependent.clone() })?;
-            wait_healthy(backend, &service, &dependent, &container, &check).await?;
-            Ok(Event::Met { service, condition: Condition::ServiceHealthy })
-        });
+        if let Some(dependent) = first_waiter(Condition::ServiceCompletedSuccessfully) {
+            let backend = self.backend.clone();
+            let service = service.to_string();
+            let (poll, limit) = (self.options.poll_interval, self.options.completion_timeout);
+            let progress = self.options.progress.clone();
+            let handle = self.tasks.spawn(async move {
+                let result = async {
+                    for container in &containers {
+                        wait_completed(backend.clone(), &service, &dependent, container, poll, limit).await?;
+                    }
+                    Progress::emit(&progress, &service, &service, "Exited");
+                    Ok(Event::Met { condition: Condition::ServiceCompletedSuccessfully })
+                }
+                .await;
+                (service, result)
+            });
+            self.waits.push(handle);
+        }
     }
 
-    if let Some(dependent) = first_waiter(Condition::ServiceCompletedSuccessfully) {
-        let backend = backend.clone();
-        let service = report.service.clone();
-        let container = report.container_id.clone();
-        let (poll, limit) = (options.poll_interval, options.completion_timeout);
-        tasks.spawn(async move {
-            wait_completed(backend, &service, &dependent, &container, poll, limit).await?;
-            Ok(Event::Met { service, condition: Condition::ServiceCompletedSuccessfully })
+    /// Converges one service: keeps unchanged containers, recreates changed
+    /// ones, creates missing numbers, removes numbers beyond the count, and
+    /// starts what does not run.
+    fn spawn_start(&mut self, name: &str) {
+        let backend = self.backend.clone();
+        let project = self.plan.project.clone();
+        let service = self.plan.services[name].clone();
+        let existing = self.existing.get(name).cloned().unwrap_or_default();
+        let restart = service.restart_on.iter().any(|dependency| self.recreated.contains(dependency));
+        let permits = self.permits.clone();
+        let journal = self.journal.clone();
+        let options = self.options.clone();
+        self.tasks.spawn(async move {
+            let result = converge(&backend, &project, &service, existing, restart, &permits, &journal, &options).await;
+            (service.name.clone(), result)
         });
     }
 }
 
-/// Creates (or keeps, when its config hash is unchanged) and starts the
-/// container of one service.
-fn spawn_start(
-    tasks: &mut JoinSet<Result<Event, EngineError>>,
+#[allow(clippy::too_many_arguments)]
+async fn converge(
     backend: &Arc<dyn Backend>,
     project: &str,
     service: &PlannedService,
-    existing: Option<&ContainerInfo>,
+    mut existing: BTreeMap<u32, ContainerInfo>,
+    restart: bool,
     permits: &Arc<Semaphore>,
-) {
-    let backend = backend.clone();
-    let project = project.to_string();
-    let service = service.clone();
-    let existing = existing.cloned();
-    let permits = permits.clone();
-    tasks.spawn(async move {
-        let _permit = permits.acquire_owned().await.map_err(|error| EngineError::Task(error.to_string()))?;
+    journal: &Journal,
+    options: &UpOptions,
+) -> Result<Event, EngineError> {
+    let name = &service.name;
+    let fail = |verb: &str, container: &str| {
+        let action = format!("{verb} container {container} of service {name}");
+        move |source| EngineError::Backend { action, source }
+    };
+    let progress = &options.progress;
+
+    // Scale down first, highest numbers first, so the numbers stay dense.
+    let mut removed = Vec::new();
+    let extra: Vec<u32> = existing.keys().copied().filter(|number| *number > service.replicas).rev().collect();
+    for number in extra {
+        let info = existing.remove(&number).expect("the number was listed");
+        let _permit = permits.acquire().await.map_err(|error| EngineError::Task(error.to_string()))?;
+        if info.state.running {
+            ignore_missing(backend.stop_container(&info.id, options.stop_timeout).await).map_err(fail("stop", &info.name))?;
+        }
+        ignore_missing(backend.remove_container(&info.id, true).await).map_err(fail("remove", &info.name))?;
+        Progress::emit(progress, name, &info.name, "Removed");
+        removed.push(info.name);
+    }
+
+    // Replicas converge in parallel, each under its own permit. Every task
+    // is awaited, even after a failure, so the journal records all creates.
+    let shared = Arc::new(service.clone());
+    let mut replicas = JoinSet::new();
+    for number in 1..=service.replicas {
+        let replica = Replica {
+            backend: backend.clone(),
+            project: project.to_string(),
+            service: shared.clone(),
+            number,
+            existing: existing.remove(&number),
+            restart,
+            permits: permits.clone(),
+            journal: journal.clone(),
+            options: options.clone(),
+        };
+        replicas.spawn(replica.converge());
+    }
+    let mut reports = Vec::new();
+    let mut restarted = false;
+    let mut first_error = None;
+    while let Some(joined) = replicas.join_next().await {
+        match joined.map_err(|error| EngineError::Task(error.to_string())).and_then(|result| result) {
+            Ok((report, was_restarted)) => {
+                restarted |= was_restarted;
+                reports.push(report);
+            }
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    reports.sort_by(|a, b| a.container_name.cmp(&b.container_name));
+    Ok(Event::Started { reports, removed, restarted })
+}
+
+/// One container of a service to converge, with what its task needs.
+struct Replica {
+    backend: Arc<dyn Backend>,
+    project: String,
+    service: Arc<PlannedService>,
+    number: u32,
+    existing: Option<ContainerInfo>,
+    restart: bool,
+    permits: Arc<Semaphore>,
+    journal: Journal,
+    options: UpOptions,
+}
+
+impl Replica {
+    /// Keeps, recreates or creates the container, then starts (or restarts)
+    /// it. Returns its report and whether it was restarted.
+    async fn converge(self) -> Result<(ServiceReport, bool), EngineError> {
+        let Replica { backend, project, service, number, existing, restart, permits, journal, options } = self;
+        let project = project.as_str();
         let name = &service.name;
-        let container_name = &service.spec.name;
-        let fail = |verb: &str| {
-            let action = format!("{verb} container {container_name} of service {name}");
+        let fail = |verb: &str, container: &str| {
+            let action = format!("{verb} container {container} of service {name}");
             move |source| EngineError::Backend { action, source }
         };
-
+        let progress = &options.progress;
         let wanted_hash = service.spec.labels.get(CONFIG_HASH_LABEL);
-        let mut reused = false;
-        let id = match existing {
-            Some(info) if info.labels.get(CONFIG_HASH_LABEL) == wanted_hash => {
-                reused = true;
-                tracing::info!(project = %project, service = %name, container = %info.id, "keeping the unchanged container");
-                info.id
-            }
+        let spec = service.replica(project, number);
+        let _permit = permits.acquire().await.map_err(|error| EngineError::Task(error.to_string()))?;
+
+        let (id, reused, recreated) = match existing {
+            Some(info) if info.labels.get(CONFIG_HASH_LABEL) == wanted_hash => (info.id, true, false),
             Some(info) => {
-                tracing::info!(project = %project, service = %name, container = %info.id, "recreating the changed container");
-                backend.remove_container(&info.id, true).await.map_err(fail("remove"))?;
-                backend.create_container(&service.spec).await.map_err(fail("create"))?
+                tracing::info!(project, service = %name, container = %info.id, "recreating the changed container");
+                if info.state.running {
+                    ignore_missing(backend.stop_container(&info.id, options.stop_timeout).await).map_err(fail("stop", &info.name))?;
+                }
+                ignore_missing(backend.remove_container(&info.id, true).await).map_err(fail("remove", &info.name))?;
+                let id = backend.create_container(&spec).await.map_err(fail("create", &spec.name))?;
+                record(&journal, |changes| changes.created.push(id.clone()));
+                (id, false, true)
             }
-            None => backend.create_container(&service.spec).await.map_err(fail("create"))?,
+            None => {
+                // A new container is created and started in one call.
+                Progress::emit(progress, name, &spec.name, "Creating");
+                match backend.run_container(&spec).await {
+                    Ok(id) => {
+                        record(&journal, |changes| changes.created.push(id.clone()));
+                        Progress::emit(progress, name, &spec.name, "Started");
+                        tracing::info!(project, service = %name, container = %id, "container started");
+                        let report = ServiceReport { service: name.clone(), container_name: spec.name.clone(), container_id: id, reused: false, recreated: false };
+                        return Ok((report, false));
+                    }
+                    Err(error) => {
+                        // The container may exist in the created state; the
+                        // journal needs it for a rollback, and the message
+                        // then names the start as the step that failed.
+                        return match backend.inspect_container(&spec.name).await {
+                            Ok(info) => {
+                                record(&journal, |changes| changes.created.push(info.id.clone()));
+                                Err(fail("start", &spec.name)(error))
+                            }
+                            Err(_) => Err(fail("create", &spec.name)(error)),
+                        };
+                    }
+                }
+            }
         };
 
-        let running = reused && backend.inspect_container(&id).await.map_err(fail("inspect"))?.state.running;
-        if !running {
-            backend.start_container(&id).await.map_err(fail("start"))?;
+        let mut restarted = false;
+        let running = reused && backend.inspect_container(&id).await.map_err(fail("inspect", &spec.name))?.state.running;
+        if running && restart {
+            tracing::info!(project, service = %name, container = %id, "restarting: a dependency with restart: true was recreated");
+            backend.stop_container(&id, options.stop_timeout).await.map_err(fail("stop", &spec.name))?;
+            backend.start_container(&id).await.map_err(fail("start", &spec.name))?;
+            restarted = true;
+            Progress::emit(progress, name, &spec.name, "Restarted");
+        } else if !running {
+            backend.start_container(&id).await.map_err(fail("start", &spec.name))?;
+            if reused {
+                record(&journal, |changes| changes.started.push(id.clone()));
+            }
+            Progress::emit(progress, name, &spec.name, if recreated { "Recreated" } else { "Started" });
+        } else {
+            Progress::emit(progress, name, &spec.name, "Running");
         }
-        tracing::info!(project = %project, service = %name, container = %id, "service started");
-        Ok(Event::Started(ServiceReport {
-            service: name.clone(),
-            container_name: container_name.clone(),
-            container_id: id,
-            reused,
-        }))
-    });
+        tracing::info!(project, service = %name, container = %id, reused, "container started");
+        let report = ServiceReport { service: name.clone(), container_name: spec.name.clone(), container_id: id, reused, recreated };
+        Ok((report, restarted))
+    }
 }

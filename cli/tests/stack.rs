@@ -1,0 +1,177 @@
+//! The stack commands on a real podman, with docker compose's global
+//! options: merged files, an env file, a profile and a project name.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const IMAGE: &str = "localhost/perry-busybox:latest";
+
+fn perry_stack(dir: &PathBuf, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(args)
+        .current_dir(dir)
+        .env("PERRY_CONTAINER_BACKEND", "podman")
+        .env_remove("COMPOSE_FILE")
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .env_remove("COMPOSE_PROFILES")
+        .output()
+        .expect("perry-stack runs")
+}
+
+fn ok(output: Output) -> String {
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "perry-stack failed:\n{text}");
+    text
+}
+
+/// Removes the project's containers, networks and volumes, also on panic,
+/// and the folder of its files.
+struct Guard {
+    project: String,
+    dir: PathBuf,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let filter = format!("label=com.docker.compose.project={}", self.project);
+        for (list, remove) in [
+            (&["ps", "-a", "-q"][..], &["rm", "-f", "-t", "0"][..]),
+            (&["network", "ls", "-q"], &["network", "rm", "-f"]),
+            (&["volume", "ls", "-q"], &["volume", "rm", "-f"]),
+        ] {
+            let Ok(output) = Command::new("podman").args(list).args(["--filter", &filter]).output() else { continue };
+            for id in String::from_utf8_lossy(&output.stdout).split_whitespace() {
+                let _ = Command::new("podman").args(remove).arg(id).output();
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn leftovers(project: &str) -> String {
+    let filter = format!("label=com.docker.compose.project={project}");
+    let mut names = String::new();
+    for list in [&["ps", "-a", "--format", "{{.Names}}"][..], &["network", "ls", "--format", "{{.Name}}"], &["volume", "ls", "--format", "{{.Name}}"]] {
+        let output = Command::new("podman").args(list).args(["--filter", &filter]).output().expect("podman runs");
+        names.push_str(&String::from_utf8_lossy(&output.stdout));
+    }
+    names
+}
+
+#[test]
+fn global_options_drive_every_stack_command() {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let project = format!("perrycli-{}-{nanos}", std::process::id());
+    let dir = std::env::temp_dir().join(&project);
+    std::fs::create_dir_all(&dir).unwrap();
+    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+
+    std::fs::write(
+        dir.join("base.yaml"),
+        format!("services:\n  db:\n    image: {IMAGE}\n    command: [sleep, '60']\n  web:\n    image: {IMAGE}\n    command: [sleep, '60']\n    depends_on: [db]\n"),
+    )
+    .unwrap();
+    // The second file scales web through a variable of the env file, and
+    // adds a service that only the `debug` profile enables.
+    std::fs::write(
+        dir.join("more.yaml"),
+        format!("services:\n  web:\n    scale: ${{WEB_COUNT}}\n  tools:\n    image: {IMAGE}\n    command: [sleep, '60']\n    profiles: [debug]\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("counts.env"), "WEB_COUNT=2\n").unwrap();
+
+    let global = ["-f", "base.yaml", "-f", "more.yaml", "--env-file", "counts.env", "-p", project.as_str()];
+    let with = |args: &[&str]| -> Vec<String> { global.iter().chain(args).map(|word| word.to_string()).collect() };
+    let run = |args: &[&str]| {
+        let argv = with(args);
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        perry_stack(&dir, &argv)
+    };
+
+    ok(run(&["up", "-d"]));
+    let ps = ok(run(&["ps"]));
+    for name in ["db-1", "web-1", "web-2"] {
+        assert!(ps.contains(&format!("{project}-{name}")), "{ps}");
+    }
+    assert!(!ps.contains("tools"), "the debug profile is off: {ps}");
+
+    let again = ok(run(&["up", "-d"]));
+    assert!(again.contains(&format!("{project}-web-2  Running")), "an unchanged up keeps the containers: {again}");
+
+    let profiles = {
+        let mut argv = with(&[]);
+        argv.splice(0..0, ["--profile".to_string(), "debug".to_string()]);
+        argv.push("up".to_string());
+        argv.push("-d".to_string());
+        let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+        ok(perry_stack(&dir, &argv))
+    };
+    assert!(profiles.contains(&format!("{project}-tools-1  Started")), "{profiles}");
+
+    // `stop db` stops web too (it depends on db); `start web` brings db back first.
+    let stopped = ok(run(&["stop", "-t", "0", "db"]));
+    assert!(stopped.contains(&format!("{project}-web-1  Stopped")), "{stopped}");
+    let started = ok(run(&["start", "web"]));
+    let db_at = started.find(&format!("{project}-db-1  Started")).expect("db started");
+    let web_at = started.find(&format!("{project}-web-1  Started")).expect("web started");
+    assert!(db_at < web_at, "{started}");
+
+    ok(run(&["logs", "--tail", "1", "db"]));
+
+    // `down web` keeps db; the whole `down -v` removes everything.
+    ok(run(&["down", "-t", "0", "web"]));
+    let ps = ok(run(&["ps"]));
+    assert!(ps.contains(&format!("{project}-db-1")), "{ps}");
+    assert!(!ps.contains("web-1"), "{ps}");
+    let kept = ok(run(&["down", "-t", "0"]));
+    assert!(kept.contains(&format!("kept container {project}-tools-1")), "tools is an orphan without its profile: {kept}");
+    ok(run(&["down", "-v", "-t", "0", "--remove-orphans"]));
+    assert_eq!(leftovers(&project), "");
+    // After the command name, -f means --follow; with nothing running it returns at once.
+    ok(run(&["logs", "-f"]));
+}
+
+/// Sends SIGINT to `pid` with the `kill` command.
+fn interrupt(pid: u32) {
+    let status = Command::new("kill").args(["-INT", &pid.to_string()]).status().expect("kill runs");
+    assert!(status.success(), "kill -INT {pid} failed");
+}
+
+#[test]
+fn ctrl_c_during_up_rolls_back() {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let project = format!("perrycli-int-{}-{nanos}", std::process::id());
+    let dir = std::env::temp_dir().join(&project);
+    std::fs::create_dir_all(&dir).unwrap();
+    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    // db never becomes healthy, so up is still waiting when the signal comes.
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!(
+            "services:\n  db:\n    image: {IMAGE}\n    command: [sleep, '60']\n    healthcheck:\n      test: [CMD, 'false']\n      interval: 1s\n      retries: 100\n  web:\n    image: {IMAGE}\n    command: [sleep, '60']\n    depends_on:\n      db: {{condition: service_healthy}}\n"
+        ),
+    )
+    .unwrap();
+
+    let child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(["-p", &project, "up", "-d"])
+        .current_dir(&dir)
+        .env("PERRY_CONTAINER_BACKEND", "podman")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("perry-stack starts");
+    let began = std::time::Instant::now();
+    while !leftovers(&project).contains(&format!("{project}-db-1")) {
+        assert!(began.elapsed() < std::time::Duration::from_secs(30), "db was never created");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    interrupt(child.id());
+    let output = child.wait_with_output().expect("perry-stack exits");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("up was interrupted; what it created was removed"), "{stderr}");
+    assert_eq!(leftovers(&project), "");
+}

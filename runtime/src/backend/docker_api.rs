@@ -1,0 +1,320 @@
+//! A backend that speaks the Docker Engine API over a Unix socket, which
+//! dockerd and `podman system service` both serve.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bollard::errors::Error as ApiError;
+use bollard::models::{
+    ContainerCreateBody, EndpointSettings, ExecConfig, HostConfig, Mount, MountType as ApiMountType, NetworkConnectRequest,
+    NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest,
+};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
+    LogsOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
+};
+use bollard::exec::{StartExecOptions, StartExecResults};
+use bollard::container::LogOutput;
+use bollard::Docker;
+use futures_util::StreamExt;
+
+use super::{
+    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, LabelFilter, Logs, MountType,
+    NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
+};
+
+/// A backend on the Docker Engine API of one Unix socket.
+#[derive(Clone, Debug)]
+pub struct DockerApiBackend {
+    client: Docker,
+    socket: String,
+}
+
+impl DockerApiBackend {
+    /// Connects to the socket at `path`; requests time out after `timeout`.
+    pub fn connect(path: &Path, timeout: Duration) -> Result<Self, BackendError> {
+        let socket = path.display().to_string();
+        let client = Docker::connect_with_unix(&socket, timeout.as_secs().max(1), bollard::API_DEFAULT_VERSION)
+            .map_err(|error| BackendError::Failed { command: format!("connect to {socket}"), exit_code: None, stderr: error.to_string() })?;
+        Ok(Self { client, socket })
+    }
+
+    /// Maps an API error; a 404 becomes [`BackendError::NotFound`] for `target`.
+    fn error(&self, action: &str, target: Option<(&'static str, &str)>, error: ApiError) -> BackendError {
+        let command = format!("{action} on {}", self.socket);
+        if let (ApiError::DockerResponseServerError { status_code: 404, message }, Some((kind, name))) = (&error, target) {
+            return BackendError::NotFound { kind, name: name.to_string(), command, stderr: message.clone() };
+        }
+        BackendError::Failed { command, exit_code: None, stderr: error.to_string() }
+    }
+}
+
+fn label_filters(labels: &LabelFilter) -> HashMap<String, Vec<String>> {
+    let values: Vec<String> = labels.iter().map(|(key, value)| format!("{key}={value}")).collect();
+    HashMap::from([("label".to_string(), values)])
+}
+
+fn hash_map(map: &BTreeMap<String, String>) -> HashMap<String, String> {
+    map.iter().map(|(key, value)| (key.clone(), value.clone())).collect()
+}
+
+fn sorted(map: Option<HashMap<String, String>>) -> BTreeMap<String, String> {
+    map.unwrap_or_default().into_iter().collect()
+}
+
+/// Turns `on-failure:3` into the API's restart policy.
+fn restart_policy(text: &str) -> RestartPolicy {
+    let (name, count) = text.split_once(':').unwrap_or((text, ""));
+    let name = match name {
+        "always" => RestartPolicyNameEnum::ALWAYS,
+        "unless-stopped" => RestartPolicyNameEnum::UNLESS_STOPPED,
+        "on-failure" => RestartPolicyNameEnum::ON_FAILURE,
+        _ => RestartPolicyNameEnum::NO,
+    };
+    RestartPolicy { name: Some(name), maximum_retry_count: count.parse().ok() }
+}
+
+fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
+    let mut port_bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
+    let mut exposed = Vec::new();
+    for port in &spec.ports {
+        let key = format!("{}/{}", port.target, port.protocol);
+        exposed.push(key.clone());
+        port_bindings.entry(key).or_insert_with(|| Some(Vec::new())).get_or_insert_with(Vec::new).push(PortBinding {
+            host_ip: port.host_ip.clone(),
+            host_port: Some(port.published.clone().unwrap_or_default()),
+        });
+    }
+    let mounts = spec
+        .mounts
+        .iter()
+        .map(|mount| Mount {
+            typ: Some(match mount.kind {
+                MountType::Volume => ApiMountType::VOLUME,
+                MountType::Bind => ApiMountType::BIND,
+                MountType::Tmpfs => ApiMountType::TMPFS,
+            }),
+            source: mount.source.clone(),
+            target: Some(mount.target.clone()),
+            read_only: Some(mount.read_only),
+            ..Mount::default()
+        })
+        .collect();
+    // The API takes one network at create time; the others are connected after.
+    let first = spec.networks.first();
+    let networking_config = first.map(|attachment| NetworkingConfig {
+        endpoints_config: Some(HashMap::from([(
+            attachment.network.clone(),
+            EndpointSettings { aliases: Some(attachment.aliases.clone()), ..EndpointSettings::default() },
+        )])),
+    });
+    ContainerCreateBody {
+        image: Some(spec.image.clone()),
+        cmd: spec.command.clone(),
+        entrypoint: spec.entrypoint.clone(),
+        env: Some(spec.env.iter().map(|(key, value)| format!("{key}={value}")).collect()),
+        labels: Some(hash_map(&spec.labels)),
+        working_dir: spec.working_dir.clone(),
+        user: spec.user.clone(),
+        exposed_ports: (!exposed.is_empty()).then_some(exposed),
+        host_config: Some(HostConfig {
+            port_bindings: (!port_bindings.is_empty()).then_some(port_bindings),
+            mounts: Some(mounts),
+            network_mode: first.map(|attachment| attachment.network.clone()),
+            restart_policy: spec.restart.as_deref().map(restart_policy),
+            ..HostConfig::default()
+        }),
+        networking_config,
+        ..ContainerCreateBody::default()
+    }
+}
+
+#[async_trait]
+impl Backend for DockerApiBackend {
+    fn name(&self) -> &str {
+        "docker-api"
+    }
+
+    async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
+        let request = NetworkCreateRequest {
+            name: spec.name.clone(),
+            driver: spec.driver.clone(),
+            internal: Some(spec.internal),
+            options: Some(hash_map(&spec.options)),
+            labels: Some(hash_map(&spec.labels)),
+            ..NetworkCreateRequest::default()
+        };
+        self.client.create_network(request).await.map(drop).map_err(|error| self.error("create network", None, error))
+    }
+
+    async fn remove_network(&self, name: &str) -> Result<(), BackendError> {
+        self.client.remove_network(name).await.map_err(|error| self.error("remove network", Some(("network", name)), error))
+    }
+
+    async fn list_networks(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError> {
+        let options = ListNetworksOptionsBuilder::new().filters(&label_filters(labels)).build();
+        let networks = self.client.list_networks(Some(options)).await.map_err(|error| self.error("list networks", None, error))?;
+        Ok(networks
+            .into_iter()
+            .map(|network| ResourceInfo { name: network.name.unwrap_or_default(), labels: sorted(network.labels) })
+            .collect())
+    }
+
+    async fn create_volume(&self, spec: &VolumeSpec) -> Result<(), BackendError> {
+        let request = VolumeCreateRequest {
+            name: Some(spec.name.clone()),
+            driver: spec.driver.clone(),
+            driver_opts: Some(hash_map(&spec.options)),
+            labels: Some(hash_map(&spec.labels)),
+            ..VolumeCreateRequest::default()
+        };
+        self.client.create_volume(request).await.map(drop).map_err(|error| self.error("create volume", None, error))
+    }
+
+    async fn remove_volume(&self, name: &str) -> Result<(), BackendError> {
+        self.client
+            .remove_volume(name, None::<bollard::query_parameters::RemoveVolumeOptions>)
+            .await
+            .map_err(|error| self.error("remove volume", Some(("volume", name)), error))
+    }
+
+    async fn list_volumes(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError> {
+        let options = ListVolumesOptionsBuilder::new().filters(&label_filters(labels)).build();
+        let response = self.client.list_volumes(Some(options)).await.map_err(|error| self.error("list volumes", None, error))?;
+        Ok(response
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|volume| ResourceInfo { name: volume.name, labels: volume.labels.into_iter().collect() })
+            .collect())
+    }
+
+    async fn create_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
+        let options = CreateContainerOptionsBuilder::new().name(&spec.name).build();
+        let response = self
+            .client
+            .create_container(Some(options), create_body(spec))
+            .await
+            .map_err(|error| self.error("create container", None, error))?;
+        for attachment in spec.networks.iter().skip(1) {
+            let request = NetworkConnectRequest {
+                container: response.id.clone(),
+                endpoint_config: Some(EndpointSettings { aliases: Some(attachment.aliases.clone()), ..EndpointSettings::default() }),
+            };
+            self.client
+                .connect_network(&attachment.network, request)
+                .await
+                .map_err(|error| self.error("connect network", Some(("network", &attachment.network)), error))?;
+        }
+        Ok(response.id)
+    }
+
+    async fn start_container(&self, id: &str) -> Result<(), BackendError> {
+        self.client
+            .start_container(id, None::<bollard::query_parameters::StartContainerOptions>)
+            .await
+            .map_err(|error| self.error("start container", Some(("container", id)), error))
+    }
+
+    async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError> {
+        let seconds = i32::try_from(timeout.as_secs()).unwrap_or(i32::MAX);
+        let options = StopContainerOptionsBuilder::new().t(seconds).build();
+        self.client.stop_container(id, Some(options)).await.map_err(|error| self.error("stop container", Some(("container", id)), error))
+    }
+
+    async fn remove_container(&self, id: &str, force: bool) -> Result<(), BackendError> {
+        let options = RemoveContainerOptionsBuilder::new().force(force).build();
+        self.client
+            .remove_container(id, Some(options))
+            .await
+            .map_err(|error| self.error("remove container", Some(("container", id)), error))
+    }
+
+    async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError> {
+        let response = self
+            .client
+            .inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>)
+            .await
+            .map_err(|error| self.error("inspect container", Some(("container", id)), error))?;
+        let state = response.state.unwrap_or_default();
+        let status = ContainerStatus::parse(&state.status.map(|status| status.to_string()).unwrap_or_default());
+        let exited = matches!(status, ContainerStatus::Exited | ContainerStatus::Dead);
+        let config = response.config.unwrap_or_default();
+        let mut ports = Vec::new();
+        let bindings = response.network_settings.and_then(|settings| settings.ports).unwrap_or_default();
+        for (key, bindings) in bindings {
+            let (port, protocol) = key.split_once('/').unwrap_or((&key, "tcp"));
+            let Ok(container_port) = port.parse::<u16>() else { continue };
+            for binding in bindings.unwrap_or_default() {
+                let Some(host_port) = binding.host_port.and_then(|port| port.parse().ok()) else { continue };
+                ports.push(PublishedPort { host_ip: binding.host_ip.unwrap_or_default(), host_port, container_port, protocol: protocol.to_string() });
+            }
+        }
+        ports.sort();
+        Ok(ContainerInfo {
+            id: response.id.unwrap_or_default(),
+            name: response.name.unwrap_or_default().trim_start_matches('/').to_string(),
+            image: config.image.unwrap_or_default(),
+            labels: sorted(config.labels),
+            state: ContainerState { status, running: state.running.unwrap_or(false), exit_code: exited.then_some(state.exit_code.unwrap_or(0)) },
+            ports,
+        })
+    }
+
+    async fn list_containers(&self, labels: &LabelFilter) -> Result<Vec<ContainerInfo>, BackendError> {
+        let options = ListContainersOptionsBuilder::new().all(true).filters(&label_filters(labels)).build();
+        let summaries = self.client.list_containers(Some(options)).await.map_err(|error| self.error("list containers", None, error))?;
+        // The summary lacks exit codes and published host ports in one
+        // shape on every server, so each container is inspected.
+        let mut infos = Vec::new();
+        for summary in summaries {
+            let Some(id) = summary.id else { continue };
+            match self.inspect_container(&id).await {
+                Ok(info) => infos.push(info),
+                Err(error) if error.is_not_found() => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(infos)
+    }
+
+    async fn logs(&self, id: &str, tail: Option<usize>) -> Result<Logs, BackendError> {
+        let tail = tail.map(|count| count.to_string()).unwrap_or_else(|| "all".to_string());
+        let options = LogsOptionsBuilder::new().stdout(true).stderr(true).tail(&tail).build();
+        let mut stream = self.client.logs(id, Some(options));
+        let mut logs = Logs::default();
+        while let Some(item) = stream.next().await {
+            match item.map_err(|error| self.error("read logs", Some(("container", id)), error))? {
+                LogOutput::StdErr { message } => logs.stderr.push_str(&String::from_utf8_lossy(&message)),
+                LogOutput::StdOut { message } | LogOutput::Console { message } => logs.stdout.push_str(&String::from_utf8_lossy(&message)),
+                LogOutput::StdIn { .. } => {}
+            }
+        }
+        Ok(logs)
+    }
+
+    async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
+        let config = ExecConfig { attach_stdout: Some(true), attach_stderr: Some(true), cmd: Some(argv.to_vec()), ..ExecConfig::default() };
+        let created = self.client.create_exec(id, config).await.map_err(|error| self.error("create exec", Some(("container", id)), error))?;
+        let started = self
+            .client
+            .start_exec(&created.id, Some(StartExecOptions { detach: false, tty: false, output_capacity: None }))
+            .await
+            .map_err(|error| self.error("start exec", Some(("container", id)), error))?;
+        let mut output = ExecOutput::default();
+        if let StartExecResults::Attached { output: mut stream, .. } = started {
+            while let Some(item) = stream.next().await {
+                match item.map_err(|error| self.error("read exec output", None, error))? {
+                    LogOutput::StdErr { message } => output.stderr.push_str(&String::from_utf8_lossy(&message)),
+                    LogOutput::StdOut { message } | LogOutput::Console { message } => output.stdout.push_str(&String::from_utf8_lossy(&message)),
+                    LogOutput::StdIn { .. } => {}
+                }
+            }
+        }
+        let inspected = self.client.inspect_exec(&created.id).await.map_err(|error| self.error("inspect exec", None, error))?;
+        output.exit_code = inspected.exit_code.unwrap_or(-1);
+        Ok(output)
+    }
+}

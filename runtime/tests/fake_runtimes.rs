@@ -1,0 +1,211 @@
+//! The command grammars of the CLI backend, checked against fake `podman`,
+//! `docker`, `nerdctl` and `limactl` executables that record their argv and
+//! reply with output in the real tools' documented formats.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use perry_stack::backend::{ContainerSpec, Grammar, LabelFilter, NetworkAttachment, NetworkSpec};
+use perry_stack::{Backend, CliBackend};
+
+/// `podman ps --all --format json` as podman 4 prints it.
+const PODMAN_PS: &str = r#"[
+  {
+    "AutoRemove": false,
+    "Command": ["httpd", "-f"],
+    "Created": "2026-12-04T21:00:00Z",
+    "Exited": false,
+    "ExitedAt": -62135596800,
+    "ExitCode": 0,
+    "Id": "4f1c0ffee4f1c0ffee4f1c0ffee4f1c0ffee4f1c0ffee4f1c0ffee4f1c0ffee0",
+    "Image": "localhost/perry-busybox:latest",
+    "Labels": {"com.docker.compose.project": "demo", "com.docker.compose.service": "web"},
+    "Names": ["demo-web-1"],
+    "Ports": [{"host_ip": "", "container_port": 80, "host_port": 8080, "range": 2, "protocol": "tcp"}],
+    "State": "running",
+    "Status": "Up 2 seconds"
+  }
+]"#;
+
+/// `docker container inspect ID` as docker 24 prints it (fields trimmed).
+const DOCKER_INSPECT: &str = r#"[
+  {
+    "Id": "9a8b7c6d5e4f9a8b7c6d5e4f9a8b7c6d5e4f9a8b7c6d5e4f9a8b7c6d5e4f9a8b",
+    "Created": "2026-12-04T21:00:00.000000000Z",
+    "Name": "/demo-web-1",
+    "State": {"Status": "exited", "Running": false, "Paused": false, "ExitCode": 3, "Pid": 0},
+    "Config": {
+      "Image": "localhost/perry-busybox:latest",
+      "Labels": {"com.docker.compose.project": "demo", "com.docker.compose.service": "web"}
+    },
+    "NetworkSettings": {"Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}], "81/udp": null}}
+  }
+]"#;
+
+const CREATED_ID: &str = "0123456789abcdef";
+
+/// A folder with one fake executable named `program` that skips `skip`
+/// leading words (a prefix such as `shell default nerdctl`) before reading
+/// the subcommand.
+struct Fake {
+    dir: PathBuf,
+    program: PathBuf,
+}
+
+impl Fake {
+    fn new(test: &str, program: &str, skip: usize) -> Self {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+        let dir = std::env::temp_dir().join(format!("perry-fake-{test}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("ps.json"), PODMAN_PS).unwrap();
+        std::fs::write(dir.join("inspect.json"), DOCKER_INSPECT).unwrap();
+        let script = format!(
+            r#"#!/bin/sh
+printf '%s\t' "$@" >> '{log}'
+printf '\n' >> '{log}'
+shift {skip}
+case "$1" in
+  create) echo {CREATED_ID} ;;
+  ps) if [ "$3" = "--format" ]; then cat '{dir}/ps.json'; else echo 9a8b7c6d5e4f; fi ;;
+  container) cat '{dir}/inspect.json' ;;
+esac
+"#,
+            log = dir.join("argv.log").display(),
+            dir = dir.display(),
+        );
+        let program = dir.join(program);
+        std::fs::write(&program, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        Self { dir, program }
+    }
+
+    /// Returns every recorded call, as its argv after the program name.
+    fn calls(&self) -> Vec<Vec<String>> {
+        let text = std::fs::read_to_string(self.dir.join("argv.log")).unwrap_or_default();
+        text.lines().map(|line| line.split('\t').filter(|word| !word.is_empty()).map(str::to_string).collect()).collect()
+    }
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn two_networks() -> ContainerSpec {
+    ContainerSpec {
+        name: "demo-web-1".to_string(),
+        image: "localhost/perry-busybox:latest".to_string(),
+        command: Some(vec!["httpd".to_string(), "-f".to_string()]),
+        labels: BTreeMap::from([("com.docker.compose.project".to_string(), "demo".to_string())]),
+        networks: vec![
+            NetworkAttachment { network: "demo_front".to_string(), aliases: vec!["web".to_string()] },
+            NetworkAttachment { network: "demo_back".to_string(), aliases: vec!["web".to_string(), "api".to_string()] },
+        ],
+        ..ContainerSpec::default()
+    }
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(' ').map(str::to_string).collect()
+}
+
+fn project_filter() -> LabelFilter {
+    LabelFilter::from([("com.docker.compose.project".to_string(), "demo".to_string())])
+}
+
+fn network() -> NetworkSpec {
+    NetworkSpec {
+        name: "demo_back".to_string(),
+        internal: true,
+        options: BTreeMap::from([("com.docker.network.driver.mtu".to_string(), "1400".to_string())]),
+        labels: BTreeMap::from([("com.docker.compose.network".to_string(), "back".to_string())]),
+        ..NetworkSpec::default()
+    }
+}
+
+#[tokio::test]
+async fn podman_grammar() {
+    let fake = Fake::new("podman", "podman", 0);
+    let backend = CliBackend::new(&fake.program, Grammar::Podman);
+
+    let id = backend.create_container(&two_networks()).await.unwrap();
+    backend.create_network(&network()).await.unwrap();
+    let listed = backend.list_containers(&project_filter()).await.unwrap();
+
+    assert_eq!(id, CREATED_ID);
+    let calls = fake.calls();
+    assert_eq!(
+        calls[0],
+        words(
+            "create --name demo-web-1 --label com.docker.compose.project=demo --network demo_front:alias=web \
+             --network demo_back:alias=web,alias=api localhost/perry-busybox:latest httpd -f"
+        )
+    );
+    assert_eq!(
+        calls[1],
+        words("network create --internal --opt com.docker.network.driver.mtu=1400 --label com.docker.compose.network=back demo_back")
+    );
+    assert_eq!(calls[2], words("ps --all --format json --filter label=com.docker.compose.project=demo"));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].name, "demo-web-1");
+    assert!(listed[0].state.running);
+    let ports: Vec<(u16, u16)> = listed[0].ports.iter().map(|port| (port.host_port, port.container_port)).collect();
+    assert_eq!(ports, [(8080, 80), (8081, 81)], "a range of 2 gives two ports");
+}
+
+/// docker and nerdctl share the grammar: one network at create time, the
+/// others connected afterwards; listing inspects the ids that `ps` prints.
+async fn docker_like(fake: &Fake, backend: CliBackend, prefix: &[&str]) {
+    let id = backend.create_container(&two_networks()).await.unwrap();
+    let listed = backend.list_containers(&project_filter()).await.unwrap();
+
+    assert_eq!(id, CREATED_ID);
+    let with_prefix = |text: &str| {
+        let mut argv: Vec<String> = prefix.iter().map(|word| word.to_string()).collect();
+        argv.extend(words(text));
+        argv
+    };
+    let calls = fake.calls();
+    assert_eq!(
+        calls[0],
+        with_prefix(
+            "create --name demo-web-1 --label com.docker.compose.project=demo --network demo_front --network-alias web \
+             localhost/perry-busybox:latest httpd -f"
+        )
+    );
+    assert_eq!(calls[1], with_prefix(&format!("network connect --alias web --alias api demo_back {CREATED_ID}")));
+    assert_eq!(calls[2], with_prefix("ps --all --quiet --no-trunc --filter label=com.docker.compose.project=demo"));
+    assert_eq!(calls[3], with_prefix("container inspect 9a8b7c6d5e4f"));
+    assert_eq!(listed[0].name, "demo-web-1");
+    assert_eq!(listed[0].state.exit_code, Some(3));
+    assert_eq!(listed[0].ports.len(), 1, "an unpublished port has no binding");
+}
+
+#[tokio::test]
+async fn docker_grammar() {
+    let fake = Fake::new("docker", "docker", 0);
+    docker_like(&fake, CliBackend::new(&fake.program, Grammar::Docker), &[]).await;
+}
+
+#[tokio::test]
+async fn nerdctl_grammar() {
+    let fake = Fake::new("nerdctl", "nerdctl", 0);
+    let backend = CliBackend::new(&fake.program, Grammar::Docker).with_name("nerdctl");
+    assert_eq!(backend.name(), "nerdctl");
+    docker_like(&fake, backend, &[]).await;
+}
+
+#[tokio::test]
+async fn lima_grammar() {
+    let fake = Fake::new("lima", "limactl", 3);
+    let backend = CliBackend::lima("default");
+    // CliBackend::lima runs `limactl` from PATH, so the fake is given by path
+    // with the same prefix and name.
+    let backend = CliBackend::new(&fake.program, Grammar::Docker).with_prefix(&["shell", "default", "nerdctl"]).with_name(backend.name());
+    assert_eq!(backend.name(), "lima");
+    docker_like(&fake, backend, &["shell", "default", "nerdctl"]).await;
+}
+

@@ -1,0 +1,85 @@
+//! Failure strategies on a real podman: a failed `up` leaves exactly the
+//! documented state, and a rollback never removes a container that existed
+//! before the run.
+
+mod support;
+
+use std::time::Duration;
+
+use perry_stack::schema::{Condition, Project};
+use perry_stack::testing::*;
+use perry_stack::{DownOptions, FailureStrategy, UpOptions};
+use support::*;
+
+/// c alone, brought up before the run under test.
+fn before(name: &str) -> Project {
+    project(name, vec![service("c", IMAGE, &["sleep", "60"])])
+}
+
+/// a <- b, plus c unchanged; `b` is given by the caller.
+fn graph(name: &str, b: perry_stack::schema::Service) -> Project {
+    let b = depends_on(b, "a", Condition::ServiceStarted);
+    with_volume(project(name, vec![service("a", IMAGE, &["sleep", "60"]), b, service("c", IMAGE, &["sleep", "60"])]), "data")
+}
+
+fn sorted(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names
+}
+
+async fn finish(name: &str) {
+    engine().down(name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    assert_eq!(leftovers(name), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_failure_rolls_back_only_this_run() {
+    require_podman();
+    let name = unique_project("rollstart");
+    let _cleanup = Cleanup(name.clone());
+    engine().up(&before(&name), &UpOptions::default()).await.unwrap();
+
+    // podman creates the container, then fails to start a missing executable.
+    let b = service("b", IMAGE, &["/no/such/program"]);
+    let error = engine().up(&graph(&name, b), &UpOptions::default()).await.unwrap_err();
+
+    assert!(error.to_string().contains(&format!("start container {name}-b-1")), "{error}");
+    assert_eq!(sorted(leftovers(&name)), sorted(vec![format!("{name}-c-1"), format!("{name}_default")]));
+    let ps = engine().ps(&name).await.unwrap();
+    assert_eq!(ps.iter().map(|row| row.status.as_str()).collect::<Vec<_>>(), ["running"], "c still runs");
+    finish(&name).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_failure_under_halt_leaves_what_was_made() {
+    require_podman();
+    let name = unique_project("haltstart");
+    let _cleanup = Cleanup(name.clone());
+    engine().up(&before(&name), &UpOptions::default()).await.unwrap();
+
+    let b = service("b", IMAGE, &["/no/such/program"]);
+    let options = UpOptions { on_failure: FailureStrategy::HaltGraph, ..UpOptions::default() };
+    engine().up(&graph(&name, b), &options).await.unwrap_err();
+
+    let ps = engine().ps(&name).await.unwrap();
+    let rows: Vec<(&str, bool)> = ps.iter().map(|row| (row.service.as_str(), row.status == "running")).collect();
+    assert_eq!(rows, [("a", true), ("b", false), ("c", true)]);
+    assert!(leftovers(&name).contains(&format!("{name}_data")), "the volume stays");
+    finish(&name).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_failure_rolls_back_networks_and_volumes() {
+    require_podman();
+    let name = unique_project("rollcreate");
+    let _cleanup = Cleanup(name.clone());
+    engine().up(&before(&name), &UpOptions::default()).await.unwrap();
+
+    // No registry is reachable, so a missing local image fails the create.
+    let b = service("b", "localhost/perry-missing-image:latest", &[]);
+    let error = engine().up(&graph(&name, b), &UpOptions::default()).await.unwrap_err();
+
+    assert!(error.to_string().contains(&format!("create container {name}-b-1")), "{error}");
+    assert_eq!(sorted(leftovers(&name)), sorted(vec![format!("{name}-c-1"), format!("{name}_default")]), "a and the data volume are gone");
+    finish(&name).await;
+}

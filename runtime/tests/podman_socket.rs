@@ -1,0 +1,80 @@
+//! The Docker Engine API backend against podman's API socket, served by
+//! `podman system service` that the test starts and stops.
+
+#![cfg(feature = "docker-api")]
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use perry_stack::backend::DockerApiBackend;
+use perry_stack::schema::Condition;
+use perry_stack::testing::*;
+use perry_stack::{DownOptions, Engine, UpOptions};
+use support::*;
+
+/// The API service, killed (by its own pid) when dropped.
+struct Service {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+fn serve(test: &str) -> Service {
+    let socket = std::env::temp_dir().join(format!("{}.sock", unique_project(test)));
+    let child = Command::new("podman")
+        .args(["system", "service", "--time=0", &format!("unix://{}", socket.display())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("podman system service starts");
+    let service = Service { child, socket };
+    let began = Instant::now();
+    while !service.socket.exists() {
+        assert!(began.elapsed() < Duration::from_secs(20), "podman system service did not create {}", service.socket.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    service
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn up_exec_down_over_the_api() {
+    require_podman();
+    let service = serve("apisock");
+    let name = unique_project("api");
+    let _cleanup = Cleanup(name.clone());
+    let backend = DockerApiBackend::connect(&service.socket, Duration::from_secs(60)).unwrap();
+    let engine = Engine::new(Arc::new(backend));
+
+    let db = healthcheck(service_named("db", &["sleep", "60"]), &["CMD-SHELL", "test -e /tmp"], Duration::from_millis(300), 5);
+    let db = mount_volume(db, "data", "/data");
+    let web = join_network(join_network(depends_on(service_named("web", &["sleep", "60"]), "db", Condition::ServiceHealthy), "default"), "back");
+    let project = with_network(with_network(with_volume(project(&name, vec![db, web]), "data"), "back"), "default");
+
+    let report = engine.up(&project, &UpOptions::default()).await.unwrap();
+    assert_eq!(report.services.len(), 2);
+    let output = engine.exec(&name, "web", &["sh".to_string(), "-c".to_string(), "echo hi; echo oops >&2; exit 3".to_string()]).await.unwrap();
+    assert_eq!(output.exit_code, 3);
+    assert_eq!(output.stdout, "hi\n");
+    assert_eq!(output.stderr, "oops\n");
+    let again = engine.up(&project, &UpOptions::default()).await.unwrap();
+    assert!(again.services.iter().all(|service| service.reused), "{:?}", again.services);
+
+    let down = engine.down(&name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    assert_eq!(down.containers.len(), 2);
+    assert_eq!(leftovers(&name), Vec::<String>::new());
+}
+
+fn service_named(name: &str, command: &[&str]) -> perry_stack::schema::Service {
+    service(name, IMAGE, command)
+}
