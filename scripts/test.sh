@@ -26,4 +26,5 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm
 fi
 
-cargo test --workspace --locked --no-fail-fast
+# --all-features also runs the Docker Engine API backend against podman's socket.
+cargo test --workspace --locked --no-fail-fast --all-features
