@@ -660,3 +660,18 @@ fn retries_out_of_range() {
     let diagnostic = only("services:\n  web:\n    image: busybox\n    healthcheck:\n      retries: -2\n", code::INVALID_VALUE);
     assert_eq!(diagnostic.message, "invalid value `-2` for `services.web.healthcheck.retries`: expected a non-negative integer");
 }
+
+#[test]
+fn keys_read_by_engine_do_not_warn() {
+    let source = "services:\n  web:\n    image: a\n    scale: 2\n  api:\n    image: a\n    deploy:\n      replicas: 2\n";
+    let checked = check(source, Path::new(FILE)).expect("valid");
+    assert!(checked.warnings.0.is_empty(), "{:?}", checked.warnings);
+}
+
+#[test]
+fn deploy_with_other_keys_warns() {
+    let source = "services:\n  api:\n    image: a\n    deploy:\n      replicas: 2\n      resources: {}\n";
+    let checked = check(source, Path::new(FILE)).expect("valid");
+    let paths: Vec<&str> = checked.warnings.0.iter().filter_map(|warning| warning.path.as_deref()).collect();
+    assert_eq!(paths, ["services.api.deploy"]);
+}

@@ -76,6 +76,21 @@ struct Context<'a> {
     diagnostics: &'a mut Diagnostics,
 }
 
+/// Whether the engine reads this key from the kept YAML, so that it needs no
+/// "not supported yet" warning: a service's `scale`, a `deploy` that sets
+/// only `replicas`, and the `driver_opts` of networks and volumes.
+fn read_by_engine(pointer: &str, key: &str, value: &Node) -> bool {
+    match (pointer, key) {
+        (place::SERVICE, "scale") => true,
+        (place::SERVICE, "deploy") => match &value.value {
+            Value::Mapping(entries) => entries.iter().all(|(key, _)| key.as_str() == Some("replicas")),
+            _ => false,
+        },
+        (place::NETWORK | place::VOLUME, "driver_opts") => true,
+        _ => false,
+    }
+}
+
 /// Appends `key` to a dotted path such as `services.web`.
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
@@ -145,9 +160,10 @@ impl Context<'_> {
             let key_path = join(path, name);
             match keys.rule(name) {
                 KeyRule::Extension => {}
-                KeyRule::Known | KeyRule::Additional => {
+                KeyRule::Known | KeyRule::Additional if !read_by_engine(pointer, name, value) => {
                     self.warning(code::UNSUPPORTED_KEY, messages::unsupported_key(&key_path), key.span, &key_path);
                 }
+                KeyRule::Known | KeyRule::Additional => {}
                 KeyRule::Unknown => {
                     let help = match keys.closest(name) {
                         Some(candidate) => messages::did_you_mean(candidate),
