@@ -52,11 +52,13 @@ impl Errors {
         None
     }
 
-    fn finish(self, function: &'static str) -> Result<(), ApiError> {
+    /// Fails with every error collected, under a heading that names `what`
+    /// was invalid: the graph or the options.
+    fn finish(self, function: &'static str, what: &str) -> Result<(), ApiError> {
         if self.0.is_empty() {
             return Ok(());
         }
-        Err(failed(function, format!("invalid graph:\n  {}", self.0.join("\n  "))))
+        Err(failed(function, format!("invalid {what}:\n  {}", self.0.join("\n  "))))
     }
 }
 
@@ -92,7 +94,13 @@ fn execution_of(errors: &mut Errors, path: &str, execution: Option<&str>, bound:
 /// objects; `path` is the prefix of their fields, such as `options.`.
 pub(super) fn strategies(function: &'static str, path: &str, execution: Option<&str>, bound: Option<f64>, failure: Option<&str>) -> Result<(Option<Execution>, Option<FailureStrategy>), ApiError> {
     let mut errors = Errors::default();
-    let execution = execution_of(&mut errors, path, execution, bound);
+    let strategies = read_strategies(&mut errors, path, execution, bound, failure);
+    errors.finish(function, if path.is_empty() { "graph" } else { "options" })?;
+    Ok(strategies)
+}
+
+fn read_strategies(errors: &mut Errors, path: &str, execution: Option<&str>, bound: Option<f64>, failure: Option<&str>) -> (Option<Execution>, Option<FailureStrategy>) {
+    let execution = execution_of(errors, path, execution, bound);
     let parse = |text: &str| match text {
         "rollbackAll" => Some(FailureStrategy::RollbackAll),
         "haltGraph" => Some(FailureStrategy::HaltGraph),
@@ -100,8 +108,7 @@ pub(super) fn strategies(function: &'static str, path: &str, execution: Option<&
         _ => None,
     };
     let failure = failure.and_then(|mode| errors.choice(&format!("{path}onFailure"), mode, FAILURE_MODES, parse));
-    errors.finish(function)?;
-    Ok((execution, failure))
+    (execution, failure)
 }
 
 fn node(errors: &mut Errors, path: &str, spec: &NodeSpec) -> model::WorkloadNode {
@@ -178,8 +185,8 @@ fn node(errors: &mut Errors, path: &str, spec: &NodeSpec) -> model::WorkloadNode
 /// wrong (literal values, numbers, repeated node names), then every rule of
 /// the YAML loader.
 pub(super) fn convert(function: &'static str, graph: &WorkloadGraph) -> Result<Converted, ApiError> {
-    let (execution, failure) = strategies(function, "", graph.execution.as_deref(), graph.max_parallel, graph.on_failure.as_deref())?;
     let mut errors = Errors::default();
+    let (execution, failure) = read_strategies(&mut errors, "", graph.execution.as_deref(), graph.max_parallel, graph.on_failure.as_deref());
     let mut model = model::Graph { name: graph.name.clone(), execution: execution.unwrap_or_default(), failure: failure.unwrap_or_default(), ..model::Graph::default() };
     let mut runtimes = Vec::new();
     let mut indices: BTreeMap<String, usize> = BTreeMap::new();
@@ -200,7 +207,7 @@ pub(super) fn convert(function: &'static str, graph: &WorkloadGraph) -> Result<C
     if graph.nodes.is_empty() {
         errors.push("nodes", "is empty: a graph needs at least one node");
     }
-    errors.finish(function)?;
+    errors.finish(function, "graph")?;
 
     // The loader's rules report model paths (`nodes.web.options.privileged`);
     // the caller wrote `nodes[1].spec.policy.privileged`.
@@ -213,7 +220,7 @@ pub(super) fn convert(function: &'static str, graph: &WorkloadGraph) -> Result<C
             None => errors.push(&path, &diagnostic.message),
         }
     }
-    errors.finish(function)?;
+    errors.finish(function, "graph")?;
     Ok(Converted { graph: model, runtimes })
 }
 
@@ -372,7 +379,7 @@ mod tests {
         assert_eq!(strategies("t", "", Some("maxParallel"), Some(2.0), None).unwrap(), (Some(Execution::MaxParallel(2)), None));
         assert_eq!(strategies("t", "", None, Some(3.0), Some("haltGraph")).unwrap(), (Some(Execution::MaxParallel(3)), Some(FailureStrategy::HaltGraph)));
         let missing = strategies("t", "options.", Some("maxParallel"), None, None).unwrap_err().to_string();
-        assert_eq!(missing, "t: invalid graph:\n  options.maxParallel: is missing: execution \"maxParallel\" needs a bound");
+        assert_eq!(missing, "t: invalid options:\n  options.maxParallel: is missing: execution \"maxParallel\" needs a bound");
         let stray = strategies("t", "", Some("sequential"), Some(2.0), Some("never")).unwrap_err().to_string();
         assert_eq!(
             stray,

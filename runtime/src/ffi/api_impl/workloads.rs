@@ -12,7 +12,7 @@ use perry_stack_schema::api::types::{ISOLATION_LEVELS, POLICY_TIERS};
 use perry_stack_schema::api::HandleKind;
 use perry_stack_schema::workload as model;
 
-use super::container::{exec_options, exec_result, project_containers, stop_timeout, tail};
+use super::container::{exec_options, exec_result, project_containers, tail};
 use super::workload_model::{self as convert, Converted};
 use super::{failed, object, register, release, selected, EngineApi};
 use crate::backend::{Backend, Isolation};
@@ -21,6 +21,9 @@ use crate::ffi::generated::*;
 use crate::ffi::handle::{Handle, HandleRegistry};
 use crate::ffi::typed::{GraphHandle, TypedHandle};
 use crate::workload::{container_name, GraphEngine, RunOptions as EngineRunOptions};
+
+/// How long a rollback and `down` wait for a node to stop, as `container.stop` does.
+const DEFAULT_STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The running graph that a handle names.
 struct GraphEntry {
@@ -108,7 +111,11 @@ fn run_graph(graph: WorkloadGraph, options: Option<RunOptions>) -> ApiFuture<Gra
         let converted = convert::convert(FUNCTION, &graph)?;
         let options = options.unwrap_or(RunOptions { project: None, execution: None, max_parallel: None, on_failure: None, stop_timeout: None });
         let (execution, failure) = convert::strategies(FUNCTION, "options.", options.execution.as_deref(), options.max_parallel, options.on_failure.as_deref())?;
-        let stop_timeout = stop_timeout(FUNCTION, options.stop_timeout)?;
+        let stop_timeout = match options.stop_timeout {
+            None => DEFAULT_STOP_TIMEOUT,
+            Some(seconds) if seconds.is_finite() && seconds >= 0.0 => Duration::from_secs_f64(seconds),
+            Some(seconds) => return Err(failed(FUNCTION, format!("invalid options:\n  options.stopTimeout: expected a number of seconds of at least 0, received {seconds}"))),
+        };
         let project = options.project.unwrap_or_else(|| graph.name.clone());
         if project.is_empty() {
             return Err(failed(FUNCTION, "`options.project` is empty"));
@@ -284,6 +291,6 @@ mod tests {
     fn graph_checks_its_options() {
         let options = GraphOptions { on_failure: None, execution: Some("maxParallel".to_owned()), max_parallel: Some(0.0) };
         let error = EngineApi.graph("g".to_owned(), Vec::new(), Some(options)).unwrap_err();
-        assert_eq!(error.to_string(), "workloads.graph: invalid graph:\n  options.maxParallel: expected a whole number from 1 to 1024, received 0");
+        assert_eq!(error.to_string(), "workloads.graph: invalid options:\n  options.maxParallel: expected a whole number from 1 to 1024, received 0");
     }
 }

@@ -1,0 +1,18 @@
+//! The C program drives perry/workloads through the generated symbols on
+//! the default, engine-backed implementation with a mock backend: plans,
+//! path-precise rejections, every wrong handle, and a graph's operations.
+
+use std::sync::Arc;
+
+use perry_stack::MockBackend;
+
+#[test]
+fn workloads_through_c_on_mock() {
+    let mock = Arc::new(MockBackend::new());
+    perry_stack::ffi::api_impl::backends::install("mock", mock.clone());
+    // SAFETY: the C program installs its own host first and runs once in
+    // this process.
+    let failures = unsafe { perry_stack_ffi_tests::perry_c_workloads_on_mock() };
+    assert_eq!(failures, 0, "the C checks printed their failures above");
+    assert!(mock.spec("mock-wl-web-1").is_none(), "workloads.down removed the graph's containers");
+}
