@@ -122,6 +122,15 @@ fn node(errors: &mut Errors, path: &str, spec: &NodeSpec) -> model::WorkloadNode
     };
     node.options.exclusive = spec.exclusive.unwrap_or(false);
 
+    // The engine mounts `NAME:/path` as a project volume and `/host:/path`
+    // as a bind mount; anything else would be skipped or misread.
+    for (index, mount) in node.volumes.iter().enumerate() {
+        let valid = mount.split_once(':').is_some_and(|(source, target)| !source.is_empty() && !source.starts_with('.') && target.starts_with('/'));
+        if !valid {
+            errors.push(&format!("{path}.volumes[{index}]"), format!("expected `volume:/path` or `/host/path:/path`, received \"{mount}\""));
+        }
+    }
+
     for (name, port) in spec.ports.iter().flatten() {
         if let Some(port) = errors.whole(&format!("{path}.ports.{name}"), *port, 1.0, 65535.0) {
             node.ports.insert(name.clone(), port as u16);
@@ -331,7 +340,8 @@ mod tests {
         let graph = graph(serde_json::json!([
             { "name": "a", "spec": { "image": "i", "ports": { "http": 80.5 }, "policy": { "tier": "paranoid" } } },
             { "name": "a", "spec": { "image": "i" } },
-            { "name": "b", "spec": { "image": "i", "policy": { "tier": "isolated", "network": true }, "runtime": { "kind": "jvm" } } }
+            { "name": "b", "spec": { "image": "i", "policy": { "tier": "isolated", "network": true }, "runtime": { "kind": "jvm" } } },
+            { "name": "c", "spec": { "image": "i", "volumes": ["data:/d", "./here:/d", "/tmp"] } }
         ]));
         let error = convert("t", &graph).unwrap_err().to_string();
         assert_eq!(
@@ -341,7 +351,9 @@ mod tests {
              nodes[0].spec.policy.tier: expected \"default\" | \"isolated\" | \"hardened\" | \"untrusted\", received \"paranoid\"\n  \
              nodes[1].name: node name \"a\" is already used by nodes[0]\n  \
              nodes[2].spec.policy.network: is true, but tier \"isolated\" has no network; remove `network` or use tier \"default\" or \"hardened\"\n  \
-             nodes[2].spec.runtime.kind: expected \"auto\" | \"oci\" | \"microvm\" | \"wasm\", received \"jvm\""
+             nodes[2].spec.runtime.kind: expected \"auto\" | \"oci\" | \"microvm\" | \"wasm\", received \"jvm\"\n  \
+             nodes[3].spec.volumes[1]: expected `volume:/path` or `/host/path:/path`, received \"./here:/d\"\n  \
+             nodes[3].spec.volumes[2]: expected `volume:/path` or `/host/path:/path`, received \"/tmp\""
         );
     }
 
