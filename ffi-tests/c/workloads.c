@@ -69,6 +69,11 @@ static void expect_rejection(const char *call, int64_t promise, const char *mess
     CHECK(strcmp(text_of(value), message) == 0, "%s: rejection\n  got:      %s\n  expected: %s", call, text_of(value), message);
 }
 
+static void expect_rejection_start(const char *call, int64_t promise, const char *start) {
+    const char *got = text_of(settle(call, promise, REJECTED));
+    CHECK(strncmp(got, start, strlen(start)) == 0, "%s: rejection\n  got:         %s\n  starting with: %s", call, got, start);
+}
+
 /* A graph where web references db's endpoint, db is hardened and batch
  * has no network. */
 static const char *MOCK_GRAPH =
@@ -216,11 +221,22 @@ static void check_running_graph(void) {
     expect_void("workloads.down", perry_stack_workloads_down(again, ABSENT));
 }
 
+/* The Rust side makes starting mock-fail-db-1 fail. */
+static void check_failed_run(void) {
+    const char *options = "{\"project\":\"mock-fail\"}";
+    const char *start = "workloads.runGraph: node `db` failed: ";
+    expect_rejection_start("workloads.runGraph of a failing node", perry_stack_workloads_run_graph(obj(MOCK_GRAPH), obj(options)), start);
+    /* A failed run releases its project, so the retry fails on the node
+     * again rather than on a project in use. */
+    expect_rejection_start("workloads.runGraph retried", perry_stack_workloads_run_graph(obj(MOCK_GRAPH), obj(options)), start);
+}
+
 int perry_c_workloads_on_mock(void) {
     host_install();
     check_inspect();
     check_wrong_handles();
     check_running_graph();
+    check_failed_run();
     return failures;
 }
 

@@ -42,19 +42,40 @@ fn projects() -> MutexGuard<'static, BTreeMap<String, Option<Handle>>> {
     PROJECTS.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Claims `project` for a new run. A project that a live graph uses is rejected.
-fn claim(function: &'static str, project: &str) -> Result<(), ApiError> {
-    let mut projects = projects();
-    let in_use = match projects.get(project) {
-        Some(None) => true,
-        Some(Some(handle)) => HandleRegistry::global().check(handle.to_js(), HandleKind::Graph).is_ok(),
-        None => false,
-    };
-    if in_use {
-        return Err(failed(function, format!("project {project} is already used by a running graph of this process; give the graph another `project`, or take the other graph down first")));
+/// A project held by a `runGraph` in progress. Dropping it releases the
+/// project, so a failed or panicking run does not keep it in use.
+struct Claim(Option<String>);
+
+impl Claim {
+    /// Claims `project` for a new run. A project that a live graph uses is rejected.
+    fn new(function: &'static str, project: &str) -> Result<Claim, ApiError> {
+        let mut projects = projects();
+        let in_use = match projects.get(project) {
+            Some(None) => true,
+            Some(Some(handle)) => HandleRegistry::global().check(handle.to_js(), HandleKind::Graph).is_ok(),
+            None => false,
+        };
+        if in_use {
+            return Err(failed(function, format!("project {project} is already used by a running graph of this process; give the graph another `project`, or take the other graph down first")));
+        }
+        projects.insert(project.to_owned(), None);
+        Ok(Claim(Some(project.to_owned())))
     }
-    projects.insert(project.to_owned(), None);
-    Ok(())
+
+    /// Hands the project to the graph's handle.
+    fn settle(mut self, handle: Handle) {
+        if let Some(project) = self.0.take() {
+            projects().insert(project, Some(handle));
+        }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Some(project) = self.0.take() {
+            forget(&project);
+        }
+    }
 }
 
 fn forget(project: &str) {
@@ -126,24 +147,14 @@ fn run_graph(graph: WorkloadGraph, options: Option<RunOptions>) -> ApiFuture<Gra
         let engine = GraphEngine::new(selected.backend.clone());
         let run_options = EngineRunOptions { execution, failure, project: Some(project.clone()), allow_untrusted_shared_kernel: None, stop_timeout };
 
-        claim(FUNCTION, &project)?;
+        let claim = Claim::new(FUNCTION, &project)?;
         // NOTE: under `haltGraph` a failed run leaves the nodes that started
         // running; `container.downByProject` with the project removes them.
-        if let Err(error) = engine.run(&converted.graph, &run_options).await {
-            forget(&project);
-            return Err(failed(FUNCTION, error));
-        }
-        let entry = GraphEntry { project: project.clone(), graph: converted.graph, engine, backend: selected.backend.clone(), stop_timeout };
-        match register::<GraphEntry, GraphHandle>(FUNCTION, entry) {
-            Ok(handle) => {
-                projects().insert(project, Some(handle.handle()));
-                Ok(handle)
-            }
-            Err(error) => {
-                forget(&project);
-                Err(error)
-            }
-        }
+        engine.run(&converted.graph, &run_options).await.map_err(|error| failed(FUNCTION, error))?;
+        let entry = GraphEntry { project, graph: converted.graph, engine, backend: selected.backend.clone(), stop_timeout };
+        let handle: GraphHandle = register(FUNCTION, entry)?;
+        claim.settle(handle.handle());
+        Ok(handle)
     })
 }
 
