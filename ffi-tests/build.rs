@@ -6,6 +6,7 @@ fn main() {
     println!("cargo:rerun-if-changed=c/calls.c");
     println!("cargo:rerun-if-changed=c/every.c");
     println!("cargo:rerun-if-changed=c/podman.c");
+    println!("cargo:rerun-if-changed=c/workloads.c");
     println!("cargo:rerun-if-changed=c/host.h");
     println!("cargo:rerun-if-changed={header_dir}/perry_stack.h");
 
@@ -14,6 +15,7 @@ fn main() {
         .file("c/calls.c")
         .file("c/every.c")
         .file("c/podman.c")
+        .file("c/workloads.c")
         .include(header_dir)
         .include("c")
         .warnings(true)

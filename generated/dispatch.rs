@@ -2,7 +2,7 @@
 // Expects `DispatchRow`, `ArgKind` and `ReturnKind` in scope.
 
 /// The symbol that generated callers must reference; see the C header.
-pub const ABI_MARKER: &str = "perry_stack_abi_3e7364a2035ef20c";
+pub const ABI_MARKER: &str = "perry_stack_abi_4f71896254a327a2";
 
 pub static DISPATCH_ROWS: &[DispatchRow] = &[
     DispatchRow { module: "perry/container", has_receiver: false, method: "run", class_filter: None, symbol: "perry_stack_container_run", args: &[ArgKind::JsvalI64], returns: ReturnKind::Ptr },

@@ -214,11 +214,12 @@ static void workloads_symbols(void) {
     expect_value_json("workloads.graph", graph,
                       "{\"name\":\"g\",\"nodes\":[{\"name\":\"api\",\"spec\":{\"image\":\"busybox\"}}],\"onFailure\":\"haltGraph\"}");
 
-    expect_json("workloads.inspectGraph", perry_stack_workloads_inspect_graph(obj(graph_json)), "{\"name\":\"g\",\"order\":[\"api\"]}");
+    expect_json("workloads.inspectGraph", perry_stack_workloads_inspect_graph(obj(graph_json)), "{\"name\":\"g\",\"order\":[\"api\"],\"execution\":\"dependencyAware\",\"onFailure\":\"rollbackAll\","
+                "\"nodes\":{\"api\":{\"tier\":\"default\",\"runtime\":\"auto\",\"dependencies\":[],\"options\":[]}}}");
     double running = handle_of("workloads.runGraph omitted", perry_stack_workloads_run_graph(obj(graph_json), ABSENT));
-    double second = handle_of("workloads.runGraph", perry_stack_workloads_run_graph(obj(graph_json), obj("{\"concurrency\":2}")));
+    double second = handle_of("workloads.runGraph", perry_stack_workloads_run_graph(obj(graph_json), obj("{\"execution\":\"maxParallel\",\"maxParallel\":2}")));
 
-    const char *status = "{\"state\":\"running\",\"nodes\":{\"api\":\"running\"}}";
+    const char *status = "{\"state\":\"running\",\"nodes\":{\"api\":{\"state\":\"running\",\"container\":\"g-api-1\"}}}";
     expect_json("workloads.status", perry_stack_workloads_status(running), status);
     expect_json("workloads.status (receiver)", perry_stack_workloads_graph_status(receiver(running)), status);
     expect_json("workloads.ps", perry_stack_workloads_ps(running), LISTED);

@@ -18,3 +18,14 @@ unsafe extern "C" {
     /// on `image` through perry/compose; returns the number of failed checks.
     pub fn perry_c_compose_on_podman(project: *const std::ffi::c_char, image: *const std::ffi::c_char) -> i32;
 }
+
+unsafe extern "C" {
+    /// Installs the C host and drives perry/workloads on the installed
+    /// backend: plans, wrong arguments and a graph's operations; returns the
+    /// number of failed checks.
+    pub fn perry_c_workloads_on_mock() -> i32;
+
+    /// Installs the C host and runs a two-node graph as `project` on `image`
+    /// through perry/workloads; returns the number of failed checks.
+    pub fn perry_c_workloads_on_podman(project: *const std::ffi::c_char, image: *const std::ffi::c_char) -> i32;
+}

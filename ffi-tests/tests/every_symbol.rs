@@ -94,7 +94,7 @@ fn c_program_calls_every_symbol() {
         r#"workloads.graph g [{"name":"api","spec":{"image":"busybox"}}] {"onFailure":"haltGraph"}"#,
         r#"workloads.inspectGraph {"name":"g","nodes":[{"name":"api","spec":{"image":"busybox"}}]}"#,
         r#"workloads.runGraph {"name":"g","nodes":[{"name":"api","spec":{"image":"busybox"}}]} null"#,
-        r#"workloads.runGraph {"name":"g","nodes":[{"name":"api","spec":{"image":"busybox"}}]} {"concurrency":2.0}"#,
+        r#"workloads.runGraph {"name":"g","nodes":[{"name":"api","spec":{"image":"busybox"}}]} {"execution":"maxParallel","maxParallel":2.0}"#,
         r#"workloads.status GraphHandle#0"#,
         r#"workloads.status GraphHandle#0"#,
         r#"workloads.ps GraphHandle#0"#,

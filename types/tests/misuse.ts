@@ -36,6 +36,14 @@ async function misuse(stack: compose.StackHandle, graph: workloads.GraphHandle, 
   workloads.policy("paranoid");
   // @ts-expect-error a number where a boolean is expected
   workloads.policy("default", 1);
+  // @ts-expect-error node ports are named container ports, not host mappings
+  workloads.node("db", { image: "i", ports: [{ containerPort: 80 }] });
+  // @ts-expect-error a reference names the node it points at
+  workloads.node("web", { image: "i", references: { DB: { kind: "endpoint" } } });
+  // @ts-expect-error an unknown execution strategy
+  workloads.graph("g", [], { execution: "parallel" });
+  // @ts-expect-error the bound of maxParallel is a number
+  await workloads.runGraph(workloads.graph("g", []), { execution: "maxParallel", maxParallel: "2" });
   // @ts-expect-error an option that does not exist
   await compose.up({ services: {} }, { detach: true });
   // @ts-expect-error a stack handle has no method of the graph handle

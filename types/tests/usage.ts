@@ -103,30 +103,60 @@ async function useCompose(): Promise<void> {
 async function useWorkloads(): Promise<void> {
   const strict: workloads.Policy = workloads.policy("hardened");
   const open: workloads.Policy = workloads.policy("default", true);
+  const offline: workloads.Policy = workloads.policy("isolated", false);
   const anyRuntime: workloads.RuntimeSpec = workloads.runtime();
-  const vmRuntime: workloads.RuntimeSpec = workloads.runtime({ backend: "podman", isolation: "vmPerContainer" });
+  const vmRuntime: workloads.RuntimeSpec = workloads.runtime({ kind: "microvm", backend: "podman", isolation: "vmPerContainer" });
+  const ociRuntime: workloads.RuntimeSpec = workloads.runtime({ kind: "oci" });
 
-  const db: workloads.WorkloadNode = workloads.node("db", { image: "postgres" });
+  const db: workloads.WorkloadNode = workloads.node("db", {
+    image: "postgres",
+    ports: { pg: 5432 },
+    volumes: ["data:/var/lib/postgresql/data"],
+    healthcheck: { test: ["pg_isready"], intervalMs: 250, retries: 40 },
+    resources: { memory: "256m", cpus: "0.5" },
+    policy: strict,
+  });
+  const batch: workloads.WorkloadNode = workloads.node("batch", { image: "job:1", policy: offline, exclusive: true, runtime: ociRuntime });
   const api: workloads.WorkloadNode = workloads.node("api", {
     image: "app:dev",
     command: ["serve"],
     env: { PORT: "80" },
-    ports: [{ containerPort: 80 }],
-    dependsOn: ["db"],
-    policy: strict,
-    runtime: vmRuntime,
+    ports: { http: 80 },
+    dependsOn: ["batch"],
+    references: {
+      DATABASE_ADDR: { kind: "endpoint", node: "db", port: "pg" },
+      DATABASE_URL: { kind: "internalUrl", node: "db", port: "pg" },
+      DATABASE_IP: { kind: "ip", node: "db" },
+    },
+    policy: { tier: "default", privileged: false },
+    runtime: anyRuntime,
   });
+  const sandbox: workloads.WorkloadNode = workloads.node("sandbox", { image: "plugin:1", policy: workloads.policy("untrusted"), runtime: vmRuntime });
 
-  const spec: workloads.WorkloadGraph = workloads.graph("demo", [db, api]);
+  const spec: workloads.WorkloadGraph = workloads.graph("demo", [db, batch, api]);
   const halting: workloads.WorkloadGraph = workloads.graph("demo", [db], { onFailure: "haltGraph" });
+  const bounded: workloads.WorkloadGraph = workloads.graph("demo", [db, batch], { execution: "maxParallel", maxParallel: 2, onFailure: "partialContinue" });
+  const safe: workloads.WorkloadGraph = workloads.graph("demo", [batch, sandbox], { execution: "parallelSafe" });
 
   const plan: workloads.GraphPlan = await workloads.inspectGraph(spec);
   const order: string[] = plan.order;
+  const dbPlan: workloads.NodePlan = plan.nodes["db"];
+  const dbOptions: string[] = dbPlan.options;
   const graph: workloads.GraphHandle = await workloads.runGraph(spec);
-  const bounded: workloads.GraphHandle = await workloads.runGraph(halting, { concurrency: 2 });
+  const halted: workloads.GraphHandle = await workloads.runGraph(halting, { execution: "sequential" });
+  const limited: workloads.GraphHandle = await workloads.runGraph(bounded, {
+    project: "demo-2",
+    execution: "maxParallel",
+    maxParallel: 1,
+    onFailure: "rollbackAll",
+    stopTimeout: 0,
+  });
+  const guarded: workloads.GraphHandle = await workloads.runGraph(safe, {});
 
   const status: workloads.GraphStatus = await workloads.status(graph);
   const sameStatus: workloads.GraphStatus = await graph.status();
+  const dbStatus: workloads.NodeStatus = status.nodes["db"];
+  const exitCode: number | undefined = dbStatus.exitCode;
   const containers: workloads.ContainerInfo[] = await workloads.ps(graph);
   const viaMethod: workloads.ContainerInfo[] = await graph.ps();
   const logs: workloads.LogOutput = await workloads.logs(graph, "api");
@@ -135,10 +165,11 @@ async function useWorkloads(): Promise<void> {
   const withOptions: workloads.ExecResult = await graph.exec("db", ["psql"], { env: { PGUSER: "postgres" } });
 
   await workloads.down(graph);
-  await workloads.down(bounded, { volumes: true });
-  await graph.down();
+  await workloads.down(halted, { volumes: true });
+  await limited.down();
+  await guarded.down({ volumes: false });
 
-  void [open, anyRuntime, order, status, sameStatus, containers, viaMethod, logs, tail, result, withOptions];
+  void [open, order, dbOptions, status, sameStatus, exitCode, containers, viaMethod, logs, tail, result, withOptions];
 }
 
 void [useContainer, useCompose, useWorkloads];

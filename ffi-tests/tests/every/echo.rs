@@ -202,7 +202,8 @@ impl ComposeApi for Echo {
 impl WorkloadsApi for Echo {
     fn graph(&self, name: String, nodes: Vec<WorkloadNode>, options: Option<GraphOptions>) -> Result<WorkloadGraph, ApiError> {
         record(format!("workloads.graph {name} {} {}", json(&nodes), json(&options)));
-        Ok(WorkloadGraph { name, nodes, on_failure: options.and_then(|options| options.on_failure) })
+        let options = options.unwrap_or(GraphOptions { on_failure: None, execution: None, max_parallel: None });
+        Ok(WorkloadGraph { name, nodes, on_failure: options.on_failure, execution: options.execution, max_parallel: options.max_parallel })
     }
     fn node(&self, name: String, spec: NodeSpec) -> Result<WorkloadNode, ApiError> {
         record(format!("workloads.node {name} {}", json(&spec)));
@@ -210,11 +211,11 @@ impl WorkloadsApi for Echo {
     }
     fn runtime(&self, options: Option<RuntimeSpec>) -> Result<RuntimeSpec, ApiError> {
         record(format!("workloads.runtime {}", json(&options)));
-        Ok(options.unwrap_or(RuntimeSpec { backend: None, isolation: None }))
+        Ok(options.unwrap_or(RuntimeSpec { kind: None, backend: None, isolation: None }))
     }
     fn policy(&self, tier: String, network: Option<bool>) -> Result<Policy, ApiError> {
         record(format!("workloads.policy {tier} {}", json(&network)));
-        Ok(Policy { tier, network })
+        Ok(Policy { tier, network, privileged: None })
     }
     fn run_graph(&self, graph: WorkloadGraph, options: Option<RunOptions>) -> ApiFuture<GraphHandle> {
         record(format!("workloads.runGraph {} {}", json(&graph), json(&options)));
@@ -223,7 +224,9 @@ impl WorkloadsApi for Echo {
     fn inspect_graph(&self, graph: WorkloadGraph) -> ApiFuture<GraphPlan> {
         record(format!("workloads.inspectGraph {}", json(&graph)));
         let order = graph.nodes.iter().map(|node| node.name.clone()).collect();
-        ready(GraphPlan { name: graph.name, order })
+        let plan = |_| NodePlan { tier: "default".to_owned(), runtime: "auto".to_owned(), dependencies: Vec::new(), options: Vec::new() };
+        let nodes = graph.nodes.iter().map(|node| (node.name.clone(), plan(node))).collect();
+        ready(GraphPlan { name: graph.name, order, execution: "dependencyAware".to_owned(), max_parallel: None, on_failure: "rollbackAll".to_owned(), nodes })
     }
     fn down(&self, graph: GraphHandle, options: Option<DownOptions>) -> ApiFuture<()> {
         record(format!("workloads.down {} {}", handle(&graph), json(&options)));
@@ -231,7 +234,8 @@ impl WorkloadsApi for Echo {
     }
     fn status(&self, graph: GraphHandle) -> ApiFuture<GraphStatus> {
         record(format!("workloads.status {}", handle(&graph)));
-        ready(GraphStatus { state: "running".to_owned(), nodes: BTreeMap::from([("api".to_owned(), "running".to_owned())]) })
+        let api = NodeStatus { state: "running".to_owned(), exit_code: None, reason: None, container: Some("g-api-1".to_owned()), note: None };
+        ready(GraphStatus { state: "running".to_owned(), nodes: BTreeMap::from([("api".to_owned(), api)]) })
     }
     fn ps(&self, graph: GraphHandle) -> ApiFuture<Vec<ContainerInfo>> {
         record(format!("workloads.ps {}", handle(&graph)));

@@ -184,35 +184,67 @@ pub struct ExecResult {
     #[serde(rename = "stderr")]
     pub stderr: String,
 }
-///How a workload graph reacts to a failed node.
+///How a workload graph starts its nodes and reacts to a failed one.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GraphOptions {
-    ///Failure mode, `rollbackAll` when omitted.
+    ///Failure strategy, `rollbackAll` when omitted.
     #[serde(rename = "onFailure", default, skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<String>,
+    ///Execution strategy, `dependencyAware` when omitted.
+    #[serde(rename = "execution", default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<String>,
+    ///Bound of `maxParallel`: nodes starting at once, a whole number from 1 to 1024. Given alone, it selects `maxParallel`.
+    #[serde(rename = "maxParallel", default, skip_serializing_if = "Option::is_none")]
+    pub max_parallel: Option<f64>,
 }
-///A validated graph and the order its nodes would start in.
+///A validated graph, the order its nodes would start in and how each would run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GraphPlan {
     ///Graph name.
     #[serde(rename = "name")]
     pub name: String,
-    ///Node names in start order.
+    ///Node names in start order: each after its dependencies, ties broken by name.
     #[serde(rename = "order")]
     pub order: Vec<String>,
+    ///Execution strategy.
+    #[serde(rename = "execution")]
+    pub execution: String,
+    ///Bound of `maxParallel`.
+    #[serde(rename = "maxParallel", default, skip_serializing_if = "Option::is_none")]
+    pub max_parallel: Option<f64>,
+    ///Failure strategy.
+    #[serde(rename = "onFailure")]
+    pub on_failure: String,
+    ///Each node's plan by name.
+    #[serde(rename = "nodes")]
+    pub nodes: std::collections::BTreeMap<String, NodePlan>,
 }
 ///State of a running graph.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GraphStatus {
-    ///State of the whole graph.
+    ///State of the whole graph: `failed` when a node failed or exited with a non-zero code, `stopped` when no node has a container, `starting` while a node is pending or starting.
     #[serde(rename = "state")]
     pub state: String,
     ///State of each node by name.
     #[serde(rename = "nodes")]
-    pub nodes: std::collections::BTreeMap<String, String>,
+    pub nodes: std::collections::BTreeMap<String, NodeStatus>,
+}
+///A command that tells whether a node is ready; dependents wait for it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Healthcheck {
+    ///Command and arguments run inside the container; exit code 0 means healthy.
+    #[serde(rename = "test")]
+    pub test: Vec<String>,
+    ///Milliseconds between checks, 500 when omitted.
+    #[serde(rename = "intervalMs", default, skip_serializing_if = "Option::is_none")]
+    pub interval_ms: Option<f64>,
+    ///Checks after the first before the node fails, 20 when omitted.
+    #[serde(rename = "retries", default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<f64>,
 }
 ///An image in the local store.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -264,6 +296,37 @@ pub struct LogsOptions {
     #[serde(rename = "services", default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<String>>,
 }
+///How a node would run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodePlan {
+    ///Policy tier.
+    #[serde(rename = "tier")]
+    pub tier: String,
+    ///Kind of runtime.
+    #[serde(rename = "runtime")]
+    pub runtime: String,
+    ///Nodes it waits for, sorted: `dependsOn` and the targets of its references.
+    #[serde(rename = "dependencies")]
+    pub dependencies: Vec<String>,
+    ///Run options that its tier and resources need from the runtime, such as `no network`.
+    #[serde(rename = "options")]
+    pub options: Vec<String>,
+}
+///The address of another node, which fills an environment variable once that node is ready.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeReference {
+    ///`endpoint` is `host:port`, `ip` the node's address, `internalUrl` `http://host:port`.
+    #[serde(rename = "kind")]
+    pub kind: String,
+    ///Node whose address to use; it becomes a dependency.
+    #[serde(rename = "node")]
+    pub node: String,
+    ///Name of a port the node declares; required for `endpoint` and `internalUrl`.
+    #[serde(rename = "port", default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+}
 ///What a workload node runs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -277,18 +340,53 @@ pub struct NodeSpec {
     ///Environment variables.
     #[serde(rename = "env", default, skip_serializing_if = "Option::is_none")]
     pub env: Option<std::collections::BTreeMap<String, String>>,
-    ///Ports to publish.
+    ///Container ports by name, which references of other nodes use; nothing is published on the host.
     #[serde(rename = "ports", default, skip_serializing_if = "Option::is_none")]
-    pub ports: Option<Vec<PortMapping>>,
-    ///Nodes that must start first.
+    pub ports: Option<std::collections::BTreeMap<String, f64>>,
+    ///Nodes that must be ready first, besides the targets of `references`.
     #[serde(rename = "dependsOn", default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<Vec<String>>,
+    ///Addresses of other nodes by the environment variable they fill.
+    #[serde(rename = "references", default, skip_serializing_if = "Option::is_none")]
+    pub references: Option<std::collections::BTreeMap<String, NodeReference>>,
+    ///Mounts in `volume:/path` or `/host/path:/path` form; a named volume belongs to the graph's project.
+    #[serde(rename = "volumes", default, skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<Vec<String>>,
+    ///Readiness check; the node is ready once started when omitted.
+    #[serde(rename = "healthcheck", default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Healthcheck>,
+    ///Resource limits.
+    #[serde(rename = "resources", default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+    ///Never start at the same time as another node under `parallelSafe`, false when omitted.
+    #[serde(rename = "exclusive", default, skip_serializing_if = "Option::is_none")]
+    pub exclusive: Option<bool>,
     ///Security policy, tier `default` when omitted.
     #[serde(rename = "policy", default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Policy>,
-    ///Runtime to run on.
+    ///Runtime to run on, `auto` when omitted.
     #[serde(rename = "runtime", default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<RuntimeSpec>,
+}
+///State of one node of a running graph.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeStatus {
+    ///Where the node is in its life; `pending` when it has no container.
+    #[serde(rename = "state")]
+    pub state: String,
+    ///Exit code, when the state is `exited`.
+    #[serde(rename = "exitCode", default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<f64>,
+    ///Why, when the state is `failed`.
+    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    ///Name of the node's container.
+    #[serde(rename = "container", default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    ///A remark such as a permission to run `untrusted` on a shared kernel.
+    #[serde(rename = "note", default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 ///Security policy of a workload node.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -297,9 +395,12 @@ pub struct Policy {
     ///Policy tier.
     #[serde(rename = "tier")]
     pub tier: String,
-    ///Allow network access; `isolated` and `untrusted` forbid it.
+    ///Whether the node has a network; `isolated` and `untrusted` have none, the other tiers always have one. Follows the tier when omitted.
     #[serde(rename = "network", default, skip_serializing_if = "Option::is_none")]
     pub network: Option<bool>,
+    ///Run the container privileged, false when omitted; `hardened` and `untrusted` forbid it.
+    #[serde(rename = "privileged", default, skip_serializing_if = "Option::is_none")]
+    pub privileged: Option<bool>,
 }
 ///A port published on the host.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -329,22 +430,48 @@ pub struct RemoveOptions {
     #[serde(rename = "volumes", default, skip_serializing_if = "Option::is_none")]
     pub volumes: Option<bool>,
 }
-///How to run a workload graph.
+///Resource limits of a workload node.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    ///Memory limit in the runtime's units, such as `64m`.
+    #[serde(rename = "memory", default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
+    ///CPU limit, such as `0.5`.
+    #[serde(rename = "cpus", default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<String>,
+}
+///How to run a workload graph; each field overrides the graph's own.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunOptions {
-    ///Maximum number of nodes starting at once.
-    #[serde(rename = "concurrency", default, skip_serializing_if = "Option::is_none")]
-    pub concurrency: Option<f64>,
+    ///Project name that labels the graph's containers, the graph's name when omitted.
+    #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    ///Execution strategy, the graph's when omitted.
+    #[serde(rename = "execution", default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<String>,
+    ///Bound of `maxParallel`, from 1 to 1024. Given alone, it selects `maxParallel`.
+    #[serde(rename = "maxParallel", default, skip_serializing_if = "Option::is_none")]
+    pub max_parallel: Option<f64>,
+    ///Failure strategy, the graph's when omitted.
+    #[serde(rename = "onFailure", default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
+    ///Seconds that a rollback and `down` wait for a node to stop before killing it, 10 when omitted.
+    #[serde(rename = "stopTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<f64>,
 }
 ///The container runtime a workload node runs on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuntimeSpec {
-    ///Backend name; the detected backend when omitted.
+    ///Kind of runtime, `auto` when omitted: the machine's OCI runtime, or a microvm runtime for an `untrusted` node when one is installed.
+    #[serde(rename = "kind", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    ///Backend name; the detected backend when omitted. Any other name is rejected, because a graph runs on one backend.
     #[serde(rename = "backend", default, skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
-    ///Minimum isolation the backend must provide.
+    ///Minimum isolation the backend must provide; checked when the graph runs.
     #[serde(rename = "isolation", default, skip_serializing_if = "Option::is_none")]
     pub isolation: Option<String>,
 }
@@ -391,9 +518,15 @@ pub struct WorkloadGraph {
     ///Nodes of the graph.
     #[serde(rename = "nodes")]
     pub nodes: Vec<WorkloadNode>,
-    ///Failure mode.
+    ///Failure strategy, `rollbackAll` when omitted.
     #[serde(rename = "onFailure", default, skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<String>,
+    ///Execution strategy, `dependencyAware` when omitted.
+    #[serde(rename = "execution", default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<String>,
+    ///Bound of `maxParallel`, from 1 to 1024. Given alone, it selects `maxParallel`.
+    #[serde(rename = "maxParallel", default, skip_serializing_if = "Option::is_none")]
+    pub max_parallel: Option<f64>,
 }
 ///A node of a workload graph, built by `node`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -581,7 +714,7 @@ for T {}
 /// The ABI marker that generated callers reference.
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
-pub static perry_stack_abi_3e7364a2035ef20c: u8 = 1;
+pub static perry_stack_abi_4f71896254a327a2: u8 = 1;
 ///`container.run` (function form).
 ///
 /// # Safety

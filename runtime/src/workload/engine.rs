@@ -264,7 +264,9 @@ fn installed(candidates: &[&str]) -> Vec<String> {
     candidates.iter().filter(|name| folders.iter().any(|folder| folder.join(name).is_file())).map(|name| (*name).to_owned()).collect()
 }
 
-fn container_name(project: &str, node: &str) -> String {
+/// The container of `node` in `project`, named as docker compose names a
+/// service's first container.
+pub fn container_name(project: &str, node: &str) -> String {
     format!("{project}-{node}-1")
 }
 
@@ -273,7 +275,7 @@ fn shared_kernel_note() -> String {
 }
 
 /// The options a node's tier and resources need from its runtime.
-fn required_options(node: &WorkloadNode) -> Vec<ConfinementOption> {
+pub fn required_options(node: &WorkloadNode) -> Vec<ConfinementOption> {
     let mut options = Vec::new();
     if node.tier.locked_down() {
         options.extend([ConfinementOption::ReadOnlyRootfs, ConfinementOption::DropAllCapabilities, ConfinementOption::NoNewPrivileges, ConfinementOption::DefaultSeccomp]);

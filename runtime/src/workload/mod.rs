@@ -74,7 +74,7 @@ mod state;
 mod tests;
 
 pub use engine::{
-    allows_shared_kernel, confinement, tier_mismatches, GraphEngine, GraphError, GraphReport, RunOptions, Runtimes, ALLOW_SHARED_KERNEL_VARIABLE, MICROVM_CANDIDATES,
+    allows_shared_kernel, confinement, container_name, required_options, tier_mismatches, GraphEngine, GraphError, GraphReport, RunOptions, Runtimes, ALLOW_SHARED_KERNEL_VARIABLE, MICROVM_CANDIDATES,
     NODE_LABEL, PROJECT_LABEL, SHARED_KERNEL_LABEL, TIER_LABEL, WASM_CANDIDATES,
 };
 pub use state::{format_status, NodeState, NodeStatus};

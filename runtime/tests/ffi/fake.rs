@@ -162,7 +162,7 @@ impl WorkloadsApi for Fake {
         unsupported_sync("runtime")
     }
     fn policy(&self, tier: String, network: Option<bool>) -> Result<Policy, ApiError> {
-        Ok(Policy { tier, network })
+        Ok(Policy { tier, network, privileged: None })
     }
     fn run_graph(&self, _graph: WorkloadGraph, _options: Option<RunOptions>) -> ApiFuture<GraphHandle> {
         unsupported("run_graph")

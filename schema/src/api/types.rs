@@ -10,6 +10,10 @@ const STRING_MAP: TypeRef = TypeRef::Map(&TypeRef::String);
 pub const ISOLATION_LEVELS: &[&str] = &["sharedKernel", "sharedVm", "vmPerContainer"];
 pub const POLICY_TIERS: &[&str] = &["default", "isolated", "hardened", "untrusted"];
 pub const FAILURE_MODES: &[&str] = &["rollbackAll", "haltGraph", "partialContinue"];
+pub const EXECUTION_STRATEGIES: &[&str] = &["sequential", "dependencyAware", "maxParallel", "parallelSafe"];
+pub const RUNTIME_KINDS: &[&str] = &["auto", "oci", "microvm", "wasm"];
+pub const REFERENCE_KINDS: &[&str] = &["endpoint", "ip", "internalUrl"];
+pub const NODE_STATES: &[&str] = &["pending", "starting", "running", "healthy", "exited", "failed"];
 
 pub static PORT_MAPPING: TypeDecl = TypeDecl {
     name: "PortMapping",
@@ -205,8 +209,9 @@ pub static RUNTIME_SPEC: TypeDecl = TypeDecl {
     name: "RuntimeSpec",
     doc: "The container runtime a workload node runs on.",
     fields: &[
-        opt("backend", TypeRef::String, "Backend name; the detected backend when omitted."),
-        opt("isolation", TypeRef::Literal(ISOLATION_LEVELS), "Minimum isolation the backend must provide."),
+        opt("kind", TypeRef::Literal(RUNTIME_KINDS), "Kind of runtime, `auto` when omitted: the machine's OCI runtime, or a microvm runtime for an `untrusted` node when one is installed."),
+        opt("backend", TypeRef::String, "Backend name; the detected backend when omitted. Any other name is rejected, because a graph runs on one backend."),
+        opt("isolation", TypeRef::Literal(ISOLATION_LEVELS), "Minimum isolation the backend must provide; checked when the graph runs."),
     ],
 };
 
@@ -215,7 +220,37 @@ pub static POLICY: TypeDecl = TypeDecl {
     doc: "Security policy of a workload node.",
     fields: &[
         field("tier", TypeRef::Literal(POLICY_TIERS), "Policy tier."),
-        opt("network", TypeRef::Boolean, "Allow network access; `isolated` and `untrusted` forbid it."),
+        opt("network", TypeRef::Boolean, "Whether the node has a network; `isolated` and `untrusted` have none, the other tiers always have one. Follows the tier when omitted."),
+        opt("privileged", TypeRef::Boolean, "Run the container privileged, false when omitted; `hardened` and `untrusted` forbid it."),
+    ],
+};
+
+pub static NODE_REFERENCE: TypeDecl = TypeDecl {
+    name: "NodeReference",
+    doc: "The address of another node, which fills an environment variable once that node is ready.",
+    fields: &[
+        field("kind", TypeRef::Literal(REFERENCE_KINDS), "`endpoint` is `host:port`, `ip` the node's address, `internalUrl` `http://host:port`."),
+        field("node", TypeRef::String, "Node whose address to use; it becomes a dependency."),
+        opt("port", TypeRef::String, "Name of a port the node declares; required for `endpoint` and `internalUrl`."),
+    ],
+};
+
+pub static HEALTHCHECK: TypeDecl = TypeDecl {
+    name: "Healthcheck",
+    doc: "A command that tells whether a node is ready; dependents wait for it.",
+    fields: &[
+        field("test", STRINGS, "Command and arguments run inside the container; exit code 0 means healthy."),
+        opt("intervalMs", TypeRef::Number, "Milliseconds between checks, 500 when omitted."),
+        opt("retries", TypeRef::Number, "Checks after the first before the node fails, 20 when omitted."),
+    ],
+};
+
+pub static RESOURCES: TypeDecl = TypeDecl {
+    name: "Resources",
+    doc: "Resource limits of a workload node.",
+    fields: &[
+        opt("memory", TypeRef::String, "Memory limit in the runtime's units, such as `64m`."),
+        opt("cpus", TypeRef::String, "CPU limit, such as `0.5`."),
     ],
 };
 
@@ -226,10 +261,15 @@ pub static NODE_SPEC: TypeDecl = TypeDecl {
         field("image", TypeRef::String, "Image reference."),
         opt("command", STRINGS, "Command and arguments."),
         opt("env", STRING_MAP, "Environment variables."),
-        opt("ports", TypeRef::Array(&TypeRef::Named(&PORT_MAPPING)), "Ports to publish."),
-        opt("dependsOn", STRINGS, "Nodes that must start first."),
+        opt("ports", TypeRef::Map(&TypeRef::Number), "Container ports by name, which references of other nodes use; nothing is published on the host."),
+        opt("dependsOn", STRINGS, "Nodes that must be ready first, besides the targets of `references`."),
+        opt("references", TypeRef::Map(&TypeRef::Named(&NODE_REFERENCE)), "Addresses of other nodes by the environment variable they fill."),
+        opt("volumes", STRINGS, "Mounts in `volume:/path` or `/host/path:/path` form; a named volume belongs to the graph's project."),
+        opt("healthcheck", TypeRef::Named(&HEALTHCHECK), "Readiness check; the node is ready once started when omitted."),
+        opt("resources", TypeRef::Named(&RESOURCES), "Resource limits."),
+        opt("exclusive", TypeRef::Boolean, "Never start at the same time as another node under `parallelSafe`, false when omitted."),
         opt("policy", TypeRef::Named(&POLICY), "Security policy, tier `default` when omitted."),
-        opt("runtime", TypeRef::Named(&RUNTIME_SPEC), "Runtime to run on."),
+        opt("runtime", TypeRef::Named(&RUNTIME_SPEC), "Runtime to run on, `auto` when omitted."),
     ],
 };
 
@@ -244,8 +284,12 @@ pub static WORKLOAD_NODE: TypeDecl = TypeDecl {
 
 pub static GRAPH_OPTIONS: TypeDecl = TypeDecl {
     name: "GraphOptions",
-    doc: "How a workload graph reacts to a failed node.",
-    fields: &[opt("onFailure", TypeRef::Literal(FAILURE_MODES), "Failure mode, `rollbackAll` when omitted.")],
+    doc: "How a workload graph starts its nodes and reacts to a failed one.",
+    fields: &[
+        opt("onFailure", TypeRef::Literal(FAILURE_MODES), "Failure strategy, `rollbackAll` when omitted."),
+        opt("execution", TypeRef::Literal(EXECUTION_STRATEGIES), "Execution strategy, `dependencyAware` when omitted."),
+        opt("maxParallel", TypeRef::Number, "Bound of `maxParallel`: nodes starting at once, a whole number from 1 to 1024. Given alone, it selects `maxParallel`."),
+    ],
 };
 
 pub static WORKLOAD_GRAPH: TypeDecl = TypeDecl {
@@ -254,22 +298,57 @@ pub static WORKLOAD_GRAPH: TypeDecl = TypeDecl {
     fields: &[
         field("name", TypeRef::String, "Graph name, used as the project name."),
         field("nodes", TypeRef::Array(&TypeRef::Named(&WORKLOAD_NODE)), "Nodes of the graph."),
-        opt("onFailure", TypeRef::Literal(FAILURE_MODES), "Failure mode."),
+        opt("onFailure", TypeRef::Literal(FAILURE_MODES), "Failure strategy, `rollbackAll` when omitted."),
+        opt("execution", TypeRef::Literal(EXECUTION_STRATEGIES), "Execution strategy, `dependencyAware` when omitted."),
+        opt("maxParallel", TypeRef::Number, "Bound of `maxParallel`, from 1 to 1024. Given alone, it selects `maxParallel`."),
     ],
 };
 
 pub static RUN_OPTIONS: TypeDecl = TypeDecl {
     name: "RunOptions",
-    doc: "How to run a workload graph.",
-    fields: &[opt("concurrency", TypeRef::Number, "Maximum number of nodes starting at once.")],
+    doc: "How to run a workload graph; each field overrides the graph's own.",
+    fields: &[
+        opt("project", TypeRef::String, "Project name that labels the graph's containers, the graph's name when omitted."),
+        opt("execution", TypeRef::Literal(EXECUTION_STRATEGIES), "Execution strategy, the graph's when omitted."),
+        opt("maxParallel", TypeRef::Number, "Bound of `maxParallel`, from 1 to 1024. Given alone, it selects `maxParallel`."),
+        opt("onFailure", TypeRef::Literal(FAILURE_MODES), "Failure strategy, the graph's when omitted."),
+        opt("stopTimeout", TypeRef::Number, "Seconds that a rollback and `down` wait for a node to stop before killing it, 10 when omitted."),
+    ],
+};
+
+pub static NODE_PLAN: TypeDecl = TypeDecl {
+    name: "NodePlan",
+    doc: "How a node would run.",
+    fields: &[
+        field("tier", TypeRef::Literal(POLICY_TIERS), "Policy tier."),
+        field("runtime", TypeRef::Literal(RUNTIME_KINDS), "Kind of runtime."),
+        field("dependencies", STRINGS, "Nodes it waits for, sorted: `dependsOn` and the targets of its references."),
+        field("options", STRINGS, "Run options that its tier and resources need from the runtime, such as `no network`."),
+    ],
 };
 
 pub static GRAPH_PLAN: TypeDecl = TypeDecl {
     name: "GraphPlan",
-    doc: "A validated graph and the order its nodes would start in.",
+    doc: "A validated graph, the order its nodes would start in and how each would run.",
     fields: &[
         field("name", TypeRef::String, "Graph name."),
-        field("order", STRINGS, "Node names in start order."),
+        field("order", STRINGS, "Node names in start order: each after its dependencies, ties broken by name."),
+        field("execution", TypeRef::Literal(EXECUTION_STRATEGIES), "Execution strategy."),
+        opt("maxParallel", TypeRef::Number, "Bound of `maxParallel`."),
+        field("onFailure", TypeRef::Literal(FAILURE_MODES), "Failure strategy."),
+        field("nodes", TypeRef::Map(&TypeRef::Named(&NODE_PLAN)), "Each node's plan by name."),
+    ],
+};
+
+pub static NODE_STATUS: TypeDecl = TypeDecl {
+    name: "NodeStatus",
+    doc: "State of one node of a running graph.",
+    fields: &[
+        field("state", TypeRef::Literal(NODE_STATES), "Where the node is in its life; `pending` when it has no container."),
+        opt("exitCode", TypeRef::Number, "Exit code, when the state is `exited`."),
+        opt("reason", TypeRef::String, "Why, when the state is `failed`."),
+        opt("container", TypeRef::String, "Name of the node's container."),
+        opt("note", TypeRef::String, "A remark such as a permission to run `untrusted` on a shared kernel."),
     ],
 };
 
@@ -277,7 +356,7 @@ pub static GRAPH_STATUS: TypeDecl = TypeDecl {
     name: "GraphStatus",
     doc: "State of a running graph.",
     fields: &[
-        field("state", TypeRef::Literal(&["starting", "running", "failed", "stopped"]), "State of the whole graph."),
-        field("nodes", STRING_MAP, "State of each node by name."),
+        field("state", TypeRef::Literal(&["starting", "running", "failed", "stopped"]), "State of the whole graph: `failed` when a node failed or exited with a non-zero code, `stopped` when no node has a container, `starting` while a node is pending or starting."),
+        field("nodes", TypeRef::Map(&TypeRef::Named(&NODE_STATUS)), "State of each node by name."),
     ],
 };

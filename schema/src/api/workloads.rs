@@ -18,7 +18,7 @@ pub static MODULE: Module = Module {
             params: &[
                 req("name", P::String, "Graph name, used as the project name."),
                 req("nodes", P::Structured(TypeRef::Array(&TypeRef::Named(&WORKLOAD_NODE))), "Nodes of the graph."),
-                opt("options", P::Structured(TypeRef::Named(&GRAPH_OPTIONS)), "Failure mode."),
+                opt("options", P::Structured(TypeRef::Named(&GRAPH_OPTIONS)), "Execution and failure strategies."),
             ],
             returns: Returns::Sync(Value::Json(TypeRef::Named(&WORKLOAD_GRAPH))),
         },
@@ -42,7 +42,7 @@ pub static MODULE: Module = Module {
             doc: "Describes the security policy of a node.",
             params: &[
                 req("tier", P::Literal(POLICY_TIERS), "Policy tier."),
-                opt("network", P::Boolean, "Allow network access where the tier permits it."),
+                opt("network", P::Boolean, "Whether the node has a network; follows the tier when omitted."),
             ],
             returns: Returns::Sync(Value::Json(TypeRef::Named(&POLICY))),
         },

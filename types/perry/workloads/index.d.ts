@@ -84,26 +84,48 @@ export interface ExecResult {
   stderr: string;
 }
 
-/** How a workload graph reacts to a failed node. */
+/** How a workload graph starts its nodes and reacts to a failed one. */
 export interface GraphOptions {
-  /** Failure mode, `rollbackAll` when omitted. */
+  /** Failure strategy, `rollbackAll` when omitted. */
   onFailure?: "rollbackAll" | "haltGraph" | "partialContinue";
+  /** Execution strategy, `dependencyAware` when omitted. */
+  execution?: "sequential" | "dependencyAware" | "maxParallel" | "parallelSafe";
+  /** Bound of `maxParallel`: nodes starting at once, a whole number from 1 to 1024. Given alone, it selects `maxParallel`. */
+  maxParallel?: number;
 }
 
-/** A validated graph and the order its nodes would start in. */
+/** A validated graph, the order its nodes would start in and how each would run. */
 export interface GraphPlan {
   /** Graph name. */
   name: string;
-  /** Node names in start order. */
+  /** Node names in start order: each after its dependencies, ties broken by name. */
   order: string[];
+  /** Execution strategy. */
+  execution: "sequential" | "dependencyAware" | "maxParallel" | "parallelSafe";
+  /** Bound of `maxParallel`. */
+  maxParallel?: number;
+  /** Failure strategy. */
+  onFailure: "rollbackAll" | "haltGraph" | "partialContinue";
+  /** Each node's plan by name. */
+  nodes: Record<string, NodePlan>;
 }
 
 /** State of a running graph. */
 export interface GraphStatus {
-  /** State of the whole graph. */
+  /** State of the whole graph: `failed` when a node failed or exited with a non-zero code, `stopped` when no node has a container, `starting` while a node is pending or starting. */
   state: "starting" | "running" | "failed" | "stopped";
   /** State of each node by name. */
-  nodes: Record<string, string>;
+  nodes: Record<string, NodeStatus>;
+}
+
+/** A command that tells whether a node is ready; dependents wait for it. */
+export interface Healthcheck {
+  /** Command and arguments run inside the container; exit code 0 means healthy. */
+  test: string[];
+  /** Milliseconds between checks, 500 when omitted. */
+  intervalMs?: number;
+  /** Checks after the first before the node fails, 20 when omitted. */
+  retries?: number;
 }
 
 /** Log text of a container, split by stream. */
@@ -124,6 +146,28 @@ export interface LogsOptions {
   services?: string[];
 }
 
+/** How a node would run. */
+export interface NodePlan {
+  /** Policy tier. */
+  tier: "default" | "isolated" | "hardened" | "untrusted";
+  /** Kind of runtime. */
+  runtime: "auto" | "oci" | "microvm" | "wasm";
+  /** Nodes it waits for, sorted: `dependsOn` and the targets of its references. */
+  dependencies: string[];
+  /** Run options that its tier and resources need from the runtime, such as `no network`. */
+  options: string[];
+}
+
+/** The address of another node, which fills an environment variable once that node is ready. */
+export interface NodeReference {
+  /** `endpoint` is `host:port`, `ip` the node's address, `internalUrl` `http://host:port`. */
+  kind: "endpoint" | "ip" | "internalUrl";
+  /** Node whose address to use; it becomes a dependency. */
+  node: string;
+  /** Name of a port the node declares; required for `endpoint` and `internalUrl`. */
+  port?: string;
+}
+
 /** What a workload node runs. */
 export interface NodeSpec {
   /** Image reference. */
@@ -132,47 +176,79 @@ export interface NodeSpec {
   command?: string[];
   /** Environment variables. */
   env?: Record<string, string>;
-  /** Ports to publish. */
-  ports?: PortMapping[];
-  /** Nodes that must start first. */
+  /** Container ports by name, which references of other nodes use; nothing is published on the host. */
+  ports?: Record<string, number>;
+  /** Nodes that must be ready first, besides the targets of `references`. */
   dependsOn?: string[];
+  /** Addresses of other nodes by the environment variable they fill. */
+  references?: Record<string, NodeReference>;
+  /** Mounts in `volume:/path` or `/host/path:/path` form; a named volume belongs to the graph's project. */
+  volumes?: string[];
+  /** Readiness check; the node is ready once started when omitted. */
+  healthcheck?: Healthcheck;
+  /** Resource limits. */
+  resources?: Resources;
+  /** Never start at the same time as another node under `parallelSafe`, false when omitted. */
+  exclusive?: boolean;
   /** Security policy, tier `default` when omitted. */
   policy?: Policy;
-  /** Runtime to run on. */
+  /** Runtime to run on, `auto` when omitted. */
   runtime?: RuntimeSpec;
+}
+
+/** State of one node of a running graph. */
+export interface NodeStatus {
+  /** Where the node is in its life; `pending` when it has no container. */
+  state: "pending" | "starting" | "running" | "healthy" | "exited" | "failed";
+  /** Exit code, when the state is `exited`. */
+  exitCode?: number;
+  /** Why, when the state is `failed`. */
+  reason?: string;
+  /** Name of the node's container. */
+  container?: string;
+  /** A remark such as a permission to run `untrusted` on a shared kernel. */
+  note?: string;
 }
 
 /** Security policy of a workload node. */
 export interface Policy {
   /** Policy tier. */
   tier: "default" | "isolated" | "hardened" | "untrusted";
-  /** Allow network access; `isolated` and `untrusted` forbid it. */
+  /** Whether the node has a network; `isolated` and `untrusted` have none, the other tiers always have one. Follows the tier when omitted. */
   network?: boolean;
+  /** Run the container privileged, false when omitted; `hardened` and `untrusted` forbid it. */
+  privileged?: boolean;
 }
 
-/** A port published on the host. */
-export interface PortMapping {
-  /** Port inside the container. */
-  containerPort: number;
-  /** Port on the host; a free port is chosen when omitted. */
-  hostPort?: number;
-  /** Host address to bind, `0.0.0.0` when omitted. */
-  hostIp?: string;
-  /** Transport protocol, `tcp` when omitted. */
-  protocol?: "tcp" | "udp";
+/** Resource limits of a workload node. */
+export interface Resources {
+  /** Memory limit in the runtime's units, such as `64m`. */
+  memory?: string;
+  /** CPU limit, such as `0.5`. */
+  cpus?: string;
 }
 
-/** How to run a workload graph. */
+/** How to run a workload graph; each field overrides the graph's own. */
 export interface RunOptions {
-  /** Maximum number of nodes starting at once. */
-  concurrency?: number;
+  /** Project name that labels the graph's containers, the graph's name when omitted. */
+  project?: string;
+  /** Execution strategy, the graph's when omitted. */
+  execution?: "sequential" | "dependencyAware" | "maxParallel" | "parallelSafe";
+  /** Bound of `maxParallel`, from 1 to 1024. Given alone, it selects `maxParallel`. */
+  maxParallel?: number;
+  /** Failure strategy, the graph's when omitted. */
+  onFailure?: "rollbackAll" | "haltGraph" | "partialContinue";
+  /** Seconds that a rollback and `down` wait for a node to stop before killing it, 10 when omitted. */
+  stopTimeout?: number;
 }
 
 /** The container runtime a workload node runs on. */
 export interface RuntimeSpec {
-  /** Backend name; the detected backend when omitted. */
+  /** Kind of runtime, `auto` when omitted: the machine's OCI runtime, or a microvm runtime for an `untrusted` node when one is installed. */
+  kind?: "auto" | "oci" | "microvm" | "wasm";
+  /** Backend name; the detected backend when omitted. Any other name is rejected, because a graph runs on one backend. */
   backend?: string;
-  /** Minimum isolation the backend must provide. */
+  /** Minimum isolation the backend must provide; checked when the graph runs. */
   isolation?: "sharedKernel" | "sharedVm" | "vmPerContainer";
 }
 
@@ -182,8 +258,12 @@ export interface WorkloadGraph {
   name: string;
   /** Nodes of the graph. */
   nodes: WorkloadNode[];
-  /** Failure mode. */
+  /** Failure strategy, `rollbackAll` when omitted. */
   onFailure?: "rollbackAll" | "haltGraph" | "partialContinue";
+  /** Execution strategy, `dependencyAware` when omitted. */
+  execution?: "sequential" | "dependencyAware" | "maxParallel" | "parallelSafe";
+  /** Bound of `maxParallel`, from 1 to 1024. Given alone, it selects `maxParallel`. */
+  maxParallel?: number;
 }
 
 /** A node of a workload graph, built by `node`. */
@@ -198,7 +278,7 @@ export interface WorkloadNode {
  * Builds a workload graph from its nodes. Nothing is checked or started until `inspectGraph` or `runGraph`.
  * @param name Graph name, used as the project name.
  * @param nodes Nodes of the graph.
- * @param options Failure mode.
+ * @param options Execution and failure strategies.
  */
 export declare function graph(name: string, nodes: WorkloadNode[], options?: GraphOptions): WorkloadGraph;
 
@@ -218,7 +298,7 @@ export declare function runtime(options?: RuntimeSpec): RuntimeSpec;
 /**
  * Describes the security policy of a node.
  * @param tier Policy tier.
- * @param network Allow network access where the tier permits it.
+ * @param network Whether the node has a network; follows the tier when omitted.
  */
 export declare function policy(tier: "default" | "isolated" | "hardened" | "untrusted", network?: boolean): Policy;
 

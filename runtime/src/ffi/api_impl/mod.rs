@@ -1,11 +1,12 @@
 //! The implementation of the module traits that the exported symbols call
 //! by default: containers on the selected backend, stacks on the engine,
-//! and the pure parts of workload graphs.
+//! and workload graphs on the graph engine.
 
 pub mod backends;
 pub(crate) mod compose;
 pub(crate) mod container;
 mod cli;
+mod workload_model;
 mod workloads;
 
 use std::sync::Arc;
