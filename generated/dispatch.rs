@@ -4,6 +4,18 @@
 /// The symbol that generated callers must reference; see the C header.
 pub const ABI_MARKER: &str = "perry_stack_abi_4f71896254a327a2";
 
+unsafe extern "C" {
+    /// Defined by the perry-stack library built from the same declaration, so
+    /// a program that includes this table and links a library built from
+    /// another declaration fails to link.
+    #[link_name = "perry_stack_abi_4f71896254a327a2"]
+    static PERRY_STACK_ABI_MARKER_SYMBOL: u8;
+}
+
+/// Keeps the reference to the marker in every program that includes the table.
+#[used]
+static PERRY_STACK_ABI_MARKER_REFERENCE: &u8 = unsafe { &PERRY_STACK_ABI_MARKER_SYMBOL };
+
 pub static DISPATCH_ROWS: &[DispatchRow] = &[
     DispatchRow { module: "perry/container", has_receiver: false, method: "run", class_filter: None, symbol: "perry_stack_container_run", args: &[ArgKind::JsvalI64], returns: ReturnKind::Ptr },
     DispatchRow { module: "perry/container", has_receiver: false, method: "create", class_filter: None, symbol: "perry_stack_container_create", args: &[ArgKind::JsvalI64], returns: ReturnKind::Ptr },
