@@ -58,12 +58,6 @@ fn yaml_alias_bomb() {
 }
 
 #[test]
-fn yaml_second_document() {
-    let diagnostic = only("services: {}\n---\nservices: {}\n", code::YAML_MULTIPLE_DOCUMENTS);
-    assert_eq!(position(&diagnostic), (2, 1));
-}
-
-#[test]
 fn yaml_merge_keys() {
     let source = "\
 x-base: &base
