@@ -107,21 +107,56 @@ fn normalize(documents: Vec<yaml::Node>, file: &Path, mut diagnostics: Diagnosti
     if diagnostics.has_errors() { Err(diagnostics) } else { Ok((project, diagnostics)) }
 }
 
-/// The project name: the top-level `name`, else `COMPOSE_PROJECT_NAME` from
-/// `environment` (pass `None` at build time), else the name of the compose
-/// file's folder. Docker compose's rule then applies: lower case, with every
-/// character outside `a-z`, `0-9`, `_` and `-` removed.
+/// Returns the project name: `COMPOSE_PROJECT_NAME` from `environment` (pass
+/// `None` at build time), else the top-level `name`, else the name of the
+/// compose file's folder, lower-cased with every character outside `a-z`,
+/// `0-9`, `_` and `-` removed. Unlike [`checked_project_name`], an invalid
+/// name from the variable is normalized instead of rejected.
 ///
 /// NOTE: a name that ends up empty (a folder named `..` or `/`) is `default`.
 pub fn project_name(project: &Project, environment: Option<&dyn Environment>) -> String {
-    let raw = project
-        .name
-        .clone()
-        .filter(|name| !name.is_empty())
-        .or_else(|| environment.and_then(|environment| environment.get("COMPOSE_PROJECT_NAME")).filter(|name| !name.is_empty()))
-        .unwrap_or_else(|| folder_name(&project.file));
+    match checked_project_name(project, None, environment) {
+        Ok(name) => name,
+        Err(_) => {
+            let raw = environment.and_then(|environment| environment.get(PROJECT_NAME_VARIABLE)).unwrap_or_default();
+            let name = normalize_project_name(&raw);
+            if name.is_empty() { "default".to_owned() } else { name }
+        }
+    }
+}
+
+/// The variable that names the project when no option does.
+pub const PROJECT_NAME_VARIABLE: &str = "COMPOSE_PROJECT_NAME";
+
+/// Returns the project name as docker compose picks it: `explicit` (the
+/// `-p` option), else `COMPOSE_PROJECT_NAME` from `environment`, else the
+/// top-level `name`, else the name of the compose file's folder. A name from
+/// the option or the variable must already be valid (lower-case letters,
+/// digits, `-` and `_`, starting with a letter or digit), because a typo
+/// there would otherwise address another project. Only the folder's name is
+/// normalized silently; the loader rejects an invalid `name` in the file.
+///
+/// NOTE: a name that ends up empty (a folder named `..` or `/`) is `default`.
+pub fn checked_project_name(project: &Project, explicit: Option<&str>, environment: Option<&dyn Environment>) -> Result<String, Diagnostic> {
+    let imperative = match explicit.filter(|name| !name.is_empty()) {
+        Some(name) => Some((name.to_owned(), "the project name option")),
+        None => environment
+            .and_then(|environment| environment.get(PROJECT_NAME_VARIABLE))
+            .filter(|name| !name.is_empty())
+            .map(|name| (name, PROJECT_NAME_VARIABLE)),
+    };
+    if let Some((name, origin)) = imperative {
+        let normalized = normalize_project_name(&name);
+        if normalized != name {
+            let message = messages::invalid_project_name(&name, origin);
+            return Err(Diagnostic::error(code::INVALID_PROJECT_NAME, message, &project.file, Span::default())
+                .with_help(messages::project_name_option_help(&normalized)));
+        }
+        return Ok(name);
+    }
+    let raw = project.name.clone().filter(|name| !name.is_empty()).unwrap_or_else(|| folder_name(&project.file));
     let name = normalize_project_name(&raw);
-    if name.is_empty() { "default".to_owned() } else { name }
+    Ok(if name.is_empty() { "default".to_owned() } else { name })
 }
 
 /// Applies docker compose's rule to a project name: lower case, every
