@@ -21,6 +21,7 @@ use std::process::Command;
 
 use perry_stack_schema::compose::emit::to_yaml;
 use perry_stack_schema::compose::parse::{parse_duration, parse_port};
+use perry_stack_schema::compose::short_forms::parse_bytes;
 use perry_stack_schema::Span;
 use perry_stack_schema::{load_project, Options};
 use serde_json::{json, Map, Value as Json};
@@ -61,6 +62,8 @@ services:
       driver: syslog
       options: {max-size: 10m, max-file: 3}
     group_add: [100, mail]
+    mem_limit: 512m
+    shm_size: 64m
   db:
     image: db
     extra_hosts: {somehost: 162.242.195.82}
@@ -212,7 +215,8 @@ fn parse_yaml(text: &str) -> Json {
 /// - `depends_on` `required: true` and `restart: false`, `external: false`,
 ///   `read_only: false`, `protocol: tcp`, `mode: ingress`: defaults that one side writes;
 /// - short syntaxes that 1.29 prints as written and the model in their long syntax:
-///   ports, volumes, commands, healthcheck tests, `ulimits`, `extra_hosts` and `devices`;
+///   ports, volumes, commands, healthcheck tests, `ulimits`, `extra_hosts`, `devices`
+///   and sizes with a unit;
 /// - numbers written as strings, durations in different units, trailing `/` of paths.
 fn comparable(mut config: Json) -> Json {
     let Some(root) = config.as_object_mut() else { return config };
@@ -325,6 +329,12 @@ fn comparable_service(service: &mut Map<String, Json>) {
             }
         }
         ports.sort_by_key(|port| port.to_string());
+    }
+    for key in ["mem_limit", "mem_reservation", "memswap_limit", "shm_size"] {
+        if let Some(Json::String(text)) = service.get(key) {
+            let bytes = parse_bytes(text).map_or_else(|| json!(text), |bytes| json!(bytes));
+            service.insert(key.to_owned(), bytes);
+        }
     }
     if let Some(Json::Object(ulimits)) = service.get_mut("ulimits") {
         for limit in ulimits.values_mut() {

@@ -125,3 +125,33 @@ fn labels_lists_to_mappings() {
     assert_eq!(web_key(&source, "annotations"), json!({"a": "1", "b": null}));
     assert_eq!(web_key(&source, "deploy"), json!({"labels": {"c": "2"}}));
 }
+
+#[test]
+fn sizes_to_bytes() {
+    let source = web("    mem_limit: 512m\n    shm_size: 1.5GiB\n    memswap_limit: -1\n    mem_reservation: 100 kb\n");
+    assert_eq!(web_key(&source, "mem_limit"), json!(512 * 1024 * 1024));
+    assert_eq!(web_key(&source, "shm_size"), json!(1536 * 1024 * 1024));
+    assert_eq!(web_key(&source, "memswap_limit"), json!(-1));
+    assert_eq!(web_key(&source, "mem_reservation"), json!(100 * 1024));
+}
+
+#[test]
+fn size_without_number() {
+    let error = only_error(&web("    mem_limit: lots\n"), code::INVALID_VALUE);
+    assert_eq!(error.message, "invalid value `lots` for `services.web.mem_limit`: expected a size in bytes such as `512m` or `1g`");
+    assert_eq!(error.file, Path::new(FILE));
+    assert_eq!((error.span.line, error.span.column), (4, 16));
+}
+
+#[test]
+fn size_parse_cases() {
+    use perry_stack_schema::compose::short_forms::parse_bytes;
+    assert_eq!(parse_bytes("1024"), Some(1024));
+    assert_eq!(parse_bytes("1b"), Some(1));
+    assert_eq!(parse_bytes("2k"), Some(2048));
+    assert_eq!(parse_bytes("1g"), Some(1 << 30));
+    assert_eq!(parse_bytes("1.g"), None);
+    assert_eq!(parse_bytes("1x"), None);
+    assert_eq!(parse_bytes("1mbb"), None);
+    assert_eq!(parse_bytes(""), None);
+}

@@ -10,6 +10,8 @@
 //! - `expose` and `group_add`: numbers are strings;
 //! - `devices`: `HOST[:CONTAINER[:PERMISSIONS]]` is `{source, target,
 //!   permissions}`, permissions `rwm` when omitted;
+//! - `mem_limit`, `mem_reservation`, `memswap_limit`, `shm_size` and
+//!   `build.shm_size`: a size with a unit (`512m`, `1.5g`) is a number of bytes;
 //! - values of `logging.options`, `sysctls` and `annotations`: numbers and
 //!   booleans are strings.
 
@@ -32,41 +34,60 @@ pub fn normalize(keys: &mut BTreeMap<String, Node>) -> Vec<Invalid> {
     if let Some(ulimits) = keys.get_mut("ulimits") {
         normalize_ulimits(ulimits);
     }
+
     if let Some(hosts) = keys.get_mut("extra_hosts") {
         normalize_hosts(hosts, "extra_hosts", &mut invalid);
     }
+
     if let Some(hosts) = keys.get_mut("build").and_then(|build| child(build, "extra_hosts")) {
         normalize_hosts(hosts, "build.extra_hosts", &mut invalid);
     }
+
     for key in ["sysctls", "annotations"] {
         if let Some(node) = keys.get_mut(key) {
             to_mapping(node);
             stringify_values(node);
         }
     }
+
     for (parent, key) in [("deploy", "labels"), ("build", "labels")] {
         if let Some(node) = keys.get_mut(parent).and_then(|parent| child(parent, key)) {
             to_mapping(node);
         }
     }
+
     for key in ["tmpfs", "dns", "dns_search"] {
         if let Some(node) = keys.get_mut(key) {
             to_list(node);
         }
     }
+
     for key in ["expose", "group_add"] {
         if let Some(Node { value: Value::Sequence(items), .. }) = keys.get_mut(key) {
             items.iter_mut().for_each(stringify);
         }
     }
+
     if let Some(Node { value: Value::Sequence(devices), .. }) = keys.get_mut("devices") {
         for (index, device) in devices.iter_mut().enumerate() {
             normalize_device(device, index, &mut invalid);
         }
     }
+
+    for key in ["mem_limit", "mem_reservation", "memswap_limit", "shm_size"] {
+        if let Some(size) = keys.get_mut(key) {
+            to_bytes(size, key, &mut invalid);
+        }
+    }
+
+    if let Some(size) = keys.get_mut("build").and_then(|build| child(build, "shm_size")) {
+        to_bytes(size, "build.shm_size", &mut invalid);
+    }
+
     if let Some(options) = keys.get_mut("logging").and_then(|logging| child(logging, "options")) {
         stringify_values(options);
     }
+
     invalid
 }
 
@@ -205,4 +226,45 @@ fn normalize_device(device: &mut Node, index: usize, invalid: &mut Vec<Invalid>)
     let span = device.span;
     let entries = [("source", source), ("target", target), ("permissions", permissions)];
     device.value = Value::Mapping(entries.iter().map(|(key, value)| (string(*key, span), string(*value, span))).collect());
+}
+
+/// Rewrites a size with a unit as its number of bytes.
+fn to_bytes(size: &mut Node, path: &str, invalid: &mut Vec<Invalid>) {
+    let Value::String(text) = &size.value else { return };
+    match parse_bytes(text) {
+        Some(bytes) => {
+            size.value = Value::Int(bytes);
+            size.text = None;
+        }
+        None => invalid.push(Invalid { node: size.clone(), path: path.to_owned(), expected: "a size in bytes such as `512m` or `1g`" }),
+    }
+}
+
+/// Parses a size as docker does: a decimal number, an optional space, then
+/// an optional unit `b`, `k`, `m`, `g`, `t` or `p` in powers of 1024, with an
+/// optional `i` and `b` after the letter (`512m`, `1.5GiB`, `100 kb`).
+pub fn parse_bytes(text: &str) -> Option<i64> {
+    let digits_end = text.find(|char: char| !char.is_ascii_digit() && char != '.').unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits_end);
+    if number.is_empty() || number.starts_with('.') || number.ends_with('.') || number.contains("..") {
+        return None;
+    }
+    let number: f64 = number.parse().ok()?;
+    let unit = unit.strip_prefix(' ').unwrap_or(unit).to_ascii_lowercase();
+    let mut letters = unit.chars();
+    let power = match letters.next() {
+        None => return Some(number as i64),
+        Some('b') => return letters.next().is_none().then_some(number as i64),
+        Some('k') => 1,
+        Some('m') => 2,
+        Some('g') => 3,
+        Some('t') => 4,
+        Some('p') => 5,
+        Some(_) => return None,
+    };
+    let rest: String = letters.collect();
+    if !matches!(rest.as_str(), "" | "b" | "i" | "ib") {
+        return None;
+    }
+    Some((number * 1024f64.powi(power)) as i64)
 }
