@@ -155,3 +155,24 @@ fn size_parse_cases() {
     assert_eq!(parse_bytes("1mbb"), None);
     assert_eq!(parse_bytes(""), None);
 }
+
+#[test]
+fn merged_forms_append() {
+    let source = "\
+services:
+  web:
+    image: web
+    dns: 8.8.8.8
+    tmpfs: [/run]
+    extra_hosts: {a: 10.0.0.1}
+---
+services:
+  web:
+    dns: [1.1.1.1]
+    tmpfs: /tmp
+    extra_hosts: [\"b:10.0.0.2\", \"a=10.0.0.1\"]
+";
+    assert_eq!(web_key(source, "dns"), json!(["8.8.8.8", "1.1.1.1"]));
+    assert_eq!(web_key(source, "tmpfs"), json!(["/run", "/tmp"]));
+    assert_eq!(web_key(source, "extra_hosts"), json!(["a=10.0.0.1", "b=10.0.0.2"]));
+}

@@ -204,6 +204,7 @@ fn normalize_hosts(hosts: &mut Node, path: &str, invalid: &mut Vec<Invalid>) {
         _ => return,
     }
     found.sort_by(|(a, _), (b, _)| a.cmp(b));
+    found.dedup_by(|(a, _), (b, _)| a == b);
     let items = found.into_iter().map(|(text, node)| string(text, node.span)).collect();
     hosts.value = Value::Sequence(items);
 }
