@@ -176,3 +176,21 @@ services:
     assert_eq!(web_key(source, "tmpfs"), json!(["/run", "/tmp"]));
     assert_eq!(web_key(source, "extra_hosts"), json!(["a=10.0.0.1", "b=10.0.0.2"]));
 }
+
+#[test]
+fn logging_driver_change_replaces() {
+    let source = "\
+services:
+  web:
+    image: web
+    logging: {driver: syslog, options: {syslog-address: \"udp://1.2.3.4:514\"}}
+---
+services:
+  web:
+    logging: {driver: json-file, options: {max-size: 10m}}
+";
+    assert_eq!(web_key(source, "logging"), json!({"driver": "json-file", "options": {"max-size": "10m"}}));
+    let same_driver = source.replace("json-file", "syslog");
+    let merged = json!({"driver": "syslog", "options": {"syslog-address": "udp://1.2.3.4:514", "max-size": "10m"}});
+    assert_eq!(web_key(&same_driver, "logging"), merged);
+}

@@ -7,6 +7,8 @@
 //! - `depends_on` and service `networks` merge by name;
 //! - `ports` merge by their full key (`host_ip:published:target/protocol`),
 //!   `volumes` by target: a later entry replaces the earlier one with its key;
+//! - `logging` of a service is replaced when the two files name different
+//!   drivers, so that options of one driver never reach another;
 //! - `dns`, `dns_search`, `tmpfs` and `extra_hosts` append whether each file
 //!   writes a string, a list or (`extra_hosts`) a mapping;
 //! - other sequences append, leaving out scalars already present;
@@ -71,6 +73,14 @@ fn merge(base: Node, overlay: Node, path: &mut Vec<String>) -> Node {
                 return Node { value: Value::Sequence(items), ..base };
             }
         }
+        Rule::Logging => {
+            let driver = |node: &Node| node.get("driver").and_then(Node::scalar_text);
+            if let (Some(earlier), Some(later)) = (driver(&base), driver(&overlay))
+                && earlier != later
+            {
+                return without_resets(overlay);
+            }
+        }
         Rule::Sequence => {
             if let (Some(base), Some(overlay)) = (as_sequence(&base), as_sequence(&overlay)) {
                 return merge_structure(base, overlay, path);
@@ -132,6 +142,9 @@ enum Rule {
     ByName,
     /// A sequence whose entries are replaced by later ones with the same key.
     Keyed(fn(&Node) -> Option<String>),
+    /// `logging`: merged key by key when both files name the same driver, or
+    /// one names none, and replaced when the drivers differ.
+    Logging,
     /// A string or a sequence (`dns`, `tmpfs`), or for `extra_hosts` also a
     /// mapping, brought to a sequence so that a later file appends to it.
     Sequence,
@@ -147,6 +160,7 @@ fn rule(path: &[String]) -> Rule {
         | ["services", _, "deploy", "labels"]
         | ["networks" | "volumes" | "secrets" | "configs", _, "labels"] => Rule::ByName,
         ["services", _, "ports"] => Rule::Keyed(port_key),
+        ["services", _, "logging"] => Rule::Logging,
         ["services", _, "dns" | "dns_search" | "tmpfs" | "extra_hosts"] | ["services", _, "build", "extra_hosts"] => Rule::Sequence,
         ["services", _, "volumes"] => Rule::Keyed(volume_key),
         _ => Rule::Default,
