@@ -161,3 +161,44 @@ fn documents_between_files() {
     assert_eq!(loaded.project.file_of(web.ports[0].span), second);
     assert_eq!((web.ports[0].span.line, web.ports[0].span.column), (7, 23));
 }
+
+fn load_file(file: PathBuf) -> Result<perry_stack_schema::Loaded, perry_stack_schema::Failed> {
+    let no_variables = |_: &str| None;
+    let options = Options { files: vec![file], environment: Some(&no_variables), ..Options::default() };
+    load_project(&options)
+}
+
+#[test]
+fn documents_include_in_second() {
+    let folder = Folder::new("include");
+    folder.write("db.yaml", "services:\n  db:\n    image: db\n---\nservices:\n  db:\n    environment: {MODE: second}\n");
+    let file = folder.write(
+        "compose.yaml",
+        "services:\n  base:\n    image: base\n---\ninclude: [db.yaml]\nservices:\n  base:\n    image: base\n  web:\n    extends: base\n    depends_on: [db]\n",
+    );
+    let loaded = match load_file(file) {
+        Ok(loaded) => loaded,
+        Err(failed) => panic!("expected the project to load, found: {:#?}", failed.diagnostics),
+    };
+    let services = &loaded.project.services;
+    assert_eq!(services["web"].image.as_deref(), Some("base"));
+    assert_eq!(services["db"].image.as_deref(), Some("db"));
+    assert_eq!(services["db"].environment.get("MODE"), Some(&Some("second".to_owned())));
+}
+
+/// As in docker compose, `extends` reads the services of its own document,
+/// as it reads those of its own file when several files merge.
+#[test]
+fn documents_extends_own_document() {
+    let folder = Folder::new("extends");
+    let file = folder.write("compose.yaml", "services:\n  base:\n    image: base\n---\nservices:\n  web:\n    extends: base\n");
+    let failed = match load_file(file.clone()) {
+        Ok(loaded) => panic!("expected an error, loaded: {:#?}", loaded.project),
+        Err(failed) => failed,
+    };
+    let errors: Vec<&Diagnostic> = failed.diagnostics.iter().filter(|diagnostic| diagnostic.code == code::EXTENDS_UNDEFINED).collect();
+    assert_eq!(errors.len(), 1, "{:#?}", failed.diagnostics);
+    assert_eq!(errors[0].message, format!("service `web` extends `base`, which `{}` does not define", file.display()));
+    assert_eq!(errors[0].file, file);
+    assert_eq!(position(errors[0]), (7, 14));
+}
