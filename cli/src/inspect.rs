@@ -9,9 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use perry_stack::schema::compose::emit::to_yaml;
-use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
+use perry_stack::schema::compose::load::{checked_project_name, load_project, Options, ProcessEnvironment};
 use perry_stack::schema::diag::messages::code;
-use perry_stack::schema::Diagnostics;
+use perry_stack::schema::{Diagnostic, Diagnostics};
 
 /// The options shared by `check` and `config` that choose what to load.
 #[derive(clap::Args)]
@@ -30,6 +30,9 @@ pub struct LoadArgs {
     /// for several.
     #[arg(long = "profile")]
     pub profiles: Vec<String>,
+    /// The project name given with `-p` before the command name.
+    #[arg(skip)]
+    pub project_name: Option<String>,
 }
 
 impl LoadArgs {
@@ -38,6 +41,7 @@ impl LoadArgs {
         self.files.splice(0..0, globals.files.iter().cloned());
         self.env_files.splice(0..0, globals.env_files.iter().cloned());
         self.profiles.splice(0..0, globals.profiles.iter().cloned());
+        self.project_name = globals.project_name.clone();
     }
 }
 
@@ -74,7 +78,13 @@ pub fn check(args: CheckArgs) -> ExitCode {
     for files in projects {
         let options = options(&args.load, files, None);
         match load_project(&options) {
-            Ok(loaded) => print_diagnostics(&loaded.warnings, &loaded.sources),
+            Ok(loaded) => {
+                print_diagnostics(&loaded.warnings, &loaded.sources);
+                if let Err(error) = checked_project_name(&loaded.project, args.load.project_name.as_deref(), None) {
+                    print_unplaced(&error);
+                    status = status.max(EXIT_INVALID);
+                }
+            }
             Err(failed) => {
                 print_diagnostics(&failed.diagnostics, &failed.sources);
                 status = status.max(exit_status(&failed.diagnostics));
@@ -93,6 +103,11 @@ pub fn config(args: ConfigArgs) -> ExitCode {
     match load_project(&options) {
         Ok(loaded) => {
             print_diagnostics(&loaded.warnings, &loaded.sources);
+            // NOTE: a COMPOSE_PROJECT_NAME set only in an env file is not checked here.
+            if let Err(error) = checked_project_name(&loaded.project, args.load.project_name.as_deref(), Some(&ProcessEnvironment)) {
+                print_unplaced(&error);
+                return ExitCode::from(EXIT_INVALID);
+            }
             let mut stdout = std::io::stdout().lock();
             if let Err(error) = stdout.write_all(to_yaml(&loaded.project).as_bytes()) {
                 eprintln!("error: cannot write the configuration: {error}");
@@ -141,4 +156,14 @@ fn print_diagnostics(diagnostics: &Diagnostics, sources: &BTreeMap<PathBuf, Stri
             None => eprintln!("error: {}\n", diagnostic.message),
         }
     }
+}
+
+/// Prints a diagnostic that has no place in a file, such as an invalid
+/// project name from the command line, without pointing at the file.
+fn print_unplaced(diagnostic: &Diagnostic) {
+    eprintln!("error[{}]: {}", diagnostic.code, diagnostic.message);
+    if let Some(help) = &diagnostic.help {
+        eprintln!("  = help: {help}");
+    }
+    eprintln!();
 }

@@ -15,6 +15,6 @@ pub mod interpolate;
 pub mod workload;
 pub mod yaml;
 
-pub use compose::load::{check, load, load_project, project_name, Checked, Environment, Failed, Loaded, Options, ProcessEnvironment};
+pub use compose::load::{check, checked_project_name, load, load_project, project_name, Checked, Environment, Failed, Loaded, Options, ProcessEnvironment};
 pub use compose::model::*;
 pub use diag::{Diagnostic, Diagnostics, Severity, Span};

@@ -21,6 +21,7 @@ use std::process::Command;
 
 use perry_stack_schema::compose::emit::to_yaml;
 use perry_stack_schema::compose::parse::{parse_duration, parse_port};
+use perry_stack_schema::compose::short_forms::parse_bytes;
 use perry_stack_schema::Span;
 use perry_stack_schema::{load_project, Options};
 use serde_json::{json, Map, Value as Json};
@@ -33,6 +34,44 @@ const MERGED: &[&[&str]] = &[&[
     "realworld/frappe__frappe_docker/overrides/compose.mariadb.yaml",
     "realworld/frappe__frappe_docker/overrides/compose.redis.yaml",
 ]];
+
+/// Hand-made files compared like the corpus, for short forms the corpus
+/// hardly uses: (folder under the copied corpus, file text).
+const FIXTURES: &[(&str, &str)] = &[(
+    "fixtures/short-forms",
+    "\
+services:
+  web:
+    image: web
+    ulimits:
+      nproc: 65535
+      nofile: {soft: 20000, hard: 40000}
+    extra_hosts:
+      - somehost:162.242.195.82
+      - otherhost=50.31.209.229
+    sysctls:
+      - net.core.somaxconn=1024
+    tmpfs: /run
+    dns: 8.8.8.8
+    dns_search: example.com
+    expose: [80, \"3000-3005\"]
+    devices:
+      - /dev/ttyUSB0:/dev/ttyUSB1:rw
+      - /dev/sda
+    logging:
+      driver: syslog
+      options: {max-size: 10m, max-file: 3}
+    group_add: [100, mail]
+    mem_limit: 512m
+    shm_size: 64m
+  db:
+    image: db
+    extra_hosts: {somehost: 162.242.195.82}
+    sysctls: {net.core.somaxconn: 1024}
+    tmpfs: [/run, /tmp]
+    dns: [8.8.8.8, 1.1.1.1]
+",
+)];
 
 /// Where docker-compose 1.29 diverges from the current specification:
 /// (file, dotted path with `*` for any key, the rule that decides it).
@@ -175,8 +214,10 @@ fn parse_yaml(text: &str) -> Json {
 /// - `env_file`: both read the files into `environment`, 1.29 then drops the key;
 /// - `depends_on` `required: true` and `restart: false`, `external: false`,
 ///   `read_only: false`, `protocol: tcp`, `mode: ingress`: defaults that one side writes;
-/// - short and long syntaxes of ports, volumes, commands and healthcheck tests, numbers
-///   written as strings, durations in different units, trailing `/` of paths.
+/// - short syntaxes that 1.29 prints as written and the model in their long syntax:
+///   ports, volumes, commands, healthcheck tests, `ulimits`, `extra_hosts`, `devices`
+///   and sizes with a unit;
+/// - numbers written as strings, durations in different units, trailing `/` of paths.
 fn comparable(mut config: Json) -> Json {
     let Some(root) = config.as_object_mut() else { return config };
     root.remove("version");
@@ -289,6 +330,37 @@ fn comparable_service(service: &mut Map<String, Json>) {
         }
         ports.sort_by_key(|port| port.to_string());
     }
+    for key in ["mem_limit", "mem_reservation", "memswap_limit", "shm_size"] {
+        if let Some(Json::String(text)) = service.get(key) {
+            let bytes = parse_bytes(text).map_or_else(|| json!(text), |bytes| json!(bytes));
+            service.insert(key.to_owned(), bytes);
+        }
+    }
+    if let Some(Json::Object(ulimits)) = service.get_mut("ulimits") {
+        for limit in ulimits.values_mut() {
+            if limit.is_number() {
+                *limit = json!({"soft": limit.clone(), "hard": limit.clone()});
+            }
+        }
+    }
+    let hosts = match service.get("extra_hosts") {
+        Some(Json::Array(items)) => Some(items.iter().filter_map(Json::as_str).map(|item| item.replacen(':', "=", 1)).collect::<Vec<_>>()),
+        Some(Json::Object(entries)) => Some(entries.iter().map(|(host, address)| format!("{host}={}", address.as_str().unwrap_or_default())).collect()),
+        _ => None,
+    };
+    if let Some(mut hosts) = hosts {
+        hosts.sort();
+        service.insert("extra_hosts".to_owned(), json!(hosts));
+    }
+    if let Some(Json::Array(devices)) = service.get_mut("devices") {
+        for device in devices.iter_mut() {
+            if let Some(text) = device.as_str() {
+                let parts: Vec<&str> = text.split(':').collect();
+                let target = parts.get(1).unwrap_or(&parts[0]);
+                *device = json!({"source": parts[0], "target": target, "permissions": parts.get(2).unwrap_or(&"rwm")});
+            }
+        }
+    }
     if let Some(Json::Array(volumes)) = service.get_mut("volumes") {
         for volume in volumes.iter_mut() {
             if let Json::String(text) = volume {
@@ -376,6 +448,10 @@ fn corpus_agrees_with_docker_compose() {
     let root = std::env::temp_dir().join(format!("perry-stack-conformance-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     copy_tree(&corpus, &root);
+    for (folder, text) in FIXTURES {
+        std::fs::create_dir_all(root.join(folder)).expect("fixture folder");
+        std::fs::write(root.join(folder).join("compose.yaml"), text).expect("write fixture");
+    }
 
     let files = corpus_files(&root);
     assert!(files.len() >= 20, "expected the corpus, found {} files", files.len());

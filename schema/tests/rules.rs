@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use perry_stack_schema::diag::messages::code;
-use perry_stack_schema::{check, load, project_name, Condition, Diagnostic, MountKind, Severity};
+use perry_stack_schema::{check, checked_project_name, load, project_name, Condition, Diagnostic, MountKind, Severity};
 
 const FILE: &str = "/project/app/compose.yaml";
 
@@ -55,12 +55,6 @@ fn yaml_alias_bomb() {
     let diagnostic = only(&source, code::YAML_ALIAS_LIMIT);
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
     assert_eq!(diagnostic.message, "aliases expand to more than 100000 nodes");
-}
-
-#[test]
-fn yaml_second_document() {
-    let diagnostic = only("services: {}\n---\nservices: {}\n", code::YAML_MULTIPLE_DOCUMENTS);
-    assert_eq!(position(&diagnostic), (2, 1));
 }
 
 #[test]
@@ -507,6 +501,44 @@ fn project_name_rules() {
     assert_eq!(project_name(&unnamed, None), "otherfolder");
     let environment = |name: &str| (name == "COMPOSE_PROJECT_NAME").then(|| "From-Env".to_owned());
     assert_eq!(project_name(&unnamed, Some(&environment)), "from-env");
+}
+
+#[test]
+fn project_name_option_rejected() {
+    let project = check("name: from-file\nservices: {}\n", Path::new(FILE)).unwrap().project;
+    let error = checked_project_name(&project, Some("My App"), None).expect_err("an invalid option");
+    assert_eq!(error.code, code::INVALID_PROJECT_NAME);
+    assert_eq!(
+        error.message,
+        "invalid project name `My App` from the project name option: use only lower-case letters, digits, `-` and `_`, starting with a letter or digit"
+    );
+    assert_eq!(error.file, Path::new(FILE));
+    assert_eq!(position(&error), (0, 0));
+    assert_eq!(error.help.as_deref(), Some("use `myapp`"));
+}
+
+#[test]
+fn project_name_variable_rejected() {
+    let project = check("services: {}\n", Path::new(FILE)).unwrap().project;
+    let environment = |name: &str| (name == "COMPOSE_PROJECT_NAME").then(|| "_web".to_owned());
+    let error = checked_project_name(&project, None, Some(&environment)).expect_err("an invalid variable");
+    assert_eq!(error.code, code::INVALID_PROJECT_NAME);
+    assert!(error.message.starts_with("invalid project name `_web` from COMPOSE_PROJECT_NAME: "), "{}", error.message);
+    assert_eq!(error.file, Path::new(FILE));
+    assert_eq!(position(&error), (0, 0));
+    assert_eq!(error.help.as_deref(), Some("use `web`"));
+}
+
+#[test]
+fn project_name_precedence() {
+    let named = check("name: from-file\nservices: {}\n", Path::new("/srv/Some Folder/compose.yaml")).unwrap().project;
+    let unnamed = check("services: {}\n", Path::new("/srv/Some Folder/compose.yaml")).unwrap().project;
+    let environment = |name: &str| (name == "COMPOSE_PROJECT_NAME").then(|| "from-env".to_owned());
+    assert_eq!(checked_project_name(&named, Some("from-option"), Some(&environment)).unwrap(), "from-option");
+    assert_eq!(checked_project_name(&named, None, Some(&environment)).unwrap(), "from-env");
+    assert_eq!(checked_project_name(&named, None, None).unwrap(), "from-file");
+    assert_eq!(checked_project_name(&unnamed, None, None).unwrap(), "somefolder");
+    assert_eq!(checked_project_name(&unnamed, Some(""), None).unwrap(), "somefolder");
 }
 
 #[test]

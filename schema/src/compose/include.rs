@@ -95,12 +95,13 @@ fn load_included(reader: &mut Reader<'_>, entry: &IncludeEntry) -> Option<Node> 
 
     let mut roots = Vec::new();
     for file in &entry.paths {
-        let mut root = reader.read_root(file, &environment)?;
         let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        resolve_includes(reader, &mut root, &folder);
-        resolve_extends(reader, &mut root, file, &environment);
-        absolutize(&mut root, &entry.project_directory);
-        roots.push(root);
+        for mut root in reader.read_documents(file, &environment)? {
+            resolve_includes(reader, &mut root, &folder);
+            resolve_extends(reader, &mut root, file, &environment);
+            absolutize(&mut root, &entry.project_directory);
+            roots.push(root);
+        }
     }
     let (merged, found) = merge::merge_files(roots, &reader.files);
     reader.diagnostics.extend(found);

@@ -44,10 +44,18 @@ pub struct Checked {
 /// takes its default, or the empty string. Returns every error at once, with
 /// the warnings, sorted by position.
 pub fn check(source: &str, file: &Path) -> Result<Checked, Diagnostics> {
-    let mut root = parse_file(source, file)?;
-    let variables = interpolate::variables(&root, file)?;
-    let diagnostics = interpolate::apply(&mut root, file, Source::Unset);
-    let (project, warnings) = normalize(&root, file, diagnostics)?;
+    let mut documents = parse_file(source, file)?;
+    let mut variables = Vec::new();
+    let mut diagnostics = Diagnostics::default();
+    for document in &mut documents {
+        for variable in interpolate::variables(document, file)? {
+            if !variables.iter().any(|known: &Variable| known.name == variable.name) {
+                variables.push(variable);
+            }
+        }
+        diagnostics.extend(interpolate::apply(document, file, Source::Unset));
+    }
+    let (project, warnings) = normalize(documents, file, diagnostics)?;
     Ok(Checked { project, variables, warnings })
 }
 
@@ -55,33 +63,42 @@ pub fn check(source: &str, file: &Path) -> Result<Checked, Diagnostics> {
 /// diagnostics hold only warnings; on failure they hold every error and
 /// warning, sorted by position.
 pub fn load(source: &str, file: &Path, environment: &dyn Environment) -> Result<(Project, Diagnostics), Diagnostics> {
-    let mut root = parse_file(source, file)?;
-    let diagnostics = interpolate::apply(&mut root, file, Source::Environment(environment));
+    let mut documents = parse_file(source, file)?;
+    let mut diagnostics = Diagnostics::default();
+    for document in &mut documents {
+        diagnostics.extend(interpolate::apply(document, file, Source::Environment(environment)));
+    }
     if diagnostics.has_errors() {
+        diagnostics.sort();
         return Err(diagnostics);
     }
-    normalize(&root, file, diagnostics)
+    normalize(documents, file, diagnostics)
 }
 
-/// Parses one compose file. A file with nothing in it (no text, only
-/// comments, `{}` or `null`) is an error, as docker compose rejects it too.
-fn parse_file(source: &str, file: &Path) -> Result<yaml::Node, Diagnostics> {
-    let root = yaml::parse(source, file)?;
-    let empty = match &root.value {
-        yaml::Value::Null => true,
-        yaml::Value::Mapping(entries) => entries.is_empty(),
-        _ => false,
+/// Parses the documents of one compose file. Empty documents are left out,
+/// and the rest merge in order as consecutive files do. A file with nothing
+/// in it (no text, only comments, `{}` or `null`) is an error, as docker
+/// compose rejects it too, and so is a `null` document among others.
+fn parse_file(source: &str, file: &Path) -> Result<Vec<yaml::Node>, Diagnostics> {
+    let documents = yaml::parse_documents(source, file)?;
+    let empty_file = |span| {
+        let diagnostic = Diagnostic::error(code::EMPTY_FILE, messages::EMPTY_FILE, file, span).with_help(messages::EMPTY_FILE_HELP);
+        Err(Diagnostics(vec![diagnostic]))
     };
-    if empty {
-        let diagnostic = Diagnostic::error(code::EMPTY_FILE, messages::EMPTY_FILE, file, root.span).with_help(messages::EMPTY_FILE_HELP);
-        return Err(Diagnostics(vec![diagnostic]));
+    if let Some(null) = documents.iter().find(|document| matches!(document.value, yaml::Value::Null)) {
+        return empty_file(null.span);
     }
-    Ok(root)
+    let has_content = documents.iter().any(|document| !matches!(&document.value, yaml::Value::Mapping(entries) if entries.is_empty()));
+    if !has_content {
+        let start = Span { line: 1, column: 1, ..Span::default() };
+        return empty_file(documents.first().map_or(start, |document| document.span));
+    }
+    Ok(documents)
 }
 
-/// Parses the interpolated tree and validates the project.
-fn normalize(root: &yaml::Node, file: &Path, mut diagnostics: Diagnostics) -> Result<(Project, Diagnostics), Diagnostics> {
-    let (root, found) = merge::merge_files(vec![root.clone()], &[file.to_path_buf()]);
+/// Merges the interpolated documents, parses the result and validates the project.
+fn normalize(documents: Vec<yaml::Node>, file: &Path, mut diagnostics: Diagnostics) -> Result<(Project, Diagnostics), Diagnostics> {
+    let (root, found) = merge::merge_files(documents, &[file.to_path_buf()]);
     diagnostics.extend(found);
     let project = parse::parse_project(&root, file, &mut diagnostics);
     let found = validate::validate(&project, &diagnostics);
@@ -90,21 +107,56 @@ fn normalize(root: &yaml::Node, file: &Path, mut diagnostics: Diagnostics) -> Re
     if diagnostics.has_errors() { Err(diagnostics) } else { Ok((project, diagnostics)) }
 }
 
-/// The project name: the top-level `name`, else `COMPOSE_PROJECT_NAME` from
-/// `environment` (pass `None` at build time), else the name of the compose
-/// file's folder. Docker compose's rule then applies: lower case, with every
-/// character outside `a-z`, `0-9`, `_` and `-` removed.
+/// Returns the project name: `COMPOSE_PROJECT_NAME` from `environment` (pass
+/// `None` at build time), else the top-level `name`, else the name of the
+/// compose file's folder, lower-cased with every character outside `a-z`,
+/// `0-9`, `_` and `-` removed. Unlike [`checked_project_name`], an invalid
+/// name from the variable is normalized instead of rejected.
 ///
 /// NOTE: a name that ends up empty (a folder named `..` or `/`) is `default`.
 pub fn project_name(project: &Project, environment: Option<&dyn Environment>) -> String {
-    let raw = project
-        .name
-        .clone()
-        .filter(|name| !name.is_empty())
-        .or_else(|| environment.and_then(|environment| environment.get("COMPOSE_PROJECT_NAME")).filter(|name| !name.is_empty()))
-        .unwrap_or_else(|| folder_name(&project.file));
+    match checked_project_name(project, None, environment) {
+        Ok(name) => name,
+        Err(_) => {
+            let raw = environment.and_then(|environment| environment.get(PROJECT_NAME_VARIABLE)).unwrap_or_default();
+            let name = normalize_project_name(&raw);
+            if name.is_empty() { "default".to_owned() } else { name }
+        }
+    }
+}
+
+/// The variable that names the project when no option does.
+pub const PROJECT_NAME_VARIABLE: &str = "COMPOSE_PROJECT_NAME";
+
+/// Returns the project name as docker compose picks it: `explicit` (the
+/// `-p` option), else `COMPOSE_PROJECT_NAME` from `environment`, else the
+/// top-level `name`, else the name of the compose file's folder. A name from
+/// the option or the variable must already be valid (lower-case letters,
+/// digits, `-` and `_`, starting with a letter or digit), because a typo
+/// there would otherwise address another project. Only the folder's name is
+/// normalized silently; the loader rejects an invalid `name` in the file.
+///
+/// NOTE: a name that ends up empty (a folder named `..` or `/`) is `default`.
+pub fn checked_project_name(project: &Project, explicit: Option<&str>, environment: Option<&dyn Environment>) -> Result<String, Diagnostic> {
+    let imperative = match explicit.filter(|name| !name.is_empty()) {
+        Some(name) => Some((name.to_owned(), "the project name option")),
+        None => environment
+            .and_then(|environment| environment.get(PROJECT_NAME_VARIABLE))
+            .filter(|name| !name.is_empty())
+            .map(|name| (name, PROJECT_NAME_VARIABLE)),
+    };
+    if let Some((name, origin)) = imperative {
+        let normalized = normalize_project_name(&name);
+        if normalized != name {
+            let message = messages::invalid_project_name(&name, origin);
+            return Err(Diagnostic::error(code::INVALID_PROJECT_NAME, message, &project.file, Span::default())
+                .with_help(messages::project_name_option_help(&normalized)));
+        }
+        return Ok(name);
+    }
+    let raw = project.name.clone().filter(|name| !name.is_empty()).unwrap_or_else(|| folder_name(&project.file));
     let name = normalize_project_name(&raw);
-    if name.is_empty() { "default".to_owned() } else { name }
+    Ok(if name.is_empty() { "default".to_owned() } else { name })
 }
 
 /// Applies docker compose's rule to a project name: lower case, every
@@ -214,11 +266,13 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
     };
     let mut roots = Vec::new();
     for file in &files {
-        let Some(mut root) = reader.read_root(file, &environment) else { continue };
+        let Some(documents) = reader.read_documents(file, &environment) else { continue };
         let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        include::resolve_includes(&mut reader, &mut root, &folder);
-        include::resolve_extends(&mut reader, &mut root, file, &environment);
-        roots.push(root);
+        for mut root in documents {
+            include::resolve_includes(&mut reader, &mut root, &folder);
+            include::resolve_extends(&mut reader, &mut root, file, &environment);
+            roots.push(root);
+        }
     }
     let Reader { files, mut sources, mut diagnostics, variables, .. } = reader;
     if diagnostics.has_errors() {
@@ -351,39 +405,55 @@ impl Reader<'_> {
         }
     }
 
-    /// Reads, parses and interpolates one compose file with `environment`.
-    /// Errors go to `diagnostics`; `None` when the file gave none.
+    /// Reads, parses and interpolates one compose file with `environment`,
+    /// its documents merged into one tree.
     pub fn read_root(&mut self, file: &Path, environment: &Layered<'_>) -> Option<Node> {
+        let mut documents = self.read_documents(file, environment)?;
+        if documents.len() == 1 {
+            return documents.pop();
+        }
+        let (merged, found) = merge::merge_files(documents, &self.files);
+        self.diagnostics.extend(found);
+        Some(merged)
+    }
+
+    /// Reads, parses and interpolates the documents of one compose file with
+    /// `environment`. Errors go to `diagnostics`; `None` when the file gave none.
+    pub fn read_documents(&mut self, file: &Path, environment: &Layered<'_>) -> Option<Vec<Node>> {
         let index = self.index_of(file);
         let source = read(file, &mut self.diagnostics)?;
         let parsed = parse_file(&source, file);
         self.sources.insert(file.to_path_buf(), source);
-        let mut root = match parsed {
-            Ok(root) => root,
+        let mut documents = match parsed {
+            Ok(documents) => documents,
             Err(errors) => {
                 self.diagnostics.extend(in_file(errors, index as usize));
                 return None;
             }
         };
-        root.set_file(index);
-        match interpolate::variables(&root, file) {
-            Ok(found) => {
-                for variable in found {
-                    if !self.variables.iter().any(|known| known.name == variable.name) {
-                        self.variables.push(variable);
-                    }
-                }
-            }
-            Err(errors) => {
-                self.diagnostics.extend(errors);
-                return None;
-            }
-        }
         let source = match self.process {
             Some(_) => Source::Environment(environment),
             None => Source::Known(environment),
         };
-        self.diagnostics.extend(interpolate::apply(&mut root, file, source));
-        Some(root)
+        let mut failed = false;
+        for root in &mut documents {
+            root.set_file(index);
+            match interpolate::variables(root, file) {
+                Ok(found) => {
+                    for variable in found {
+                        if !self.variables.iter().any(|known| known.name == variable.name) {
+                            self.variables.push(variable);
+                        }
+                    }
+                }
+                Err(errors) => {
+                    self.diagnostics.extend(errors);
+                    failed = true;
+                    continue;
+                }
+            }
+            self.diagnostics.extend(interpolate::apply(root, file, source));
+        }
+        if failed { None } else { Some(documents) }
     }
 }

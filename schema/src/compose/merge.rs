@@ -7,6 +7,10 @@
 //! - `depends_on` and service `networks` merge by name;
 //! - `ports` merge by their full key (`host_ip:published:target/protocol`),
 //!   `volumes` by target: a later entry replaces the earlier one with its key;
+//! - `logging` of a service is replaced when the two files name different
+//!   drivers, so that options of one driver never reach another;
+//! - `dns`, `dns_search`, `tmpfs` and `extra_hosts` append whether each file
+//!   writes a string, a list or (`extra_hosts`) a mapping;
 //! - other sequences append, leaving out scalars already present;
 //! - `!override` replaces the earlier value instead of merging, and `!reset`
 //!   removes it (in the first file too).
@@ -69,6 +73,19 @@ fn merge(base: Node, overlay: Node, path: &mut Vec<String>) -> Node {
                 return Node { value: Value::Sequence(items), ..base };
             }
         }
+        Rule::Logging => {
+            let driver = |node: &Node| node.get("driver").and_then(Node::scalar_text);
+            if let (Some(earlier), Some(later)) = (driver(&base), driver(&overlay))
+                && earlier != later
+            {
+                return without_resets(overlay);
+            }
+        }
+        Rule::Sequence => {
+            if let (Some(base), Some(overlay)) = (as_sequence(&base), as_sequence(&overlay)) {
+                return merge_structure(base, overlay, path);
+            }
+        }
         Rule::Default => {}
     }
     merge_structure(base, overlay, path)
@@ -125,6 +142,12 @@ enum Rule {
     ByName,
     /// A sequence whose entries are replaced by later ones with the same key.
     Keyed(fn(&Node) -> Option<String>),
+    /// `logging`: merged key by key when both files name the same driver, or
+    /// one names none, and replaced when the drivers differ.
+    Logging,
+    /// A string or a sequence (`dns`, `tmpfs`), or for `extra_hosts` also a
+    /// mapping, brought to a sequence so that a later file appends to it.
+    Sequence,
 }
 
 /// The merge rule for the value at `path`.
@@ -137,9 +160,36 @@ fn rule(path: &[String]) -> Rule {
         | ["services", _, "deploy", "labels"]
         | ["networks" | "volumes" | "secrets" | "configs", _, "labels"] => Rule::ByName,
         ["services", _, "ports"] => Rule::Keyed(port_key),
+        ["services", _, "logging"] => Rule::Logging,
+        ["services", _, "dns" | "dns_search" | "tmpfs" | "extra_hosts"] | ["services", _, "build", "extra_hosts"] => Rule::Sequence,
         ["services", _, "volumes"] => Rule::Keyed(volume_key),
         _ => Rule::Default,
     }
+}
+
+/// The sequence form of a string, a sequence, or an `extra_hosts` mapping
+/// (`host: ip` as `host=ip`, one item per address); `None` for anything else.
+fn as_sequence(node: &Node) -> Option<Node> {
+    let items = match &node.value {
+        Value::Sequence(_) => return Some(node.clone()),
+        Value::String(_) => vec![node.clone()],
+        Value::Mapping(entries) => {
+            let mut items = Vec::new();
+            for (key, value) in entries {
+                let host = key.scalar_text()?;
+                let addresses = match &value.value {
+                    Value::Sequence(addresses) => addresses.iter().map(|address| (address.scalar_text(), address.span)).collect(),
+                    _ => vec![(value.scalar_text(), value.span)],
+                };
+                for (address, span) in addresses {
+                    items.push(Node::new(Value::String(format!("{host}={}", address.unwrap_or_default())), span));
+                }
+            }
+            items
+        }
+        _ => return None,
+    };
+    Some(Node { value: Value::Sequence(items), tag: None, text: None, ..node.clone() })
 }
 
 /// The mapping form of a `list_or_dict` value, `depends_on` or service

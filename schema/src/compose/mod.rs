@@ -8,5 +8,6 @@ pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod profiles;
+pub mod short_forms;
 pub mod spec;
 pub mod validate;

@@ -430,6 +430,11 @@ impl Context<'_> {
         }
         add_implicit_dependencies(&mut service);
         self.long_forms(&mut service.unsupported);
+        for invalid in crate::compose::short_forms::normalize(&mut service.unsupported) {
+            let value_path = join(path, &invalid.path);
+            let text = invalid.node.scalar_text().unwrap_or_else(|| describe(&invalid.node));
+            self.error(code::INVALID_VALUE, messages::invalid_value(&value_path, &text, invalid.expected), invalid.node.span, &value_path);
+        }
         service
     }
 

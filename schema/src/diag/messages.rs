@@ -46,6 +46,7 @@ pub mod code {
     pub const CONTAINER_NAME_REPLICAS: &str = "container-name-replicas";
     pub const MOUNT_CONFLICT: &str = "mount-conflict";
     pub const SCALE_REPLICAS: &str = "scale-replicas";
+    pub const INVALID_PROJECT_NAME: &str = "invalid-project-name";
 }
 
 pub fn yaml_syntax(info: &str) -> String {
@@ -365,6 +366,14 @@ pub fn scale_replicas(service: &str, scale: i64, replicas: i64) -> String {
 }
 
 pub const SCALE_REPLICAS_HELP: &str = "set only one of them, or set both to the same number";
+
+pub fn invalid_project_name(name: &str, origin: &str) -> String {
+    format!("invalid project name `{name}` from {origin}: use only lower-case letters, digits, `-` and `_`, starting with a letter or digit")
+}
+
+pub fn project_name_option_help(normalized: &str) -> String {
+    if normalized.is_empty() { "use a name such as `my-project`".to_owned() } else { format!("use `{normalized}`") }
+}
 
 pub fn project_name_help(normalized: &str) -> String {
     if normalized.is_empty() {

@@ -28,19 +28,33 @@ pub const MAX_NESTING: usize = 256;
 const MAX_FLOW_NESTING: usize = u8::MAX as usize;
 
 /// Parses the first and only YAML document of `source`. An empty source is a
-/// `Null` node; a second document is an error, because compose reads one
+/// `Null` node; a second document is an error, for formats that read one
 /// document per file.
 pub fn parse(source: &str, file: &Path) -> Result<Node, Diagnostics> {
+    let mut documents = parse_stream(source, file, true)?;
+    Ok(documents.pop().unwrap_or_else(|| Node::new(Value::Null, Positions::new(source).span_at_start())))
+}
+
+/// Parses every YAML document of `source`, in order, each node keeping its
+/// position in the whole text. An empty document (`---` followed by nothing)
+/// is left out, so an empty source gives no document. Anchors belong to their
+/// document, while the alias limit counts across the whole source.
+pub fn parse_documents(source: &str, file: &Path) -> Result<Vec<Node>, Diagnostics> {
+    parse_stream(source, file, false)
+}
+
+fn parse_stream(source: &str, file: &Path, single: bool) -> Result<Vec<Node>, Diagnostics> {
     let mut builder = Builder {
         parser: Parser::new_from_str(source),
+        source,
         positions: Positions::new(source),
         file,
         anchors: HashMap::new(),
         expanded: 0,
         errors: Diagnostics::default(),
     };
-    match builder.document() {
-        Ok(node) if !builder.errors.has_errors() => Ok(node),
+    match builder.documents(single) {
+        Ok(documents) if !builder.errors.has_errors() => Ok(documents),
         Ok(_) => Err(builder.errors),
         Err(fatal) => {
             builder.errors.push(fatal);
@@ -53,6 +67,7 @@ type Spanned<'input> = (Event<'input>, saphyr_parser::Span);
 
 struct Builder<'input, 'file> {
     parser: Parser<'input, saphyr_parser::StrInput<'input>>,
+    source: &'input str,
     positions: Positions,
     file: &'file Path,
     /// Anchored nodes with their node counts and heights.
@@ -100,21 +115,29 @@ impl<'input> Builder<'input, '_> {
             .with_help(messages::yaml_syntax_help(error.info()))
     }
 
-    fn document(&mut self) -> Result<Node, Diagnostic> {
-        let mut root = None;
+    /// Builds the documents of the stream. With `single`, a second document
+    /// is an error and the first is kept even when empty.
+    fn documents(&mut self, single: bool) -> Result<Vec<Node>, Diagnostic> {
+        let mut documents = Vec::new();
+        let mut seen = false;
         loop {
             let (event, span) = self.next()?;
             match event {
                 Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
                 Event::StreamEnd => break,
-                Event::DocumentStart(_) if root.is_some() => {
+                Event::DocumentStart(_) if single && seen => {
                     let span = self.positions.span(&span.start, &span.end);
                     return Err(Diagnostic::error(code::YAML_MULTIPLE_DOCUMENTS, messages::MULTIPLE_DOCUMENTS, self.file, span)
                         .with_help(messages::MULTIPLE_DOCUMENTS_HELP));
                 }
                 Event::DocumentStart(_) => {
+                    seen = true;
+                    self.anchors.clear();
                     let (event, span) = self.next()?;
-                    root = Some(self.node(event, span, 0)?);
+                    let root = self.node(event, span, 0)?;
+                    if single || !self.is_empty_document(&root) {
+                        documents.push(root);
+                    }
                 }
                 _ => {
                     let span = self.positions.span(&span.start, &span.end);
@@ -122,7 +145,14 @@ impl<'input> Builder<'input, '_> {
                 }
             }
         }
-        Ok(root.unwrap_or_else(|| Node::new(Value::Null, self.positions.span_at_start())))
+        Ok(documents)
+    }
+
+    /// Tells whether `root` is a document with no content. The parser reports
+    /// one as a plain null scalar that is empty or sits on the next token.
+    fn is_empty_document(&self, root: &Node) -> bool {
+        let written = self.source.get(root.span.start..root.span.end).unwrap_or_default();
+        matches!(root.value, Value::Null) && root.tag.is_none() && (written.is_empty() || root.text.as_deref() != Some(written))
     }
 
     fn node(&mut self, event: Event<'input>, span: saphyr_parser::Span, depth: usize) -> Result<Node, Diagnostic> {
