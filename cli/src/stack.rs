@@ -21,7 +21,7 @@ pub struct GlobalArgs {
     /// docker-compose.yaml, docker-compose.yml) here or in a parent folder.
     #[arg(short = 'f', long = "file")]
     pub files: Vec<PathBuf>,
-    /// Project name; defaults to the file's `name`, then COMPOSE_PROJECT_NAME,
+    /// Project name; defaults to COMPOSE_PROJECT_NAME, then the file's `name`,
     /// then the name of the compose file's folder.
     #[arg(short = 'p', long = "project-name")]
     pub project_name: Option<String>,
@@ -190,9 +190,9 @@ fn render(diagnostics: &perry_stack::Diagnostics, sources: &BTreeMap<PathBuf, St
 }
 
 /// The project name and, when a compose file was found, its services, for
-/// commands that find containers by label: `-p`, else the compose file's
-/// (a file named with `-f` or COMPOSE_FILE must load), else
-/// COMPOSE_PROJECT_NAME, else the current folder's name.
+/// commands that find containers by label: `-p`, else COMPOSE_PROJECT_NAME,
+/// else the compose file's `name` (a file named with `-f` or COMPOSE_FILE
+/// must load), else the folder's name.
 fn target(globals: &GlobalArgs) -> Result<(String, Option<BTreeSet<String>>), String> {
     let loaded = if globals.project_name.is_some() && globals.files.is_empty() { None } else { load(globals, false)? };
     let services = loaded.as_ref().map(|project| project.services.keys().cloned().collect());
@@ -200,19 +200,20 @@ fn target(globals: &GlobalArgs) -> Result<(String, Option<BTreeSet<String>>), St
         let name = perry_stack::engine::resolve_project_name(project, globals.project_name.as_deref()).map_err(|error| error.to_string())?;
         return Ok((name, services));
     }
-    let raw = match &globals.project_name {
-        Some(name) => name.clone(),
-        None => match std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|name| !name.is_empty()) {
-            Some(name) => name,
-            None => {
-                let folder = std::env::current_dir().map_err(|error| format!("could not read the current folder: {error}"))?;
-                folder.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
-            }
-        },
+    let variable = std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|name| !name.is_empty());
+    let (raw, must_be_valid) = match (&globals.project_name, variable) {
+        (Some(name), _) => (name.clone(), true),
+        (None, Some(name)) => (name, true),
+        (None, None) => {
+            let folder = std::env::current_dir().map_err(|error| format!("could not read the current folder: {error}"))?;
+            (folder.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default(), false)
+        }
     };
     let name = normalize_project_name(&raw);
-    if name.is_empty() {
-        return Err(format!("invalid project name `{raw}`: pass -p NAME with a lower-case letter or digit"));
+    if name.is_empty() || (must_be_valid && name != raw) {
+        return Err(format!(
+            "invalid project name `{raw}`: use lower-case letters, digits, `-` and `_`, starting with a letter or digit"
+        ));
     }
     Ok((name, services))
 }

@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use perry_stack_codegen::ffi::generated_files;
-use perry_stack_schema::api::MODULES;
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()

@@ -260,6 +260,10 @@ pub enum EngineError {
     #[error("invalid project name `{value}` from {origin}: it must contain a lower-case letter or digit")]
     InvalidProjectName { value: String, origin: &'static str },
 
+    /// A project name from `-p` or `COMPOSE_PROJECT_NAME` that is not valid.
+    #[error("{0}")]
+    ProjectName(String),
+
     #[error("service {service} has no image; building images is not supported yet, so set `image`")]
     MissingImage { service: String },
 

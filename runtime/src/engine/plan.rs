@@ -26,35 +26,17 @@ pub const PROJECT_NAME_VARIABLE: &str = "COMPOSE_PROJECT_NAME";
 
 pub use perry_stack_schema::compose::load::normalize_project_name;
 
-/// Picks the project name: `explicit` (a command-line or option override),
-/// else the file's `name`, else `COMPOSE_PROJECT_NAME`, else the name of the
-/// folder that holds the compose file.
+/// Picks the project name as docker compose does: `explicit` (a command-line
+/// or option override), else `COMPOSE_PROJECT_NAME`, else the file's `name`,
+/// else the name of the folder that holds the compose file. A name from the
+/// option or the variable must already be valid, so that a typo cannot
+/// address another project.
 pub fn resolve_project_name(project: &Project, explicit: Option<&str>) -> Result<String, EngineError> {
-    let folder = || {
-        let file = if project.file.is_absolute() {
-            project.file.clone()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(&project.file)
-        };
-        file.parent().and_then(|dir| dir.file_name()).map(|name| name.to_string_lossy().into_owned())
-    };
-    let (raw, origin) = if let Some(name) = explicit {
-        (name.to_string(), "the project name option")
-    } else if let Some(name) = &project.name {
-        (name.clone(), "the top-level `name` of the compose file")
-    } else if let Some(name) = std::env::var(PROJECT_NAME_VARIABLE).ok().filter(|name| !name.is_empty()) {
-        (name, "COMPOSE_PROJECT_NAME")
-    } else if let Some(name) = folder() {
-        (name, "the folder of the compose file")
-    } else {
-        return Err(EngineError::MissingProjectName);
-    };
-
-    let normalized = normalize_project_name(&raw);
-    if normalized.is_empty() {
-        return Err(EngineError::InvalidProjectName { value: raw, origin });
-    }
-    Ok(normalized)
+    let environment = perry_stack_schema::compose::load::ProcessEnvironment;
+    perry_stack_schema::compose::load::checked_project_name(project, explicit, Some(&environment)).map_err(|diagnostic| {
+        let help = diagnostic.help.map(|help| format!("; {help}")).unwrap_or_default();
+        EngineError::ProjectName(format!("{}{help}", diagnostic.message))
+    })
 }
 
 /// One service, ready to create.
