@@ -206,7 +206,7 @@ pub struct ComposeServiceVolume {
     ///What the mount attaches.
     #[serde(rename = "type")]
     pub r#type: String,
-    ///Named volume or host path; omitted for an anonymous volume or a tmpfs.
+    ///Named volume or host path (a relative path starts at the current directory); omitted for an anonymous volume or a tmpfs.
     #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     ///Path inside the container.
@@ -1208,7 +1208,7 @@ impl<'de> serde::Deserialize<'de> for ComposeVolumeEntry {
         }
     }
 }
-///A mount of a service: `[source:]target[:mode]` or the long syntax.
+///A mount of a service: `[source:]target[:mode]` or the long syntax. A relative host path starts at the current directory of the process.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(untagged)]
 pub enum ComposeVolumeMount {
@@ -1429,7 +1429,7 @@ for T {}
 /// The ABI marker that generated callers reference.
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
-pub static perry_stack_abi_baaa47c577e99ae9: u8 = 1;
+pub static perry_stack_abi_5f884860b43b7261: u8 = 1;
 ///`container.run` (function form).
 ///
 /// # Safety

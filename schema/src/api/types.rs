@@ -223,7 +223,7 @@ pub static COMPOSE_SERVICE_VOLUME: TypeDecl = TypeDecl {
     doc: "A mount of a service in the long syntax.",
     fields: &[
         field("type", TypeRef::Literal(&["volume", "bind", "tmpfs"]), "What the mount attaches."),
-        opt("source", TypeRef::String, "Named volume or host path; omitted for an anonymous volume or a tmpfs."),
+        opt("source", TypeRef::String, "Named volume or host path (a relative path starts at the current directory); omitted for an anonymous volume or a tmpfs."),
         field("target", TypeRef::String, "Path inside the container."),
         opt("read_only", TypeRef::Boolean, "Mount read-only."),
     ],
@@ -231,7 +231,7 @@ pub static COMPOSE_SERVICE_VOLUME: TypeDecl = TypeDecl {
 
 pub static COMPOSE_VOLUME_MOUNT: UnionDecl = UnionDecl {
     name: "ComposeVolumeMount",
-    doc: "A mount of a service: `[source:]target[:mode]` or the long syntax.",
+    doc: "A mount of a service: `[source:]target[:mode]` or the long syntax. A relative host path starts at the current directory of the process.",
     members: &[member("Short", TypeRef::String), member("Long", TypeRef::Named(&COMPOSE_SERVICE_VOLUME))],
 };
 

@@ -162,7 +162,7 @@ export interface ComposeServiceNetwork {
 export interface ComposeServiceVolume {
   /** What the mount attaches. */
   type: "volume" | "bind" | "tmpfs";
-  /** Named volume or host path; omitted for an anonymous volume or a tmpfs. */
+  /** Named volume or host path (a relative path starts at the current directory); omitted for an anonymous volume or a tmpfs. */
   source?: string;
   /** Path inside the container. */
   target: string;
@@ -303,7 +303,7 @@ export type ComposeServiceNetworks = string[] | Record<string, ComposeServiceNet
 /** A named volume of the stack, with settings or `null` for the defaults. */
 export type ComposeVolumeEntry = ComposeVolume | null;
 
-/** A mount of a service: `[source:]target[:mode]` or the long syntax. */
+/** A mount of a service: `[source:]target[:mode]` or the long syntax. A relative host path starts at the current directory of the process. */
 export type ComposeVolumeMount = string | ComposeServiceVolume;
 
 /**

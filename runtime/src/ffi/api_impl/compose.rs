@@ -78,7 +78,8 @@ fn load(function: &'static str, spec: &ComposeSpec) -> Result<Project, ApiError>
     literal(&mut value);
     let text = serde_json::to_string_pretty(&value).map_err(|error| failed(function, error))?;
     // Positions point into the spec's JSON text, which has no file; the
-    // name says so. No key of the spec reads a path relative to it.
+    // name says so. Its folder is empty, so a relative bind-mount source
+    // resolves against the current directory of the process.
     let file = std::path::PathBuf::from(format!("<{function} spec>"));
     let no_variables = |_: &str| None::<String>;
     match perry_stack_schema::load(&text, &file, &no_variables) {

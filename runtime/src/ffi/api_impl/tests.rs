@@ -215,6 +215,42 @@ fn short_and_long_forms_round_trip() {
     }
 }
 
+/// Every declared key of a service and of the top-level networks and
+/// volumes is one the loader accepts.
+#[test]
+fn every_declared_key_loads() {
+    let text = r#"{"name": "keys", "services": {
+        "db": {
+            "image": "busybox",
+            "entrypoint": ["sh", "-c"],
+            "command": ["sleep 60"],
+            "environment": ["A=1", "B"],
+            "volumes": [{"type": "bind", "source": "/srv", "target": "/srv", "read_only": true}, {"type": "tmpfs", "target": "/tmp"}],
+            "healthcheck": {"test": "true", "interval": "1s", "timeout": "2s", "start_period": "3s", "start_interval": "500ms", "retries": 4, "disable": false},
+            "networks": ["back"],
+            "labels": {"tier": "data"},
+            "restart": "on-failure:3",
+            "user": "1000:1000",
+            "working_dir": "/srv",
+            "container_name": "keys-db"
+        },
+        "web": {
+            "image": "busybox",
+            "ports": [{"target": 80, "published": "8000-8001", "host_ip": "127.0.0.1", "protocol": "udp", "name": "web", "app_protocol": "http", "mode": "host"}],
+            "depends_on": {"db": {"condition": "service_healthy", "restart": true, "required": false}},
+            "scale": 2,
+            "deploy": {"replicas": 2}
+        }
+    },
+    "networks": {"back": {"name": "keys-back", "driver": "bridge", "driver_opts": {"mtu": "1400"}, "external": false, "internal": true, "labels": ["a=b"]}},
+    "volumes": {"data": {"name": "keys-data", "driver": "local", "driver_opts": {"type": "tmpfs"}, "external": false, "labels": {"a": "b"}}}}"#;
+    let spec: ComposeSpec = serde_json::from_str(text).unwrap();
+    let yaml = block(EngineApi.config(spec)).unwrap();
+    for expected in ["start_interval: 500ms", "condition: service_healthy", "required: false", "mode: host", "restart: on-failure:3", "mtu: \"1400\""] {
+        assert!(yaml.contains(expected), "{expected} in {yaml}");
+    }
+}
+
 #[test]
 fn spec_values_are_literal() {
     let spec = spec(Some("literal"), &[("web", service("busybox", &["echo", "$HOME", "$${X}"], &[]))]);
