@@ -94,7 +94,7 @@ pub fn expand_union(decl: &UnionDecl) -> TokenStream {
     }
 }
 
-/// What a union accepts, in words: `a string or an array`.
+/// Describes what a union accepts, such as `a string or an array`.
 fn expecting(decl: &UnionDecl) -> String {
     let words: Vec<&str> = decl
         .members
@@ -151,8 +151,8 @@ pub fn expand_struct(decl: &TypeDecl) -> TokenStream {
     }
 }
 
-/// The Rust field of a wire name; a keyword such as `type` becomes a raw
-/// identifier.
+/// Returns the Rust field name of a wire name. A keyword such as `type`
+/// becomes a raw identifier.
 fn field_ident(wire: &str) -> proc_macro2::Ident {
     let name = wire.to_snake_case();
     match syn::parse_str::<syn::Ident>(&name) {

@@ -159,7 +159,7 @@ pub struct UnionDecl {
     pub members: &'static [Member],
 }
 
-/// One member of a union; `name` is its Rust variant, `List`.
+/// One member of a union. `name` is its Rust variant, such as `List`.
 #[derive(Debug, PartialEq)]
 pub struct Member {
     pub name: &'static str,
@@ -178,8 +178,8 @@ pub enum JsonKind {
 }
 
 impl TypeRef {
-    /// The JSON kind of every value of this type; `None` for `Unknown` and
-    /// unions, which hold several kinds.
+    /// Returns the JSON kind of every value of this type, or `None` for
+    /// `Unknown` and unions, whose values have several kinds.
     pub const fn json_kind(&self) -> Option<JsonKind> {
         match self {
             TypeRef::String | TypeRef::Literal(_) => Some(JsonKind::String),

@@ -90,8 +90,8 @@ fn check_type_names_unique(module: &Module, errors: &mut Vec<String>) {
 }
 
 /// A union member is chosen by the JSON kind of the value, so each member
-/// needs one kind of its own; a union also shares the `.d.ts` namespace with
-/// the object types.
+/// needs one kind of its own. A union also shares the `.d.ts` namespace with
+/// the object types, so its name must differ from theirs.
 fn check_union_members(module: &Module, errors: &mut Vec<String>) {
     let objects = named_types(module);
     for (name, decl) in named_unions(module) {

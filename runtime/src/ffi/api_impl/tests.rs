@@ -192,6 +192,15 @@ fn misspelled_key_names_the_key() {
 }
 
 #[test]
+fn undefined_condition_is_rejected() {
+    let text = r#"{"services": {"db": {"image": "busybox"}, "web": {"image": "busybox", "depends_on": {"db": {"condition": "service_ready"}}}}}"#;
+    let spec: ComposeSpec = serde_json::from_str(text).unwrap();
+    let error = block(EngineApi.config(spec)).unwrap_err().to_string();
+    assert!(error.starts_with("compose.config: invalid spec:\n"), "{error}");
+    assert!(error.contains("service_ready"), "{error}");
+}
+
+#[test]
 fn short_and_long_forms_round_trip() {
     let text = r#"{"services": {"web": {
         "image": "busybox",
