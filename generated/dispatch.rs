@@ -2,13 +2,13 @@
 // Expects `DispatchRow`, `ArgKind` and `ReturnKind` in scope.
 
 /// The symbol that generated callers must reference; see the C header.
-pub const ABI_MARKER: &str = "perry_stack_abi_4f71896254a327a2";
+pub const ABI_MARKER: &str = "perry_stack_abi_5f884860b43b7261";
 
 unsafe extern "C" {
     /// Defined by the perry-stack library built from the same declaration, so
     /// a program that includes this table and links a library built from
     /// another declaration fails to link.
-    #[link_name = "perry_stack_abi_4f71896254a327a2"]
+    #[link_name = "perry_stack_abi_5f884860b43b7261"]
     static PERRY_STACK_ABI_MARKER_SYMBOL: u8;
 }
 

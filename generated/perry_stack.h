@@ -31,8 +31,8 @@ int32_t perry_stack_install_host(const PerryStackHost *host);
 /* Defined by the library built from the same declaration. A caller that
  * references PERRY_STACK_ABI_MARKER fails to link against a library built
  * from another one. */
-extern const uint8_t perry_stack_abi_4f71896254a327a2;
-#define PERRY_STACK_ABI_MARKER perry_stack_abi_4f71896254a327a2
+extern const uint8_t perry_stack_abi_5f884860b43b7261;
+#define PERRY_STACK_ABI_MARKER perry_stack_abi_5f884860b43b7261
 
 /* perry/container */
 int64_t perry_stack_container_run(int64_t spec);

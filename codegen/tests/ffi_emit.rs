@@ -106,3 +106,49 @@ fn emitters_are_deterministic() {
 fn rust_ffi_snapshot() {
     insta::assert_snapshot!(perry_stack_codegen::ffi::emit_rust_ffi(&MODULES));
 }
+
+/// A union on its own: the TypeScript alias and the Rust enum that decodes
+/// by JSON kind, side by side.
+#[test]
+fn union_snapshot() {
+    let decl = &perry_stack_schema::api::types::COMPOSE_DEPENDS_ON;
+    let syntax = syn::parse2::<syn::File>(perry_stack_codegen::ffi::rust_types::expand_union(decl)).unwrap();
+    use perry_stack_schema::api::{types::COMPOSE_DEPENDS_ON, Function, Module, Param, ParamType, Returns, TypeRef, Value};
+    static FUNCTIONS: [Function; 1] = [Function {
+        name: "up",
+        doc: "Takes one union.",
+        params: &[Param { name: "dependsOn", doc: "The union.", ty: ParamType::Structured(TypeRef::Union(&COMPOSE_DEPENDS_ON)), optional: false }],
+        returns: Returns::Promise(Value::Void),
+    }];
+    let module = Module { specifier: "perry/test", name: "test", doc: "Union snapshot.", functions: &FUNCTIONS };
+    insta::assert_snapshot!(format!("{}\n{}", emit_dts(&module), prettyplease::unparse(&syntax)));
+}
+
+/// Every union has one TypeScript member per Rust variant, in the same
+/// order, in the committed outputs.
+#[test]
+fn unions_agree_between_typescript_and_rust() {
+    let rust = perry_stack_codegen::ffi::emit_rust_ffi(&MODULES);
+    for module in MODULES {
+        let dts = emit_dts(module);
+        for (name, decl) in perry_stack_schema::api::walk::named_unions(module) {
+            let alias = dts.lines().find(|line| line.starts_with(&format!("export type {name} = "))).unwrap_or_else(|| panic!("no alias {name}"));
+            assert_eq!(alias.matches(" | ").count() + 1, decl.members.len(), "{alias}");
+            let start = rust.find(&format!("pub enum {name} {{")).unwrap_or_else(|| panic!("no enum {name}"));
+            let body = &rust[start..start + rust[start..].find('}').unwrap()];
+            let variants: Vec<&str> = body.lines().skip(1).map(|line| line.trim().trim_end_matches(',')).filter(|line| !line.is_empty()).collect();
+            let expected: Vec<String> = decl
+                .members
+                .iter()
+                .map(|member| match member.ty {
+                    perry_stack_schema::api::TypeRef::Null => member.name.to_owned(),
+                    _ => format!("{}(", member.name),
+                })
+                .collect();
+            assert_eq!(variants.len(), expected.len(), "{name}: {variants:?}");
+            for (variant, expected) in variants.iter().zip(&expected) {
+                assert!(variant.starts_with(expected.as_str()), "{name}: {variant} is not {expected}");
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 /* Drives a stack through perry/compose on the engine-backed implementation:
- * up, ps, exec in both call forms, the project rule, and down. */
+ * up with a healthcheck, a service_healthy dependency and a named volume,
+ * ps, exec in both call forms, the project rule, and down. */
 #include "host.h"
 
 #include <stdio.h>
@@ -45,18 +46,26 @@ static const char *json_of(const char *call, int64_t promise) {
     return json ? json : "";
 }
 
-/* The spec of the stack: web depends on db; both exit promptly on SIGTERM. */
+/* The spec of the stack: db becomes healthy a second after it starts, when
+ * it creates /shared/ready on the named volume `shared`; web waits for that
+ * (service_healthy) and records whether the file was there when it started.
+ * Both exit promptly on SIGTERM. */
 static void spec_of(char *buffer, size_t size, const char *project, const char *image, const char *web_command) {
     snprintf(buffer, size,
              "{\"name\":\"%s\",\"services\":{"
-             "\"db\":{\"image\":\"%s\",\"command\":[\"sh\",\"-c\",\"trap 'exit 0' TERM; sleep 300 & wait\"]},"
-             "\"web\":{\"image\":\"%s\",\"depends_on\":[\"db\"],\"command\":[\"sh\",\"-c\",\"%s\"]}}}",
+             "\"db\":{\"image\":\"%s\",\"volumes\":[\"shared:/shared\"],"
+             "\"command\":[\"sh\",\"-c\",\"trap 'exit 0' TERM; sleep 1; touch /shared/ready; sleep 300 & wait\"],"
+             "\"healthcheck\":{\"test\":[\"CMD-SHELL\",\"test -f /shared/ready\"],\"interval\":\"250ms\",\"retries\":40}},"
+             "\"web\":{\"image\":\"%s\",\"volumes\":[{\"type\":\"volume\",\"source\":\"shared\",\"target\":\"/shared\"}],"
+             "\"depends_on\":{\"db\":{\"condition\":\"service_healthy\"}},\"command\":[\"sh\",\"-c\",\"%s\"]}},"
+             "\"volumes\":{\"shared\":{\"labels\":{\"perry.test\":\"c\"}}}}",
              project, image, image, web_command);
 }
 
 int perry_c_compose_on_podman(const char *project, const char *image) {
-    static const char *WEB = "trap 'exit 0' TERM; sleep 300 & wait";
-    char spec[1024];
+    static const char *WEB =
+        "if test -f /shared/ready; then echo ready; else echo early; fi > /tmp/saw; trap 'exit 0' TERM; sleep 300 & wait";
+    char spec[2048];
     char expected[512];
     host_install();
 
@@ -72,6 +81,10 @@ int perry_c_compose_on_podman(const char *project, const char *image) {
     CHECK(strstr(listed, expected) != NULL, "compose.ps lists %s: %s", expected, listed);
     CHECK(strstr(listed, "\"state\":\"running\",\"service\":\"db\"") != NULL, "db is running: %s", listed);
     CHECK(strstr(listed, "\"state\":\"running\",\"service\":\"web\"") != NULL, "web is running: %s", listed);
+
+    /* web started only once db's healthcheck had passed. */
+    const char *saw = json_of("compose.exec of the start check", perry_stack_compose_exec(stack, str("web"), obj("[\"cat\",\"/tmp/saw\"]"), ABSENT));
+    CHECK(strcmp(saw, "{\"exitCode\":0.0,\"stdout\":\"ready\\n\",\"stderr\":\"\"}") == 0, "web saw db ready: %s", saw);
 
     const char *ran = json_of("compose.exec",
                               perry_stack_compose_exec(stack, str("web"), obj("[\"sh\",\"-c\",\"echo hello-$((6*7))\"]"), ABSENT));
@@ -90,7 +103,7 @@ int perry_c_compose_on_podman(const char *project, const char *image) {
      * name is rejected rather than merged into it. */
     uint64_t again = settle("compose.up again", perry_stack_compose_up(obj(spec), obj("{\"wait\":true}")), RESOLVED);
     CHECK(again == stack_bits, "compose.up of the same spec returns the same handle");
-    char other[1024];
+    char other[2048];
     spec_of(other, sizeof other, project, image, "sleep 1");
     uint64_t rejected = settle("compose.up of another spec", perry_stack_compose_up(obj(other), ABSENT), REJECTED);
     snprintf(expected, sizeof expected,
@@ -99,7 +112,7 @@ int perry_c_compose_on_podman(const char *project, const char *image) {
              project);
     CHECK(strcmp(text_of(rejected), expected) == 0, "rejection\n  got:      %s\n  expected: %s", text_of(rejected), expected);
 
-    uint64_t down = settle("stack.down", perry_stack_compose_stack_down(receiver(stack), ABSENT), RESOLVED);
+    uint64_t down = settle("stack.down", perry_stack_compose_stack_down(receiver(stack), obj("{\"volumes\":true}")), RESOLVED);
     CHECK(down == UNDEFINED_BITS, "Promise<void> resolves with undefined");
     uint64_t stale = settle("compose.ps after down", perry_stack_compose_ps(stack), REJECTED);
     CHECK(strcmp(text_of(stale), "compose.ps: invalid argument `stack`: expected a StackHandle, received a StackHandle that "

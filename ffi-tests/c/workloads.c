@@ -164,7 +164,7 @@ static void check_wrong_handles(void) {
                      perry_stack_workloads_run_graph(obj(MOCK_GRAPH), obj("{\"concurrency\":2}")),
                      "workloads.runGraph: invalid argument `options`: expected a value of the declared shape, received invalid "
                      "JSON value: unknown field `concurrency`, expected one of `project`, `execution`, `maxParallel`, "
-                     "`onFailure`, `stopTimeout` at line 1 column 14");
+                     "`onFailure`, `stopTimeout` at line 1 column 14, at `concurrency`");
     expect_rejection("workloads.runGraph with a negative stop timeout",
                      perry_stack_workloads_run_graph(obj(MOCK_GRAPH), obj("{\"stopTimeout\":-1}")),
                      "workloads.runGraph: invalid options:\n  options.stopTimeout: expected a number of seconds of at least 0, received -1");

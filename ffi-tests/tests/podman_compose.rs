@@ -1,4 +1,5 @@
-//! The C program drives `compose.up`, `ps`, `exec` and `down` through the
+//! The C program drives `compose.up` (with a healthcheck, a service_healthy
+//! dependency and a named volume), `ps`, `exec` and `down` through the
 //! generated symbols on the default, engine-backed implementation against
 //! a real podman, and nothing labelled with the project is left behind.
 

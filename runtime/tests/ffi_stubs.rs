@@ -159,6 +159,18 @@ fn unknown_option_field_is_rejected() {
     let message = host::rejection(unsafe { perry_stack_compose_up(spec.to_bits() as i64, options.to_bits() as i64) });
     assert!(message.starts_with("compose.up: invalid argument `options`: expected a value of the declared shape"), "{message}");
     assert!(message.contains("unknown field `detach`"), "{message}");
+    assert!(message.ends_with(", at `detach`"), "{message}");
+}
+
+#[test]
+fn misspelled_spec_key_names_its_path() {
+    setup();
+    let spec = host::object(r#"{"services": {"web": {"image": "busybox", "helthcheck": {"test": "true"}}}}"#);
+    // SAFETY: as the dispatch row lowers the arguments.
+    let message = host::rejection(unsafe { perry_stack_compose_up(spec.to_bits() as i64, 0) });
+    assert!(message.starts_with("compose.up: invalid argument `spec`: expected a value of the declared shape"), "{message}");
+    assert!(message.contains("unknown field `helthcheck`"), "{message}");
+    assert!(message.ends_with(", at `services.web.helthcheck`"), "{message}");
 }
 
 #[test]

@@ -46,6 +46,18 @@ async function misuse(stack: compose.StackHandle, graph: workloads.GraphHandle, 
   await workloads.runGraph(workloads.graph("g", []), { execution: "maxParallel", maxParallel: "2" });
   // @ts-expect-error an option that does not exist
   await compose.up({ services: {} }, { detach: true });
+  // @ts-expect-error a misspelled service key
+  await compose.up({ services: { web: { image: "nginx", helthcheck: { test: "true" } } } });
+  // @ts-expect-error a condition that compose does not define
+  await compose.up({ services: { web: { image: "nginx", depends_on: { db: { condition: "service_ready" } } } } });
+  // @ts-expect-error a long-form dependency needs its condition
+  await compose.up({ services: { web: { image: "nginx", depends_on: { db: { required: true } } } } });
+  // @ts-expect-error a healthcheck retry count is a number
+  await compose.up({ services: { web: { image: "nginx", healthcheck: { retries: "3" } } } });
+  // @ts-expect-error a long-form mount needs its target
+  await compose.up({ services: { web: { image: "nginx", volumes: [{ type: "volume", source: "data" }] } } });
+  // @ts-expect-error a misspelled key of a top-level network
+  await compose.up({ services: {}, networks: { back: { interal: true } } });
   // @ts-expect-error a stack handle has no method of the graph handle
   await stack.status();
   // @ts-expect-error getBackend is synchronous and returns a string

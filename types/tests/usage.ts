@@ -73,6 +73,59 @@ async function useCompose(): Promise<void> {
       db: { image: "postgres", environment: { POSTGRES_PASSWORD: "secret" } },
     },
   };
+  const full: compose.ComposeSpec = {
+    services: {
+      db: {
+        image: "postgres",
+        entrypoint: ["docker-entrypoint.sh"],
+        command: "postgres -c fsync=off",
+        environment: ["POSTGRES_PASSWORD=secret", "PGDATA"],
+        volumes: ["data:/var/lib/postgresql/data", { type: "bind", source: "./init", target: "/init", read_only: true }],
+        healthcheck: {
+          test: ["CMD", "pg_isready"],
+          interval: "1s",
+          timeout: "5s",
+          start_period: "10s",
+          start_interval: "500ms",
+          retries: 10,
+          disable: false,
+        },
+        networks: ["back"],
+        labels: ["tier=data"],
+        restart: "unless-stopped",
+        user: "postgres",
+        working_dir: "/var/lib/postgresql",
+        container_name: "demo-db",
+      },
+      web: {
+        image: "nginx",
+        command: ["nginx", "-g", "daemon off;"],
+        environment: { MODE: "prod", HOME: null },
+        ports: [
+          "8080:80",
+          443,
+          { target: 81, published: 8081, host_ip: "127.0.0.1", protocol: "tcp", name: "alt", app_protocol: "http", mode: "ingress" },
+          { target: 82, published: "8082-8083" },
+        ],
+        volumes: [{ type: "tmpfs", target: "/cache" }],
+        depends_on: { db: { condition: "service_healthy", restart: true, required: true } },
+        healthcheck: { test: "curl -f http://localhost/" },
+        networks: { front: { aliases: ["www"] }, back: null },
+        labels: { "traefik.enable": "true" },
+        scale: 2,
+        deploy: { replicas: 2 },
+      },
+    },
+    networks: {
+      front: null,
+      back: { name: "demo-back", driver: "bridge", driver_opts: { mtu: "1400" }, external: false, internal: true, labels: { tier: "back" } },
+    },
+    volumes: {
+      data: { name: "demo-data", driver: "local", driver_opts: { type: "tmpfs" }, external: false, labels: ["tier=data"] },
+      cache: null,
+    },
+  };
+  const fullYaml: string = await compose.config(full);
   const stack: compose.StackHandle = await compose.up(spec);
   const partial: compose.StackHandle = await compose.up(spec, { services: ["db"], wait: true, removeOrphans: true });
 
@@ -97,7 +150,7 @@ async function useCompose(): Promise<void> {
   await partial.down();
   await stack.down({ volumes: true });
 
-  void [containers, viaMethod, logs, someLogs, ping, pingWithOptions, yaml];
+  void [containers, viaMethod, logs, someLogs, ping, pingWithOptions, yaml, fullYaml];
 }
 
 async function useWorkloads(): Promise<void> {

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use perry_stack_schema::api::walk::named_types;
-use perry_stack_schema::api::{Function, HandleKind, Module, Param, ParamType, Returns, TypeDecl, TypeRef, Value};
+use perry_stack_schema::api::walk::{named_types, named_unions};
+use perry_stack_schema::api::{Function, HandleKind, Module, Param, ParamType, Returns, TypeDecl, TypeRef, UnionDecl, Value};
 
 /// Emits `types/perry/<module>/index.d.ts`.
 pub fn emit_dts(module: &Module) -> String {
@@ -18,6 +18,9 @@ pub fn emit_dts(module: &Module) -> String {
     }
     for decl in named_types(module).values() {
         emit_type(&mut out, decl);
+    }
+    for decl in named_unions(module).values() {
+        emit_union(&mut out, decl);
     }
     for function in module.functions {
         emit_function(&mut out, function);
@@ -50,6 +53,12 @@ fn emit_type(out: &mut String, decl: &TypeDecl) {
         let _ = writeln!(out, "  {}{mark}: {};", field.name, type_ref(&field.ty));
     }
     out.push_str("}\n\n");
+}
+
+fn emit_union(out: &mut String, decl: &UnionDecl) {
+    let _ = writeln!(out, "/** {} */", escape(decl.doc));
+    let members = decl.members.iter().map(|member| type_ref(&member.ty)).collect::<Vec<_>>().join(" | ");
+    let _ = writeln!(out, "export type {} = {members};\n", decl.name);
 }
 
 fn emit_function(out: &mut String, function: &Function) {
@@ -118,6 +127,8 @@ fn type_ref(ty: &TypeRef) -> String {
         },
         TypeRef::Map(inner) => format!("Record<string, {}>", type_ref(inner)),
         TypeRef::Named(decl) => decl.name.to_owned(),
+        TypeRef::Union(decl) => decl.name.to_owned(),
+        TypeRef::Null => "null".to_owned(),
     }
 }
 

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use perry_stack_schema::api::walk::named_types;
-use perry_stack_schema::api::{HandleKind, Module, ParamType, TypeDecl, TypeRef, Value};
+use perry_stack_schema::api::walk::{named_types, named_unions};
+use perry_stack_schema::api::{HandleKind, JsonKind, Module, ParamType, TypeDecl, TypeRef, UnionDecl, Value};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -19,12 +19,108 @@ pub fn all_named_types(modules: &[&Module]) -> BTreeMap<&'static str, &'static T
     all
 }
 
+/// Every named union of every module, by name.
+pub fn all_named_unions(modules: &[&Module]) -> BTreeMap<&'static str, &'static UnionDecl> {
+    let mut all = BTreeMap::new();
+    for module in modules {
+        all.extend(named_unions(module));
+    }
+    all
+}
+
+/// Expands the enum of one named union: serialized untagged, and
+/// deserialized by the JSON kind of the value, so an error inside the chosen
+/// member (an unknown field, say) reaches the caller instead of serde's
+/// "did not match any variant".
+pub fn expand_union(decl: &UnionDecl) -> TokenStream {
+    let name = format_ident!("{}", decl.name);
+    let doc = decl.doc;
+    let variants = decl.members.iter().map(|member| {
+        let variant = format_ident!("{}", member.name);
+        match member.ty {
+            TypeRef::Null => quote!(#variant,),
+            _ => {
+                let ty = rust_type(&member.ty);
+                quote!(#variant(#ty),)
+            }
+        }
+    });
+    let arms = decl.members.iter().map(|member| {
+        let variant = format_ident!("{}", member.name);
+        let pattern = match member.ty.json_kind() {
+            Some(JsonKind::String) => quote!(serde_json::Value::String(_)),
+            Some(JsonKind::Number) => quote!(serde_json::Value::Number(_)),
+            Some(JsonKind::Boolean) => quote!(serde_json::Value::Bool(_)),
+            Some(JsonKind::Array) => quote!(serde_json::Value::Array(_)),
+            Some(JsonKind::Object) => quote!(serde_json::Value::Object(_)),
+            Some(JsonKind::Null) => quote!(serde_json::Value::Null),
+            // Rejected by the declaration's validation.
+            None => panic!("member `{}` of union `{}` has no single JSON kind", member.name, decl.name),
+        };
+        match member.ty {
+            TypeRef::Null => quote!(#pattern => Ok(#name::#variant),),
+            _ => quote!(#pattern => serde_json::from_value(value).map(#name::#variant).map_err(serde::de::Error::custom),),
+        }
+    });
+    let expecting = expecting(decl);
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                #[allow(unreachable_patterns)]
+                match value {
+                    #(#arms)*
+                    other => {
+                        let found = match other {
+                            serde_json::Value::String(_) => "a string",
+                            serde_json::Value::Number(_) => "a number",
+                            serde_json::Value::Bool(_) => "a boolean",
+                            serde_json::Value::Array(_) => "an array",
+                            serde_json::Value::Object(_) => "an object",
+                            serde_json::Value::Null => "null",
+                        };
+                        Err(serde::de::Error::custom(format_args!("invalid type: {found}, expected {}", #expecting)))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Describes what a union accepts, such as `a string or an array`.
+fn expecting(decl: &UnionDecl) -> String {
+    let words: Vec<&str> = decl
+        .members
+        .iter()
+        .map(|member| match member.ty.json_kind() {
+            Some(JsonKind::String) => "a string",
+            Some(JsonKind::Number) => "a number",
+            Some(JsonKind::Boolean) => "a boolean",
+            Some(JsonKind::Array) => "an array",
+            Some(JsonKind::Object) => "an object",
+            Some(JsonKind::Null) | None => "null",
+        })
+        .collect();
+    match words.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 /// Expands the struct of one named type.
 pub fn expand_struct(decl: &TypeDecl) -> TokenStream {
     let name = format_ident!("{}", decl.name);
     let doc = decl.doc;
     let fields = decl.fields.iter().map(|field| {
-        let ident = format_ident!("{}", field.name.to_snake_case());
+        let ident = field_ident(field.name);
         let wire = field.name;
         let doc = field.doc;
         let ty = rust_type(&field.ty);
@@ -42,13 +138,26 @@ pub fn expand_struct(decl: &TypeDecl) -> TokenStream {
             }
         }
     });
+    // A type whose fields are all optional is empty by default, so Rust
+    // callers can spell out only the fields they set.
+    let default = decl.fields.iter().all(|field| field.optional).then(|| quote!(Default,));
     quote! {
         #[doc = #doc]
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, #default PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct #name {
             #(#fields)*
         }
+    }
+}
+
+/// Returns the Rust field name of a wire name. A keyword such as `type`
+/// becomes a raw identifier.
+fn field_ident(wire: &str) -> proc_macro2::Ident {
+    let name = wire.to_snake_case();
+    match syn::parse_str::<syn::Ident>(&name) {
+        Ok(ident) => ident,
+        Err(_) => proc_macro2::Ident::new_raw(&name, proc_macro2::Span::call_site()),
     }
 }
 
@@ -68,6 +177,11 @@ pub fn rust_type(ty: &TypeRef) -> TokenStream {
             quote!(std::collections::BTreeMap<String, #inner>)
         }
         TypeRef::Named(decl) => {
+            let name = format_ident!("{}", decl.name);
+            quote!(#name)
+        }
+        TypeRef::Null => quote!(()),
+        TypeRef::Union(decl) => {
             let name = format_ident!("{}", decl.name);
             quote!(#name)
         }

@@ -12,11 +12,12 @@ use quote::{format_ident, quote};
 
 use super::marker::abi_marker;
 use super::rows::{arg_kind, function_symbol, receiver_symbol, ArgKind};
-use super::rust_types::{all_named_types, expand_struct, param_rust_type, rust_type, value_rust_type};
+use super::rust_types::{all_named_types, all_named_unions, expand_struct, expand_union, param_rust_type, rust_type, value_rust_type};
 
 /// Emits the whole generated Rust file, formatted.
 pub fn emit_rust_ffi(modules: &[&Module]) -> String {
     let structs = all_named_types(modules).values().map(|decl| expand_struct(decl)).collect::<Vec<_>>();
+    let unions = all_named_unions(modules).values().map(|decl| expand_union(decl)).collect::<Vec<_>>();
     let traits = modules.iter().map(|module| expand_trait(module));
     let stubs = modules.iter().flat_map(|module| module.functions.iter().flat_map(move |function| expand_stubs(module, function)));
     let trait_names = modules.iter().map(|module| trait_name(module)).collect::<Vec<_>>();
@@ -31,6 +32,7 @@ pub fn emit_rust_ffi(modules: &[&Module]) -> String {
         use super::typed::{ContainerHandle, GraphHandle, StackHandle, TypedHandle};
 
         #(#structs)*
+        #(#unions)*
         #(#traits)*
 
         /// Every module's trait: what the runtime implements behind the FFI.

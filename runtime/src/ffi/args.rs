@@ -69,9 +69,13 @@ impl ArgumentSite {
         let text = unsafe { StringHeader::as_str(json) }
             .map_err(|error| self.error("an object or array that JSON.stringify accepts", error.to_string()))?;
 
-        // NOTE: the message gives the line and column of the JSON text, not
-        // the path of the offending field.
-        serde_json::from_str(text).map(Some).map_err(|error| self.error("a value of the declared shape", format!("invalid JSON value: {error}")))
+        serde_json::from_str(text).map(Some).map_err(|error| {
+            let received = match json_path(text, error.line(), error.column()) {
+                Some(path) => format!("invalid JSON value: {error}, at `{path}`"),
+                None => format!("invalid JSON value: {error}"),
+            };
+            self.error("a value of the declared shape", received)
+        })
     }
     pub fn error(self, expected: impl Into<String>, received: impl Into<String>) -> ArgumentError {
         ArgumentError { function: self.function, parameter: self.parameter, expected: expected.into(), received: received.into() }
@@ -131,12 +135,103 @@ impl ArgumentSite {
     }
 }
 
+/// Finds the path of keys and indices, `services.web.healthcheck`, that
+/// leads to a line and column of JSON text, as serde_json reports an error.
+/// `None` at the top level.
+///
+/// NOTE: an error inside a union member (such as a long-form port) carries
+/// the position where serde_json finished the enclosing array or object, so
+/// the path stops there, at `services.web.ports` for example.
+fn json_path(text: &str, line: usize, column: usize) -> Option<String> {
+    enum Frame {
+        Object { key: Option<String> },
+        Array { index: usize },
+    }
+
+    let start = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum::<usize>();
+    let end = (start + column).min(text.len());
+    let bytes = &text.as_bytes()[..end];
+    let mut frames: Vec<Frame> = Vec::new();
+    let mut cursor = 0;
+    while cursor < bytes.len() {
+        match bytes[cursor] {
+            b'{' => frames.push(Frame::Object { key: None }),
+            b'[' => frames.push(Frame::Array { index: 0 }),
+            b'}' | b']' => {
+                frames.pop();
+            }
+            b',' => match frames.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { key }) => *key = None,
+                None => {}
+            },
+            b'"' => {
+                let begin = cursor + 1;
+                cursor = begin;
+                while cursor < bytes.len() && bytes[cursor] != b'"' {
+                    cursor += if bytes[cursor] == b'\\' { 2 } else { 1 };
+                }
+                if let Some(Frame::Object { key: key @ None }) = frames.last_mut() {
+                    let raw = &text[begin..cursor.min(bytes.len())];
+                    *key = Some(serde_json::from_str::<String>(&format!("\"{raw}\"")).unwrap_or_else(|_| raw.to_owned()));
+                }
+            }
+            _ => {}
+        }
+        cursor += 1;
+    }
+
+    let mut path = String::new();
+    for frame in &frames {
+        match frame {
+            Frame::Object { key: Some(key) } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+            Frame::Object { key: None } => {}
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ffi::string::OwnedString;
 
     const SITE: ArgumentSite = ArgumentSite { function: "workloads.policy", parameter: "network" };
+
+    fn path_of_error(text: &str) -> Option<String> {
+        let error = serde_json::from_str::<crate::ffi::generated::ComposeSpec>(text).unwrap_err();
+        json_path(text, error.line(), error.column())
+    }
+
+    #[test]
+    fn json_path_names_misspelled_key() {
+        let text = r#"{"services":{"db":{"image":"x"},"web":{"image":"x","helthcheck":{}}}}"#;
+        assert_eq!(path_of_error(text).as_deref(), Some("services.web.helthcheck"));
+    }
+
+    #[test]
+    fn json_path_stops_at_union_array() {
+        let text = r#"{"services":{"web":{"ports":["80",{"target":81,"publised":1}]}}}"#;
+        assert_eq!(path_of_error(text).as_deref(), Some("services.web.ports"));
+        assert_eq!(json_path(r#"{"a":[1,{"b":[2,3"#, 1, 17).as_deref(), Some("a[1].b[1]"));
+    }
+
+    #[test]
+    fn json_path_reads_escaped_strings() {
+        let text = "{\"services\":{\"web\":{\"healthcheck\":{\"test\":\"a \\\"b\\\"\",\n\"retries\":\"3\"}}}}";
+        assert_eq!(path_of_error(text).as_deref(), Some("services.web.healthcheck.retries"));
+    }
+
+    #[test]
+    fn json_path_is_none_at_top_level() {
+        assert_eq!(json_path("\"podman\"", 1, 8), None);
+    }
 
     #[test]
     fn boolean_rejects_number() {

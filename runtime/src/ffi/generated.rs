@@ -41,28 +41,180 @@ pub struct BuildSpec {
     #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }
-///A service of a compose file, in the Compose Specification's own keys.
+///A dependency of a service in the long syntax.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeDependency {
+    ///What the dependency must reach before this service starts.
+    #[serde(rename = "condition")]
+    pub condition: String,
+    ///Restart this service when the dependency is updated.
+    #[serde(rename = "restart", default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<bool>,
+    ///When false, a missing or failed dependency only warns; true when omitted.
+    #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+}
+///Deployment settings of a service.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeDeploy {
+    ///Number of containers to run.
+    #[serde(rename = "replicas", default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<f64>,
+}
+///How the runtime checks that a service is healthy. Durations are compose durations, such as `1m30s` or `500ms`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeHealthcheck {
+    ///`["CMD", ...]`, `["CMD-SHELL", script]` or `["NONE"]`; a string runs in a shell.
+    #[serde(rename = "test", default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<ComposeCommand>,
+    ///Time between checks, `30s` when omitted.
+    #[serde(rename = "interval", default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    ///Time a check may take, `30s` when omitted.
+    #[serde(rename = "timeout", default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+    ///Failed checks in a row that make the service unhealthy, 3 when omitted.
+    #[serde(rename = "retries", default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<f64>,
+    ///Time after start during which failures do not count.
+    #[serde(rename = "start_period", default, skip_serializing_if = "Option::is_none")]
+    pub start_period: Option<String>,
+    ///Time between checks during the start period.
+    #[serde(rename = "start_interval", default, skip_serializing_if = "Option::is_none")]
+    pub start_interval: Option<String>,
+    ///Switch off the image's own check.
+    #[serde(rename = "disable", default, skip_serializing_if = "Option::is_none")]
+    pub disable: Option<bool>,
+}
+///A network of the stack.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeNetwork {
+    ///Name on the runtime; `<project>_<key>` when omitted.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    ///Network driver.
+    #[serde(rename = "driver", default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    ///Options of the driver.
+    #[serde(rename = "driver_opts", default, skip_serializing_if = "Option::is_none")]
+    pub driver_opts: Option<std::collections::BTreeMap<String, String>>,
+    ///The network exists already and is not created or removed.
+    #[serde(rename = "external", default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<bool>,
+    ///No access to outside networks.
+    #[serde(rename = "internal", default, skip_serializing_if = "Option::is_none")]
+    pub internal: Option<bool>,
+    ///Labels to set on the network.
+    #[serde(rename = "labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<ComposeLabels>,
+}
+///A published port in the long syntax.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposePortConfig {
+    ///Port inside the container.
+    #[serde(rename = "target")]
+    pub target: f64,
+    ///Port or range on the host; the runtime chooses one when omitted.
+    #[serde(rename = "published", default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<ComposePublished>,
+    ///Host address to bind.
+    #[serde(rename = "host_ip", default, skip_serializing_if = "Option::is_none")]
+    pub host_ip: Option<String>,
+    ///Transport protocol, `tcp` when omitted.
+    #[serde(rename = "protocol", default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    ///Name of the port.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    ///Application protocol, such as `http`.
+    #[serde(rename = "app_protocol", default, skip_serializing_if = "Option::is_none")]
+    pub app_protocol: Option<String>,
+    ///Publishing mode, `ingress` when omitted.
+    #[serde(rename = "mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+///A service of a compose file, in the Compose Specification's own keys.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ComposeService {
     ///Image reference.
     #[serde(rename = "image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    ///Command and arguments.
+    ///Command and arguments, replacing the image's own.
     #[serde(rename = "command", default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Vec<String>>,
+    pub command: Option<ComposeCommand>,
+    ///Entrypoint, replacing the image's own.
+    #[serde(rename = "entrypoint", default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<ComposeCommand>,
     ///Environment variables.
     #[serde(rename = "environment", default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<std::collections::BTreeMap<String, String>>,
-    ///Published ports in `host:container` form.
+    pub environment: Option<ComposeEnvironment>,
+    ///Published ports.
     #[serde(rename = "ports", default, skip_serializing_if = "Option::is_none")]
-    pub ports: Option<Vec<String>>,
+    pub ports: Option<Vec<ComposePort>>,
+    ///Mounts.
+    #[serde(rename = "volumes", default, skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<Vec<ComposeVolumeMount>>,
     ///Services that must start first.
     #[serde(rename = "depends_on", default, skip_serializing_if = "Option::is_none")]
-    pub depends_on: Option<Vec<String>>,
-    ///Fixed container name.
+    pub depends_on: Option<ComposeDependsOn>,
+    ///Health check of the service's containers.
+    #[serde(rename = "healthcheck", default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<ComposeHealthcheck>,
+    ///Networks to join; `default` when omitted.
+    #[serde(rename = "networks", default, skip_serializing_if = "Option::is_none")]
+    pub networks: Option<ComposeServiceNetworks>,
+    ///Labels to set on the containers.
+    #[serde(rename = "labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<ComposeLabels>,
+    ///Restart policy: `no`, `always`, `on-failure[:max]` or `unless-stopped`.
+    #[serde(rename = "restart", default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<String>,
+    ///Fixed container name; allows one container only.
     #[serde(rename = "container_name", default, skip_serializing_if = "Option::is_none")]
     pub container_name: Option<String>,
+    ///Working directory inside the container.
+    #[serde(rename = "working_dir", default, skip_serializing_if = "Option::is_none")]
+    pub working_dir: Option<String>,
+    ///User to run as, `name` or `uid[:gid]`.
+    #[serde(rename = "user", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    ///Number of containers to run.
+    #[serde(rename = "scale", default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f64>,
+    ///Deployment settings.
+    #[serde(rename = "deploy", default, skip_serializing_if = "Option::is_none")]
+    pub deploy: Option<ComposeDeploy>,
+}
+///How a service joins a network.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeServiceNetwork {
+    ///Extra names of the service on the network.
+    #[serde(rename = "aliases", default, skip_serializing_if = "Option::is_none")]
+    pub aliases: Option<Vec<String>>,
+}
+///A mount of a service in the long syntax.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeServiceVolume {
+    ///What the mount attaches.
+    #[serde(rename = "type")]
+    pub r#type: String,
+    ///Named volume or host path (a relative path starts at the current directory); omitted for an anonymous volume or a tmpfs.
+    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    ///Path inside the container.
+    #[serde(rename = "target")]
+    pub target: String,
+    ///Mount read-only.
+    #[serde(rename = "read_only", default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
 }
 ///A compose file as an object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -76,10 +228,30 @@ pub struct ComposeSpec {
     pub services: std::collections::BTreeMap<String, ComposeService>,
     ///Networks by name.
     #[serde(rename = "networks", default, skip_serializing_if = "Option::is_none")]
-    pub networks: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    ///Volumes by name.
+    pub networks: Option<std::collections::BTreeMap<String, ComposeNetworkEntry>>,
+    ///Named volumes by name.
     #[serde(rename = "volumes", default, skip_serializing_if = "Option::is_none")]
-    pub volumes: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    pub volumes: Option<std::collections::BTreeMap<String, ComposeVolumeEntry>>,
+}
+///A named volume of the stack.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComposeVolume {
+    ///Name on the runtime; `<project>_<key>` when omitted.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    ///Volume driver.
+    #[serde(rename = "driver", default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    ///Options of the driver.
+    #[serde(rename = "driver_opts", default, skip_serializing_if = "Option::is_none")]
+    pub driver_opts: Option<std::collections::BTreeMap<String, String>>,
+    ///The volume exists already and is not created or removed.
+    #[serde(rename = "external", default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<bool>,
+    ///Labels to set on the volume.
+    #[serde(rename = "labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<ComposeLabels>,
 }
 ///A container as the runtime reports it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -146,7 +318,7 @@ pub struct ContainerSpec {
     pub user: Option<String>,
 }
 ///What to remove besides the containers.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DownOptions {
     ///Also remove named volumes declared by the project.
@@ -157,7 +329,7 @@ pub struct DownOptions {
     pub remove_orphans: Option<bool>,
 }
 ///How to run a command in a running container.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExecOptions {
     ///Extra environment variables.
@@ -185,7 +357,7 @@ pub struct ExecResult {
     pub stderr: String,
 }
 ///How a workload graph starts its nodes and reacts to a failed one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GraphOptions {
     ///Failure strategy, `rollbackAll` when omitted.
@@ -261,7 +433,7 @@ pub struct ImageInfo {
     pub size: Option<f64>,
 }
 ///Which containers to list.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListOptions {
     ///Include stopped containers.
@@ -283,7 +455,7 @@ pub struct LogOutput {
     pub stderr: String,
 }
 ///Which log lines to read.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogsOptions {
     ///Number of lines from the end; all lines when omitted.
@@ -420,7 +592,7 @@ pub struct PortMapping {
     pub protocol: Option<String>,
 }
 ///How to remove a container or an image.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RemoveOptions {
     ///Remove even when running or in use.
@@ -431,7 +603,7 @@ pub struct RemoveOptions {
     pub volumes: Option<bool>,
 }
 ///Resource limits of a workload node.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Resources {
     ///Memory limit in the runtime's units, such as `64m`.
@@ -442,7 +614,7 @@ pub struct Resources {
     pub cpus: Option<String>,
 }
 ///How to run a workload graph; each field overrides the graph's own.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunOptions {
     ///Project name that labels the graph's containers, the graph's name when omitted.
@@ -462,7 +634,7 @@ pub struct RunOptions {
     pub stop_timeout: Option<f64>,
 }
 ///The container runtime a workload node runs on.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuntimeSpec {
     ///Kind of runtime, `auto` when omitted: the machine's OCI runtime, or a microvm runtime for an `untrusted` node when one is installed.
@@ -476,7 +648,7 @@ pub struct RuntimeSpec {
     pub isolation: Option<String>,
 }
 ///Which services of a stack an operation applies to.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServicesOptions {
     ///Services to act on; all when omitted.
@@ -487,7 +659,7 @@ pub struct ServicesOptions {
     pub timeout: Option<f64>,
 }
 ///How to stop a container.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StopOptions {
     ///Seconds to wait before killing, 10 when omitted.
@@ -495,7 +667,7 @@ pub struct StopOptions {
     pub timeout: Option<f64>,
 }
 ///How to bring a stack up.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpOptions {
     ///Services to start with their dependencies; all when omitted.
@@ -538,6 +710,549 @@ pub struct WorkloadNode {
     ///What the node runs.
     #[serde(rename = "spec")]
     pub spec: NodeSpec,
+}
+///A command: a string split into arguments like a shell would, or the arguments themselves.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeCommand {
+    Text(String),
+    List(Vec<String>),
+}
+impl<'de> serde::Deserialize<'de> for ComposeCommand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::String(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeCommand::Text)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Array(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeCommand::List)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "a string or an array"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///Services that must start first, as names or with a condition each.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeDependsOn {
+    List(Vec<String>),
+    Map(std::collections::BTreeMap<String, ComposeDependency>),
+}
+impl<'de> serde::Deserialize<'de> for ComposeDependsOn {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::Array(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeDependsOn::List)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeDependsOn::Map)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "an array or an object"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///Environment variables, as a map or as `KEY=value` entries.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeEnvironment {
+    Map(std::collections::BTreeMap<String, ComposeEnvironmentValue>),
+    List(Vec<String>),
+}
+impl<'de> serde::Deserialize<'de> for ComposeEnvironment {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeEnvironment::Map)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Array(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeEnvironment::List)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "an object or an array"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///The value of a variable; `null` passes the variable through from the environment of `up`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeEnvironmentValue {
+    Value(String),
+    Unset,
+}
+impl<'de> serde::Deserialize<'de> for ComposeEnvironmentValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::String(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeEnvironmentValue::Value)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Null => Ok(ComposeEnvironmentValue::Unset),
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "a string or null"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///Labels, as a map or as `key=value` entries.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeLabels {
+    Map(std::collections::BTreeMap<String, String>),
+    List(Vec<String>),
+}
+impl<'de> serde::Deserialize<'de> for ComposeLabels {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeLabels::Map)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Array(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeLabels::List)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "an object or an array"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///A network of the stack, with settings or `null` for the defaults.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeNetworkEntry {
+    Settings(ComposeNetwork),
+    Default,
+}
+impl<'de> serde::Deserialize<'de> for ComposeNetworkEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeNetworkEntry::Settings)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Null => Ok(ComposeNetworkEntry::Default),
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "an object or null"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///A published port: `[host_ip:][published:]target[/protocol]`, a container port number, or the long syntax.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposePort {
+    Short(String),
+    Target(f64),
+    Long(ComposePortConfig),
+}
+impl<'de> serde::Deserialize<'de> for ComposePort {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::String(_) => {
+                serde_json::from_value(value)
+                    .map(ComposePort::Short)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Number(_) => {
+                serde_json::from_value(value)
+                    .map(ComposePort::Target)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposePort::Long)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}",
+                            "a string, a number or an object"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///A host port or range, such as `8080` or `"8000-8010"`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposePublished {
+    Range(String),
+    Port(f64),
+}
+impl<'de> serde::Deserialize<'de> for ComposePublished {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::String(_) => {
+                serde_json::from_value(value)
+                    .map(ComposePublished::Range)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Number(_) => {
+                serde_json::from_value(value)
+                    .map(ComposePublished::Port)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "a string or a number"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///A network a service joins, with settings or `null` for none.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeServiceNetworkEntry {
+    Settings(ComposeServiceNetwork),
+    Default,
+}
+impl<'de> serde::Deserialize<'de> for ComposeServiceNetworkEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeServiceNetworkEntry::Settings)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Null => Ok(ComposeServiceNetworkEntry::Default),
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "an object or null"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///Networks a service joins, as names or with settings each.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeServiceNetworks {
+    List(Vec<String>),
+    Map(std::collections::BTreeMap<String, ComposeServiceNetworkEntry>),
+}
+impl<'de> serde::Deserialize<'de> for ComposeServiceNetworks {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::Array(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeServiceNetworks::List)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeServiceNetworks::Map)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "an array or an object"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///A named volume of the stack, with settings or `null` for the defaults.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeVolumeEntry {
+    Settings(ComposeVolume),
+    Default,
+}
+impl<'de> serde::Deserialize<'de> for ComposeVolumeEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeVolumeEntry::Settings)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Null => Ok(ComposeVolumeEntry::Default),
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "an object or null"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
+}
+///A mount of a service: `[source:]target[:mode]` or the long syntax. A relative host path starts at the current directory of the process.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum ComposeVolumeMount {
+    Short(String),
+    Long(ComposeServiceVolume),
+}
+impl<'de> serde::Deserialize<'de> for ComposeVolumeMount {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unreachable_patterns)]
+        match value {
+            serde_json::Value::String(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeVolumeMount::Short)
+                    .map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::Object(_) => {
+                serde_json::from_value(value)
+                    .map(ComposeVolumeMount::Long)
+                    .map_err(serde::de::Error::custom)
+            }
+            other => {
+                let found = match other {
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                    serde_json::Value::Null => "null",
+                };
+                Err(
+                    serde::de::Error::custom(
+                        format_args!(
+                            "invalid type: {found}, expected {}", "a string or an object"
+                        ),
+                    ),
+                )
+            }
+        }
+    }
 }
 ///The functions of `perry/container`.
 pub trait ContainerApi {
@@ -714,7 +1429,7 @@ for T {}
 /// The ABI marker that generated callers reference.
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
-pub static perry_stack_abi_4f71896254a327a2: u8 = 1;
+pub static perry_stack_abi_5f884860b43b7261: u8 = 1;
 ///`container.run` (function form).
 ///
 /// # Safety

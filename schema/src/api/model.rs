@@ -127,7 +127,7 @@ pub enum Value {
 }
 
 /// A TypeScript type built from strings, numbers, booleans, arrays, string
-/// maps and named object types.
+/// maps, named object types and named unions.
 #[derive(Debug, PartialEq)]
 pub enum TypeRef {
     String,
@@ -141,6 +141,56 @@ pub enum TypeRef {
     /// An object with string keys, `Record<string, T>`.
     Map(&'static TypeRef),
     Named(&'static TypeDecl),
+    /// JSON `null`, as a member of a union such as `string | null`.
+    Null,
+    /// One of several types, `string | string[]`.
+    Union(&'static UnionDecl),
+}
+
+/// A named union such as `ComposeCommand = string | string[]`.
+///
+/// Each member must be a different JSON kind (string, number, boolean,
+/// array, object, null), so a value selects its member by its kind alone and
+/// a decoding error inside that member is reported as is.
+#[derive(Debug, PartialEq)]
+pub struct UnionDecl {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub members: &'static [Member],
+}
+
+/// One member of a union. `name` is its Rust variant, such as `List`.
+#[derive(Debug, PartialEq)]
+pub struct Member {
+    pub name: &'static str,
+    pub ty: TypeRef,
+}
+
+/// The JSON kind of a value, which selects a union's member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JsonKind {
+    String,
+    Number,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+impl TypeRef {
+    /// Returns the JSON kind of every value of this type, or `None` for
+    /// `Unknown` and unions, whose values have several kinds.
+    pub const fn json_kind(&self) -> Option<JsonKind> {
+        match self {
+            TypeRef::String | TypeRef::Literal(_) => Some(JsonKind::String),
+            TypeRef::Number => Some(JsonKind::Number),
+            TypeRef::Boolean => Some(JsonKind::Boolean),
+            TypeRef::Array(_) => Some(JsonKind::Array),
+            TypeRef::Map(_) | TypeRef::Named(_) => Some(JsonKind::Object),
+            TypeRef::Null => Some(JsonKind::Null),
+            TypeRef::Unknown | TypeRef::Union(_) => None,
+        }
+    }
 }
 
 /// A named object type such as `UpOptions`.

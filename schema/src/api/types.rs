@@ -2,7 +2,7 @@
 //! and results.
 
 use super::build::{field, optional_field as opt};
-use super::model::{TypeDecl, TypeRef};
+use super::model::{Member, TypeDecl, TypeRef, UnionDecl};
 
 const STRINGS: TypeRef = TypeRef::Array(&TypeRef::String);
 const STRING_MAP: TypeRef = TypeRef::Map(&TypeRef::String);
@@ -162,17 +162,195 @@ pub static DOWN_OPTIONS: TypeDecl = TypeDecl {
     ],
 };
 
+const fn member(name: &'static str, ty: TypeRef) -> Member {
+    Member { name, ty }
+}
+
+pub const DEPENDENCY_CONDITIONS: &[&str] = &["service_started", "service_healthy", "service_completed_successfully"];
+
+pub static COMPOSE_COMMAND: UnionDecl = UnionDecl {
+    name: "ComposeCommand",
+    doc: "A command: a string split into arguments like a shell would, or the arguments themselves.",
+    members: &[member("Text", TypeRef::String), member("List", STRINGS)],
+};
+
+pub static COMPOSE_ENVIRONMENT_VALUE: UnionDecl = UnionDecl {
+    name: "ComposeEnvironmentValue",
+    doc: "The value of a variable; `null` passes the variable through from the environment of `up`.",
+    members: &[member("Value", TypeRef::String), member("Unset", TypeRef::Null)],
+};
+
+pub static COMPOSE_ENVIRONMENT: UnionDecl = UnionDecl {
+    name: "ComposeEnvironment",
+    doc: "Environment variables, as a map or as `KEY=value` entries.",
+    members: &[member("Map", TypeRef::Map(&TypeRef::Union(&COMPOSE_ENVIRONMENT_VALUE))), member("List", STRINGS)],
+};
+
+pub static COMPOSE_LABELS: UnionDecl = UnionDecl {
+    name: "ComposeLabels",
+    doc: "Labels, as a map or as `key=value` entries.",
+    members: &[member("Map", STRING_MAP), member("List", STRINGS)],
+};
+
+pub static COMPOSE_PUBLISHED: UnionDecl = UnionDecl {
+    name: "ComposePublished",
+    doc: "A host port or range, such as `8080` or `\"8000-8010\"`.",
+    members: &[member("Range", TypeRef::String), member("Port", TypeRef::Number)],
+};
+
+pub static COMPOSE_PORT_CONFIG: TypeDecl = TypeDecl {
+    name: "ComposePortConfig",
+    doc: "A published port in the long syntax.",
+    fields: &[
+        field("target", TypeRef::Number, "Port inside the container."),
+        opt("published", TypeRef::Union(&COMPOSE_PUBLISHED), "Port or range on the host; the runtime chooses one when omitted."),
+        opt("host_ip", TypeRef::String, "Host address to bind."),
+        opt("protocol", TypeRef::Literal(&["tcp", "udp"]), "Transport protocol, `tcp` when omitted."),
+        opt("name", TypeRef::String, "Name of the port."),
+        opt("app_protocol", TypeRef::String, "Application protocol, such as `http`."),
+        opt("mode", TypeRef::Literal(&["host", "ingress"]), "Publishing mode, `ingress` when omitted."),
+    ],
+};
+
+pub static COMPOSE_PORT: UnionDecl = UnionDecl {
+    name: "ComposePort",
+    doc: "A published port: `[host_ip:][published:]target[/protocol]`, a container port number, or the long syntax.",
+    members: &[member("Short", TypeRef::String), member("Target", TypeRef::Number), member("Long", TypeRef::Named(&COMPOSE_PORT_CONFIG))],
+};
+
+pub static COMPOSE_SERVICE_VOLUME: TypeDecl = TypeDecl {
+    name: "ComposeServiceVolume",
+    doc: "A mount of a service in the long syntax.",
+    fields: &[
+        field("type", TypeRef::Literal(&["volume", "bind", "tmpfs"]), "What the mount attaches."),
+        opt("source", TypeRef::String, "Named volume or host path (a relative path starts at the current directory); omitted for an anonymous volume or a tmpfs."),
+        field("target", TypeRef::String, "Path inside the container."),
+        opt("read_only", TypeRef::Boolean, "Mount read-only."),
+    ],
+};
+
+pub static COMPOSE_VOLUME_MOUNT: UnionDecl = UnionDecl {
+    name: "ComposeVolumeMount",
+    doc: "A mount of a service: `[source:]target[:mode]` or the long syntax. A relative host path starts at the current directory of the process.",
+    members: &[member("Short", TypeRef::String), member("Long", TypeRef::Named(&COMPOSE_SERVICE_VOLUME))],
+};
+
+pub static COMPOSE_DEPENDENCY: TypeDecl = TypeDecl {
+    name: "ComposeDependency",
+    doc: "A dependency of a service in the long syntax.",
+    fields: &[
+        field("condition", TypeRef::Literal(DEPENDENCY_CONDITIONS), "What the dependency must reach before this service starts."),
+        opt("restart", TypeRef::Boolean, "Restart this service when the dependency is updated."),
+        opt("required", TypeRef::Boolean, "When false, a missing or failed dependency only warns; true when omitted."),
+    ],
+};
+
+pub static COMPOSE_DEPENDS_ON: UnionDecl = UnionDecl {
+    name: "ComposeDependsOn",
+    doc: "Services that must start first, as names or with a condition each.",
+    members: &[member("List", STRINGS), member("Map", TypeRef::Map(&TypeRef::Named(&COMPOSE_DEPENDENCY)))],
+};
+
+pub static COMPOSE_HEALTHCHECK: TypeDecl = TypeDecl {
+    name: "ComposeHealthcheck",
+    doc: "How the runtime checks that a service is healthy. Durations are compose durations, such as `1m30s` or `500ms`.",
+    fields: &[
+        opt(
+            "test",
+            TypeRef::Union(&COMPOSE_COMMAND),
+            "`[\"CMD\", ...]`, `[\"CMD-SHELL\", script]` or `[\"NONE\"]`; a string runs in a shell.",
+        ),
+        opt("interval", TypeRef::String, "Time between checks, `30s` when omitted."),
+        opt("timeout", TypeRef::String, "Time a check may take, `30s` when omitted."),
+        opt("retries", TypeRef::Number, "Failed checks in a row that make the service unhealthy, 3 when omitted."),
+        opt("start_period", TypeRef::String, "Time after start during which failures do not count."),
+        opt("start_interval", TypeRef::String, "Time between checks during the start period."),
+        opt("disable", TypeRef::Boolean, "Switch off the image's own check."),
+    ],
+};
+
+pub static COMPOSE_SERVICE_NETWORK: TypeDecl = TypeDecl {
+    name: "ComposeServiceNetwork",
+    doc: "How a service joins a network.",
+    fields: &[opt("aliases", STRINGS, "Extra names of the service on the network.")],
+};
+
+pub static COMPOSE_SERVICE_NETWORK_ENTRY: UnionDecl = UnionDecl {
+    name: "ComposeServiceNetworkEntry",
+    doc: "A network a service joins, with settings or `null` for none.",
+    members: &[member("Settings", TypeRef::Named(&COMPOSE_SERVICE_NETWORK)), member("Default", TypeRef::Null)],
+};
+
+pub static COMPOSE_SERVICE_NETWORKS: UnionDecl = UnionDecl {
+    name: "ComposeServiceNetworks",
+    doc: "Networks a service joins, as names or with settings each.",
+    members: &[member("List", STRINGS), member("Map", TypeRef::Map(&TypeRef::Union(&COMPOSE_SERVICE_NETWORK_ENTRY)))],
+};
+
+pub static COMPOSE_DEPLOY: TypeDecl = TypeDecl {
+    name: "ComposeDeploy",
+    doc: "Deployment settings of a service.",
+    fields: &[opt("replicas", TypeRef::Number, "Number of containers to run.")],
+};
+
 pub static COMPOSE_SERVICE: TypeDecl = TypeDecl {
     name: "ComposeService",
     doc: "A service of a compose file, in the Compose Specification's own keys.",
     fields: &[
         opt("image", TypeRef::String, "Image reference."),
-        opt("command", STRINGS, "Command and arguments."),
-        opt("environment", STRING_MAP, "Environment variables."),
-        opt("ports", STRINGS, "Published ports in `host:container` form."),
-        opt("depends_on", STRINGS, "Services that must start first."),
-        opt("container_name", TypeRef::String, "Fixed container name."),
+        opt("command", TypeRef::Union(&COMPOSE_COMMAND), "Command and arguments, replacing the image's own."),
+        opt("entrypoint", TypeRef::Union(&COMPOSE_COMMAND), "Entrypoint, replacing the image's own."),
+        opt("environment", TypeRef::Union(&COMPOSE_ENVIRONMENT), "Environment variables."),
+        opt("ports", TypeRef::Array(&TypeRef::Union(&COMPOSE_PORT)), "Published ports."),
+        opt("volumes", TypeRef::Array(&TypeRef::Union(&COMPOSE_VOLUME_MOUNT)), "Mounts."),
+        opt("depends_on", TypeRef::Union(&COMPOSE_DEPENDS_ON), "Services that must start first."),
+        opt("healthcheck", TypeRef::Named(&COMPOSE_HEALTHCHECK), "Health check of the service's containers."),
+        opt("networks", TypeRef::Union(&COMPOSE_SERVICE_NETWORKS), "Networks to join; `default` when omitted."),
+        opt("labels", TypeRef::Union(&COMPOSE_LABELS), "Labels to set on the containers."),
+        opt("restart", TypeRef::String, "Restart policy: `no`, `always`, `on-failure[:max]` or `unless-stopped`."),
+        opt("container_name", TypeRef::String, "Fixed container name; allows one container only."),
+        opt("working_dir", TypeRef::String, "Working directory inside the container."),
+        opt("user", TypeRef::String, "User to run as, `name` or `uid[:gid]`."),
+        opt("scale", TypeRef::Number, "Number of containers to run."),
+        opt("deploy", TypeRef::Named(&COMPOSE_DEPLOY), "Deployment settings."),
     ],
+};
+
+pub static COMPOSE_NETWORK: TypeDecl = TypeDecl {
+    name: "ComposeNetwork",
+    doc: "A network of the stack.",
+    fields: &[
+        opt("name", TypeRef::String, "Name on the runtime; `<project>_<key>` when omitted."),
+        opt("driver", TypeRef::String, "Network driver."),
+        opt("driver_opts", STRING_MAP, "Options of the driver."),
+        opt("external", TypeRef::Boolean, "The network exists already and is not created or removed."),
+        opt("internal", TypeRef::Boolean, "No access to outside networks."),
+        opt("labels", TypeRef::Union(&COMPOSE_LABELS), "Labels to set on the network."),
+    ],
+};
+
+pub static COMPOSE_NETWORK_ENTRY: UnionDecl = UnionDecl {
+    name: "ComposeNetworkEntry",
+    doc: "A network of the stack, with settings or `null` for the defaults.",
+    members: &[member("Settings", TypeRef::Named(&COMPOSE_NETWORK)), member("Default", TypeRef::Null)],
+};
+
+pub static COMPOSE_VOLUME: TypeDecl = TypeDecl {
+    name: "ComposeVolume",
+    doc: "A named volume of the stack.",
+    fields: &[
+        opt("name", TypeRef::String, "Name on the runtime; `<project>_<key>` when omitted."),
+        opt("driver", TypeRef::String, "Volume driver."),
+        opt("driver_opts", STRING_MAP, "Options of the driver."),
+        opt("external", TypeRef::Boolean, "The volume exists already and is not created or removed."),
+        opt("labels", TypeRef::Union(&COMPOSE_LABELS), "Labels to set on the volume."),
+    ],
+};
+
+pub static COMPOSE_VOLUME_ENTRY: UnionDecl = UnionDecl {
+    name: "ComposeVolumeEntry",
+    doc: "A named volume of the stack, with settings or `null` for the defaults.",
+    members: &[member("Settings", TypeRef::Named(&COMPOSE_VOLUME)), member("Default", TypeRef::Null)],
 };
 
 pub static COMPOSE_SPEC: TypeDecl = TypeDecl {
@@ -181,8 +359,8 @@ pub static COMPOSE_SPEC: TypeDecl = TypeDecl {
     fields: &[
         opt("name", TypeRef::String, "Project name; COMPOSE_PROJECT_NAME, then `perry-` and a digest of the spec, when omitted."),
         field("services", TypeRef::Map(&TypeRef::Named(&COMPOSE_SERVICE)), "Services by name."),
-        opt("networks", TypeRef::Map(&TypeRef::Unknown), "Networks by name."),
-        opt("volumes", TypeRef::Map(&TypeRef::Unknown), "Volumes by name."),
+        opt("networks", TypeRef::Map(&TypeRef::Union(&COMPOSE_NETWORK_ENTRY)), "Networks by name."),
+        opt("volumes", TypeRef::Map(&TypeRef::Union(&COMPOSE_VOLUME_ENTRY)), "Named volumes by name."),
     ],
 };
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::model::{Module, TypeDecl};
-use super::walk::named_types;
+use super::walk::{named_types, named_unions};
 
 /// Checks every module and returns one message per broken rule, empty when
 /// the declaration is valid.
@@ -19,6 +19,7 @@ pub fn validate(modules: &[&Module]) -> Vec<String> {
         check_identifiers(module, &mut errors);
         check_optional_params_trailing(module, &mut errors);
         check_type_names_unique(module, &mut errors);
+        check_union_members(module, &mut errors);
     }
     errors
 }
@@ -82,6 +83,38 @@ fn check_type_names_unique(module: &Module, errors: &mut Vec<String>) {
                 }
                 _ => {
                     by_name.insert(name, decl);
+                }
+            }
+        }
+    }
+}
+
+/// A union member is chosen by the JSON kind of the value, so each member
+/// needs one kind of its own. A union also shares the `.d.ts` namespace with
+/// the object types, so its name must differ from theirs.
+fn check_union_members(module: &Module, errors: &mut Vec<String>) {
+    let objects = named_types(module);
+    for (name, decl) in named_unions(module) {
+        if objects.contains_key(name) {
+            errors.push(format!("{}: a union and an object type are both named `{}`", module.specifier, name));
+        }
+        if decl.members.len() < 2 {
+            errors.push(format!("{}: union `{}` needs at least two members", module.specifier, name));
+        }
+        let mut kinds = BTreeMap::new();
+        for member in decl.members {
+            match member.ty.json_kind() {
+                None => errors.push(format!(
+                    "{}: member `{}` of union `{}` has no single JSON kind; use a concrete type",
+                    module.specifier, member.name, name
+                )),
+                Some(kind) => {
+                    if let Some(before) = kinds.insert(kind, member.name) {
+                        errors.push(format!(
+                            "{}: members `{}` and `{}` of union `{}` are both JSON {:?} values, so a value cannot choose between them",
+                            module.specifier, before, member.name, name, kind
+                        ));
+                    }
                 }
             }
         }

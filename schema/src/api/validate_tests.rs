@@ -69,3 +69,22 @@ fn every_module_declares_the_listed_functions() {
         ["graph", "node", "runtime", "policy", "runGraph", "inspectGraph", "down", "status", "ps", "logs", "exec"]
     );
 }
+
+#[test]
+fn union_members_of_one_kind_are_reported() {
+    use crate::api::model::{Member, TypeRef, UnionDecl};
+    static TEXT_OR_NAME: UnionDecl = UnionDecl {
+        name: "TextOrName",
+        doc: "",
+        members: &[Member { name: "Text", ty: TypeRef::String }, Member { name: "Name", ty: TypeRef::Literal(&["a"]) }],
+    };
+    static FUNCTIONS: [Function; 1] = [Function {
+        name: "up",
+        doc: "",
+        params: &[Param { name: "spec", doc: "", ty: ParamType::Structured(TypeRef::Union(&TEXT_OR_NAME)), optional: false }],
+        returns: Returns::Promise(Value::Void),
+    }];
+    let errors = validate(&[&module(&FUNCTIONS)]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("members `Text` and `Name` of union `TextOrName` are both JSON String values"), "{errors:?}");
+}

@@ -2,12 +2,28 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Module, ParamType, Returns, TypeDecl, TypeRef, Value};
+use super::model::{Module, ParamType, Returns, TypeDecl, TypeRef, UnionDecl, Value};
 
-/// Collects every named type that a module's parameters and results reach,
-/// including types nested in fields, sorted by name.
+/// Collects every named object type that a module's parameters and results
+/// reach, including types nested in fields and unions, sorted by name.
 pub fn named_types(module: &Module) -> BTreeMap<&'static str, &'static TypeDecl> {
-    let mut found = BTreeMap::new();
+    collect(module).0
+}
+
+/// Collects every named union that a module's parameters and results reach,
+/// sorted by name.
+pub fn named_unions(module: &Module) -> BTreeMap<&'static str, &'static UnionDecl> {
+    collect(module).1
+}
+
+#[derive(Default)]
+struct Found {
+    objects: BTreeMap<&'static str, &'static TypeDecl>,
+    unions: BTreeMap<&'static str, &'static UnionDecl>,
+}
+
+fn collect(module: &Module) -> (BTreeMap<&'static str, &'static TypeDecl>, BTreeMap<&'static str, &'static UnionDecl>) {
+    let mut found = Found::default();
     for function in module.functions {
         for param in function.params {
             if let ParamType::Structured(ty) = &param.ty {
@@ -19,19 +35,26 @@ pub fn named_types(module: &Module) -> BTreeMap<&'static str, &'static TypeDecl>
             visit(ty, &mut found);
         }
     }
-    found
+    (found.objects, found.unions)
 }
 
-fn visit(ty: &TypeRef, found: &mut BTreeMap<&'static str, &'static TypeDecl>) {
+fn visit(ty: &TypeRef, found: &mut Found) {
     match ty {
         TypeRef::Array(inner) | TypeRef::Map(inner) => visit(inner, found),
         TypeRef::Named(decl) => {
-            if found.insert(decl.name, *decl).is_none() {
+            if found.objects.insert(decl.name, *decl).is_none() {
                 for field in decl.fields {
                     visit(&field.ty, found);
                 }
             }
         }
-        TypeRef::String | TypeRef::Number | TypeRef::Boolean | TypeRef::Unknown | TypeRef::Literal(_) => {}
+        TypeRef::Union(decl) => {
+            if found.unions.insert(decl.name, *decl).is_none() {
+                for member in decl.members {
+                    visit(&member.ty, found);
+                }
+            }
+        }
+        TypeRef::String | TypeRef::Number | TypeRef::Boolean | TypeRef::Unknown | TypeRef::Literal(_) | TypeRef::Null => {}
     }
 }

@@ -48,20 +48,126 @@ export interface StackHandle {
   restart(options?: ServicesOptions): Promise<void>;
 }
 
+/** A dependency of a service in the long syntax. */
+export interface ComposeDependency {
+  /** What the dependency must reach before this service starts. */
+  condition: "service_started" | "service_healthy" | "service_completed_successfully";
+  /** Restart this service when the dependency is updated. */
+  restart?: boolean;
+  /** When false, a missing or failed dependency only warns; true when omitted. */
+  required?: boolean;
+}
+
+/** Deployment settings of a service. */
+export interface ComposeDeploy {
+  /** Number of containers to run. */
+  replicas?: number;
+}
+
+/** How the runtime checks that a service is healthy. Durations are compose durations, such as `1m30s` or `500ms`. */
+export interface ComposeHealthcheck {
+  /** `["CMD", ...]`, `["CMD-SHELL", script]` or `["NONE"]`; a string runs in a shell. */
+  test?: ComposeCommand;
+  /** Time between checks, `30s` when omitted. */
+  interval?: string;
+  /** Time a check may take, `30s` when omitted. */
+  timeout?: string;
+  /** Failed checks in a row that make the service unhealthy, 3 when omitted. */
+  retries?: number;
+  /** Time after start during which failures do not count. */
+  start_period?: string;
+  /** Time between checks during the start period. */
+  start_interval?: string;
+  /** Switch off the image's own check. */
+  disable?: boolean;
+}
+
+/** A network of the stack. */
+export interface ComposeNetwork {
+  /** Name on the runtime; `<project>_<key>` when omitted. */
+  name?: string;
+  /** Network driver. */
+  driver?: string;
+  /** Options of the driver. */
+  driver_opts?: Record<string, string>;
+  /** The network exists already and is not created or removed. */
+  external?: boolean;
+  /** No access to outside networks. */
+  internal?: boolean;
+  /** Labels to set on the network. */
+  labels?: ComposeLabels;
+}
+
+/** A published port in the long syntax. */
+export interface ComposePortConfig {
+  /** Port inside the container. */
+  target: number;
+  /** Port or range on the host; the runtime chooses one when omitted. */
+  published?: ComposePublished;
+  /** Host address to bind. */
+  host_ip?: string;
+  /** Transport protocol, `tcp` when omitted. */
+  protocol?: "tcp" | "udp";
+  /** Name of the port. */
+  name?: string;
+  /** Application protocol, such as `http`. */
+  app_protocol?: string;
+  /** Publishing mode, `ingress` when omitted. */
+  mode?: "host" | "ingress";
+}
+
 /** A service of a compose file, in the Compose Specification's own keys. */
 export interface ComposeService {
   /** Image reference. */
   image?: string;
-  /** Command and arguments. */
-  command?: string[];
+  /** Command and arguments, replacing the image's own. */
+  command?: ComposeCommand;
+  /** Entrypoint, replacing the image's own. */
+  entrypoint?: ComposeCommand;
   /** Environment variables. */
-  environment?: Record<string, string>;
-  /** Published ports in `host:container` form. */
-  ports?: string[];
+  environment?: ComposeEnvironment;
+  /** Published ports. */
+  ports?: ComposePort[];
+  /** Mounts. */
+  volumes?: ComposeVolumeMount[];
   /** Services that must start first. */
-  depends_on?: string[];
-  /** Fixed container name. */
+  depends_on?: ComposeDependsOn;
+  /** Health check of the service's containers. */
+  healthcheck?: ComposeHealthcheck;
+  /** Networks to join; `default` when omitted. */
+  networks?: ComposeServiceNetworks;
+  /** Labels to set on the containers. */
+  labels?: ComposeLabels;
+  /** Restart policy: `no`, `always`, `on-failure[:max]` or `unless-stopped`. */
+  restart?: string;
+  /** Fixed container name; allows one container only. */
   container_name?: string;
+  /** Working directory inside the container. */
+  working_dir?: string;
+  /** User to run as, `name` or `uid[:gid]`. */
+  user?: string;
+  /** Number of containers to run. */
+  scale?: number;
+  /** Deployment settings. */
+  deploy?: ComposeDeploy;
+}
+
+/** How a service joins a network. */
+export interface ComposeServiceNetwork {
+  /** Extra names of the service on the network. */
+  aliases?: string[];
+}
+
+/** A mount of a service in the long syntax. */
+export interface ComposeServiceVolume {
+  /** What the mount attaches. */
+  type: "volume" | "bind" | "tmpfs";
+  /** Named volume or host path (a relative path starts at the current directory); omitted for an anonymous volume or a tmpfs. */
+  source?: string;
+  /** Path inside the container. */
+  target: string;
+  /** Mount read-only. */
+  read_only?: boolean;
 }
 
 /** A compose file as an object. */
@@ -71,9 +177,23 @@ export interface ComposeSpec {
   /** Services by name. */
   services: Record<string, ComposeService>;
   /** Networks by name. */
-  networks?: Record<string, unknown>;
-  /** Volumes by name. */
-  volumes?: Record<string, unknown>;
+  networks?: Record<string, ComposeNetworkEntry>;
+  /** Named volumes by name. */
+  volumes?: Record<string, ComposeVolumeEntry>;
+}
+
+/** A named volume of the stack. */
+export interface ComposeVolume {
+  /** Name on the runtime; `<project>_<key>` when omitted. */
+  name?: string;
+  /** Volume driver. */
+  driver?: string;
+  /** Options of the driver. */
+  driver_opts?: Record<string, string>;
+  /** The volume exists already and is not created or removed. */
+  external?: boolean;
+  /** Labels to set on the volume. */
+  labels?: ComposeLabels;
 }
 
 /** A container as the runtime reports it. */
@@ -149,6 +269,42 @@ export interface UpOptions {
   /** Remove containers of services no longer declared. */
   removeOrphans?: boolean;
 }
+
+/** A command: a string split into arguments like a shell would, or the arguments themselves. */
+export type ComposeCommand = string | string[];
+
+/** Services that must start first, as names or with a condition each. */
+export type ComposeDependsOn = string[] | Record<string, ComposeDependency>;
+
+/** Environment variables, as a map or as `KEY=value` entries. */
+export type ComposeEnvironment = Record<string, ComposeEnvironmentValue> | string[];
+
+/** The value of a variable; `null` passes the variable through from the environment of `up`. */
+export type ComposeEnvironmentValue = string | null;
+
+/** Labels, as a map or as `key=value` entries. */
+export type ComposeLabels = Record<string, string> | string[];
+
+/** A network of the stack, with settings or `null` for the defaults. */
+export type ComposeNetworkEntry = ComposeNetwork | null;
+
+/** A published port: `[host_ip:][published:]target[/protocol]`, a container port number, or the long syntax. */
+export type ComposePort = string | number | ComposePortConfig;
+
+/** A host port or range, such as `8080` or `"8000-8010"`. */
+export type ComposePublished = string | number;
+
+/** A network a service joins, with settings or `null` for none. */
+export type ComposeServiceNetworkEntry = ComposeServiceNetwork | null;
+
+/** Networks a service joins, as names or with settings each. */
+export type ComposeServiceNetworks = string[] | Record<string, ComposeServiceNetworkEntry>;
+
+/** A named volume of the stack, with settings or `null` for the defaults. */
+export type ComposeVolumeEntry = ComposeVolume | null;
+
+/** A mount of a service: `[source:]target[:mode]` or the long syntax. A relative host path starts at the current directory of the process. */
+export type ComposeVolumeMount = string | ComposeServiceVolume;
 
 /**
  * Creates and starts the services of a compose spec. The project name is the spec's `name`, then COMPOSE_PROJECT_NAME, then `perry-` followed by a digest of the spec's content. Two stacks never share a project by accident: `up` rejects a spec whose project is already used by a live stack of a different spec in this process, and `up` of the same spec again returns the same stack. Values are taken literally; `$` is not interpolated.

@@ -54,10 +54,17 @@ fn stack(function: &'static str, handle: &StackHandle) -> Result<Arc<StackEntry>
 }
 
 /// Replaces `$` with `$$` in every string, so the loader's interpolation
-/// gives each value back as written.
+/// gives each value back as written, and writes whole numbers without a
+/// fraction: a TypeScript number arrives as `f64`, and `81.0` is not a port
+/// or a replica count for the loader.
 fn literal(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::String(text) => *text = text.replace('$', "$$"),
+        serde_json::Value::Number(number) => {
+            if let Some(whole) = number.as_f64().filter(|float| float.fract() == 0.0 && float.abs() < 9.0e15) {
+                *number = serde_json::Number::from(whole as i64);
+            }
+        }
         serde_json::Value::Array(items) => items.iter_mut().for_each(literal),
         serde_json::Value::Object(fields) => fields.values_mut().for_each(literal),
         _ => {}
@@ -71,7 +78,8 @@ fn load(function: &'static str, spec: &ComposeSpec) -> Result<Project, ApiError>
     literal(&mut value);
     let text = serde_json::to_string_pretty(&value).map_err(|error| failed(function, error))?;
     // Positions point into the spec's JSON text, which has no file; the
-    // name says so. No key of the spec reads a path relative to it.
+    // name says so. Its folder is empty, so a relative bind-mount source
+    // resolves against the current directory of the process.
     let file = std::path::PathBuf::from(format!("<{function} spec>"));
     let no_variables = |_: &str| None::<String>;
     match perry_stack_schema::load(&text, &file, &no_variables) {

@@ -17,11 +17,9 @@ fn on_mock() -> Arc<MockBackend> {
 fn service(image: &str, command: &[&str], depends_on: &[&str]) -> ComposeService {
     ComposeService {
         image: Some(image.to_owned()),
-        command: Some(command.iter().map(|word| (*word).to_owned()).collect()),
-        environment: None,
-        ports: None,
-        depends_on: (!depends_on.is_empty()).then(|| depends_on.iter().map(|name| (*name).to_owned()).collect()),
-        container_name: None,
+        command: Some(ComposeCommand::List(command.iter().map(|word| (*word).to_owned()).collect())),
+        depends_on: (!depends_on.is_empty()).then(|| ComposeDependsOn::List(depends_on.iter().map(|name| (*name).to_owned()).collect())),
+        ..ComposeService::default()
     }
 }
 
@@ -99,6 +97,8 @@ fn compose_on_mock_backend() {
 
     assert_eq!(EngineApi.get_backend().unwrap(), "mock");
 
+    healthy_dependency_waits_for_the_check();
+
     // `wait` fails when a container exits instead of running.
     let exiting = MockBackend::new().with_fault(
         crate::backend::Operation::StartContainer,
@@ -109,6 +109,155 @@ fn compose_on_mock_backend() {
     let spec = spec(Some("unit-exit"), &[("web", service("busybox", &["false"], &[]))]);
     let error = block(EngineApi.up(spec, Some(waiting))).unwrap_err();
     assert_eq!(error.to_string(), "compose.up: service web exited with code 3 while up waited for it to run");
+}
+
+/// A spec whose `web` waits for `db` to pass `db`'s healthcheck, with `db`
+/// mounting the named volume `data`.
+fn healthy_spec(name: &str, retries: f64) -> ComposeSpec {
+    let db = ComposeService {
+        healthcheck: Some(ComposeHealthcheck {
+            test: Some(ComposeCommand::List(vec!["CMD".to_owned(), "pg_isready".to_owned()])),
+            interval: Some("10ms".to_owned()),
+            timeout: Some("1s".to_owned()),
+            retries: Some(retries),
+            ..ComposeHealthcheck::default()
+        }),
+        volumes: Some(vec![ComposeVolumeMount::Long(ComposeServiceVolume {
+            r#type: "volume".to_owned(),
+            source: Some("data".to_owned()),
+            target: "/var/lib/data".to_owned(),
+            read_only: None,
+        })]),
+        ..service("busybox", &["sleep", "60"], &[])
+    };
+    let condition = ComposeDependency { condition: "service_healthy".to_owned(), restart: None, required: None };
+    let web = ComposeService {
+        depends_on: Some(ComposeDependsOn::Map(BTreeMap::from([("db".to_owned(), condition)]))),
+        ..service("busybox", &["sleep", "60"], &[])
+    };
+    let volume = ComposeVolume { labels: Some(ComposeLabels::List(vec!["tier=data".to_owned()])), ..ComposeVolume::default() };
+    ComposeSpec {
+        volumes: Some(BTreeMap::from([("data".to_owned(), ComposeVolumeEntry::Settings(volume))])),
+        ..spec(Some(name), &[("db", db), ("web", web)])
+    }
+}
+
+/// The healthcheck, the `service_healthy` condition and the named volume of
+/// a spec reach the engine: `web` starts only after `db`'s check passed,
+/// and a check that keeps failing fails `up` after the declared retries.
+fn healthy_dependency_waits_for_the_check() {
+    use crate::backend::{ExecOutput, Fault, Operation};
+
+    let failing = ExecOutput { exit_code: 1, stdout: "no response".to_owned(), stderr: String::new() };
+    let passing = ExecOutput { exit_code: 0, ..ExecOutput::default() };
+    let outputs = Fault::ExecOutputs(vec![failing.clone(), passing]);
+    let mock = Arc::new(MockBackend::new().with_fault(Operation::Exec, Some("unit-healthy-db-1"), outputs));
+    backends::install("mock", mock.clone());
+
+    let stack = block(EngineApi.up(healthy_spec("unit-healthy", 3.0), None)).unwrap();
+    let checks = mock.calls().iter().filter(|call| call.operation == Operation::Exec && call.target == "unit-healthy-db-1").count();
+    assert_eq!(checks, 2, "one failed check, then one that passed");
+    let last_check = mock.calls().iter().rev().find(|call| call.operation == Operation::Exec).map(|call| call.at).unwrap();
+    let web_started = mock.first_call(Operation::StartContainer, "unit-healthy-web-1").unwrap();
+    assert!(last_check < web_started, "web started before db was healthy");
+
+    let volume = mock.created_volume("unit-healthy_data").unwrap();
+    assert_eq!(volume.labels.get("tier").map(String::as_str), Some("data"));
+    let mounts = mock.spec("unit-healthy-db-1").unwrap().mounts;
+    assert_eq!(mounts.len(), 1);
+    assert_eq!(mounts[0].source.as_deref(), Some("unit-healthy_data"));
+    assert_eq!(mounts[0].target, "/var/lib/data");
+    block(ComposeApi::down(&EngineApi, stack, None)).unwrap();
+
+    let unhealthy = Arc::new(MockBackend::new().with_fault(Operation::Exec, Some("unit-sick-db-1"), Fault::ExecOutputs(vec![failing])));
+    backends::install("mock", unhealthy.clone());
+    let error = block(EngineApi.up(healthy_spec("unit-sick", 2.0), None)).unwrap_err();
+    assert!(error.to_string().contains("db is unhealthy after 2 checks: last output: exit code 1: no response"), "{error}");
+    assert!(unhealthy.spec("unit-sick-web-1").is_none_or(|_| unhealthy.first_call(Operation::StartContainer, "unit-sick-web-1").is_none()));
+}
+
+#[test]
+fn misspelled_key_names_the_key() {
+    let text = r#"{"services": {"web": {"image": "busybox", "depends_on": {"db": {"conditon": "service_healthy"}}}}}"#;
+    let error = serde_json::from_str::<ComposeSpec>(text).unwrap_err().to_string();
+    assert!(error.contains("unknown field `conditon`"), "{error}");
+
+    let text = r#"{"services": {"web": {"image": "busybox", "helthcheck": {}}}}"#;
+    let error = serde_json::from_str::<ComposeSpec>(text).unwrap_err().to_string();
+    assert!(error.contains("unknown field `helthcheck`"), "{error}");
+
+    let text = r#"{"services": {"web": {"command": 3}}}"#;
+    let error = serde_json::from_str::<ComposeSpec>(text).unwrap_err().to_string();
+    assert!(error.starts_with("invalid type: a number, expected a string or an array"), "{error}");
+}
+
+#[test]
+fn undefined_condition_is_rejected() {
+    let text = r#"{"services": {"db": {"image": "busybox"}, "web": {"image": "busybox", "depends_on": {"db": {"condition": "service_ready"}}}}}"#;
+    let spec: ComposeSpec = serde_json::from_str(text).unwrap();
+    let error = block(EngineApi.config(spec)).unwrap_err().to_string();
+    assert!(error.starts_with("compose.config: invalid spec:\n"), "{error}");
+    assert!(error.contains("service_ready"), "{error}");
+}
+
+#[test]
+fn short_and_long_forms_round_trip() {
+    let text = r#"{"services": {"web": {
+        "image": "busybox",
+        "command": "sleep 60",
+        "environment": {"A": "1", "B": null},
+        "ports": ["8080:80", 81, {"target": 82, "published": 8082}],
+        "volumes": ["data:/data:ro"],
+        "networks": {"front": {"aliases": ["www"]}, "back": null},
+        "labels": ["a=b"]
+    }}, "networks": {"front": null, "back": {"internal": true}}, "volumes": {"data": null}}"#;
+    let spec: ComposeSpec = serde_json::from_str(text).unwrap();
+    let web = &spec.services["web"];
+    assert_eq!(web.command, Some(ComposeCommand::Text("sleep 60".to_owned())));
+    assert!(matches!(&web.ports.as_ref().unwrap()[1], ComposePort::Target(port) if *port == 81.0));
+    assert_eq!(serde_json::from_value::<ComposeSpec>(serde_json::to_value(&spec).unwrap()).unwrap(), spec);
+
+    // Every form goes through the loader, numbers included.
+    let yaml = block(EngineApi.config(ComposeSpec { name: Some("forms".to_owned()), ..spec })).unwrap();
+    for expected in ["target: 81", "published: \"8082\"", "- www", "internal: true", "B: null"] {
+        assert!(yaml.contains(expected), "{expected} in {yaml}");
+    }
+}
+
+/// Every declared key of a service and of the top-level networks and
+/// volumes is one the loader accepts.
+#[test]
+fn every_declared_key_loads() {
+    let text = r#"{"name": "keys", "services": {
+        "db": {
+            "image": "busybox",
+            "entrypoint": ["sh", "-c"],
+            "command": ["sleep 60"],
+            "environment": ["A=1", "B"],
+            "volumes": [{"type": "bind", "source": "/srv", "target": "/srv", "read_only": true}, {"type": "tmpfs", "target": "/tmp"}],
+            "healthcheck": {"test": "true", "interval": "1s", "timeout": "2s", "start_period": "3s", "start_interval": "500ms", "retries": 4, "disable": false},
+            "networks": ["back"],
+            "labels": {"tier": "data"},
+            "restart": "on-failure:3",
+            "user": "1000:1000",
+            "working_dir": "/srv",
+            "container_name": "keys-db"
+        },
+        "web": {
+            "image": "busybox",
+            "ports": [{"target": 80, "published": "8000-8001", "host_ip": "127.0.0.1", "protocol": "udp", "name": "web", "app_protocol": "http", "mode": "host"}],
+            "depends_on": {"db": {"condition": "service_healthy", "restart": true, "required": false}},
+            "scale": 2,
+            "deploy": {"replicas": 2}
+        }
+    },
+    "networks": {"back": {"name": "keys-back", "driver": "bridge", "driver_opts": {"mtu": "1400"}, "external": false, "internal": true, "labels": ["a=b"]}},
+    "volumes": {"data": {"name": "keys-data", "driver": "local", "driver_opts": {"type": "tmpfs"}, "external": false, "labels": {"a": "b"}}}}"#;
+    let spec: ComposeSpec = serde_json::from_str(text).unwrap();
+    let yaml = block(EngineApi.config(spec)).unwrap();
+    for expected in ["start_interval: 500ms", "condition: service_healthy", "required: false", "mode: host", "restart: on-failure:3", "mtu: \"1400\""] {
+        assert!(yaml.contains(expected), "{expected} in {yaml}");
+    }
 }
 
 #[test]
