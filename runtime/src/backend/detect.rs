@@ -59,6 +59,7 @@ impl fmt::Display for Grammar {
         f.write_str(match self {
             Grammar::Podman => "podman",
             Grammar::Docker => "docker",
+            Grammar::AppleContainer => "apple/container",
         })
     }
 }
@@ -185,9 +186,9 @@ async fn probe(name: &'static str, options: &DetectOptions) -> Result<CliBackend
         }
         "apple/container" => {
             let program = find("container")?;
+            // `container system status` fails unless its API server runs.
             run_probe(&program, &["system", "status"], timeout).await?;
-            // NOTE: the `container` command's own grammar has no backend yet.
-            Err("its service runs, but perry-stack has no backend for the `container` command yet".to_string())
+            Ok(CliBackend::new(program, Grammar::AppleContainer))
         }
         "orbstack" | "colima" | "rancher-desktop" => {
             let (tool, args, socket): (&str, &[&str], &str) = match name {
