@@ -20,6 +20,7 @@ pub use cli::{CliBackend, Grammar};
 #[cfg(feature = "docker-api")]
 pub use docker_api::DockerApiBackend;
 pub use mock::Call;
+pub use detect::{default_sockets, detect_backend, detect_backend_with};
 pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
 pub use security::{AppliedConfinement, Confinement, ConfinementOption, Isolation};
