@@ -29,7 +29,8 @@ pub(super) fn create_args(spec: &ContainerSpec) -> Vec<String> {
         args.push(format!("{key}={value}"));
     }
     for port in &spec.ports {
-        // `container` needs a host port: `[host-ip:]host-port:container-port[/protocol]`.
+        // `container` takes `[host-ip:]host-port:container-port[/protocol]`
+        // with a host port, so an unpublished port keeps its own number.
         let published = port.published.clone().unwrap_or_else(|| port.target.to_string());
         let mut text = String::new();
         if let Some(ip) = &port.host_ip {
@@ -73,6 +74,8 @@ pub(super) fn create_args(spec: &ContainerSpec) -> Vec<String> {
         args.push("--user".to_string());
         args.push(user.clone());
     }
+    // NOTE: `container run` documents no restart policy flag, so `restart`
+    // is not applied on this backend.
     // The VM of each container is sized by these two; the other confinement
     // options are not flags of `container`, and `enforces` says so.
     if let Some(memory) = &spec.confinement.memory {
@@ -182,7 +185,7 @@ impl CliBackend {
         let records: Vec<AppleSnapshot> = self.parse(&args, &stdout)?;
         match records.into_iter().next() {
             Some(record) => Ok(record.into_info()),
-            // `container inspect` of an unknown id prints an empty list.
+            // An empty list names no container, so the id is unknown.
             None => Err(BackendError::NotFound {
                 kind: "container",
                 name: id.to_string(),
@@ -217,8 +220,8 @@ impl CliBackend {
         let command = self.command_line(&args);
         match output.code {
             Some(0) => Ok(ExecOutput { exit_code: 0, stdout: output.stdout, stderr: output.stderr }),
-            // `container` reports its own failures on stderr with an `Error:`
-            // line; any other exit code is the command's.
+            // NOTE: taken to be the tool's own failure when stderr starts with
+            // `Error:`, as its messages do; other exit codes are the command's.
             Some(_) if output.stderr.trim_start().starts_with("Error:") => {
                 let lower = output.stderr.to_ascii_lowercase();
                 if lower.contains("not found") {
@@ -273,8 +276,8 @@ fn one() -> u16 {
 
 impl AppleSnapshot {
     pub(super) fn into_info(self) -> ContainerInfo {
-        // `container` says `stopped` for both created and exited containers,
-        // and keeps no exit code in the record.
+        // NOTE: the record has no exit code, and `stopped` covers both a
+        // created and an exited container, so both read as exited here.
         let status = match self.status.as_str() {
             "running" => ContainerStatus::Running,
             "stopping" => ContainerStatus::Running,
