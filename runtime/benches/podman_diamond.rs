@@ -89,7 +89,7 @@ fn parallel(commands: Vec<Vec<String>>) -> Result<(), String> {
         .into_iter()
         .map(|args| std::thread::spawn(move || run("podman", &args.iter().map(String::as_str).collect::<Vec<_>>(), &[])))
         .collect();
-    handles.into_iter().map(|handle| handle.join().unwrap_or_else(|_| Err("a podman thread panicked".to_string()))).collect()
+    handles.into_iter().try_for_each(|handle| handle.join().unwrap_or_else(|_| Err("a podman thread panicked".to_string())))
 }
 
 fn run_args(project: &str, service: &str) -> Vec<String> {
@@ -203,6 +203,9 @@ fn find_peers(root: &Path) -> (Option<PathBuf>, Option<PathBuf>) {
     (on_path("docker-compose"), venv.is_file().then_some(venv).or_else(|| on_path("podman-compose")))
 }
 
+/// The median `up` and `down` of one tool, `None` when it has no runs.
+type Medians = (Option<Duration>, Option<Duration>);
+
 fn median(values: &mut [Duration]) -> Option<Duration> {
     values.sort();
     values.get(values.len() / 2).copied()
@@ -295,7 +298,7 @@ fn main() -> Result<(), String> {
         }
     }
 
-    let medians: Vec<(Option<Duration>, Option<Duration>)> =
+    let medians: Vec<Medians> =
         samples.iter_mut().map(|(up, down)| (median(up), median(down))).collect();
     let names: Vec<&str> =
         std::iter::once("raw podman").chain(engines.iter().map(|(label, _)| *label)).chain(peers.iter().map(|peer| peer.name)).collect();
@@ -303,7 +306,7 @@ fn main() -> Result<(), String> {
         let all = |values: &Vec<Duration>| values.iter().map(|value| format!("{:.2}", value.as_secs_f64())).collect::<Vec<_>>().join(" ");
         println!("{name:>17}: up {} (runs {}), down {} (runs {})", seconds(*up), all(ups), seconds(*down), all(downs));
     }
-    let faster = |pick: fn(&(Option<Duration>, Option<Duration>)) -> Option<Duration>| medians[first_peer..].iter().filter_map(pick).min();
+    let faster = |pick: fn(&Medians) -> Option<Duration>| medians[first_peer..].iter().filter_map(pick).min();
     let (peer_up, peer_down) = (faster(|pair| pair.0), faster(|pair| pair.1));
     for (index, (label, _)) in engines.iter().enumerate() {
         let (engine_up, engine_down) = medians[1 + index];
