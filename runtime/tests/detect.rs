@@ -122,3 +122,15 @@ async fn macos_order_and_vm_runtimes() {
     assert_eq!(failures[0], ("apple/container", "`container` not found on PATH".to_string()));
     assert!(failures[1].1.contains("not running"), "{}", failures[1].1);
 }
+
+#[tokio::test]
+async fn apple_container_when_its_service_runs() {
+    let running = Bin::new("apple", &[("container", r#"[ "$1 $2" = "system status" ] && echo 'apiserver is running'"#)]);
+    let backend = detect_with(&running.options("macos")).await.unwrap();
+    assert_eq!(backend.name(), "apple/container");
+
+    let stopped = Bin::new("apple-stopped", &[("container", "echo 'apiserver is not running and not registered with launchd' >&2; exit 1")]);
+    let options = DetectOptions { pin: Some("apple/container".to_string()), ..stopped.options("macos") };
+    let failures = reasons(detect_with(&options).await.unwrap_err());
+    assert!(failures[0].1.contains("apiserver is not running"), "{}", failures[0].1);
+}

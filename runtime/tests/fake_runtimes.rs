@@ -1,5 +1,5 @@
 //! The command grammars of the CLI backend, checked against fake `podman`,
-//! `docker`, `nerdctl` and `limactl` executables that record their argv and
+//! `docker`, `nerdctl`, `limactl` and `container` executables that record their argv and
 //! reply with output in the real tools' documented formats.
 
 use std::collections::BTreeMap;
@@ -209,3 +209,103 @@ async fn lima_grammar() {
     docker_like(&fake, backend, &["shell", "default", "nerdctl"]).await;
 }
 
+
+/// `container list --all --format json` as Apple's `container` prints it
+/// (fields trimmed): one container of the project, one of another.
+const APPLE_LIST: &str = r#"[
+  {
+    "status": "running",
+    "configuration": {
+      "id": "demo-web-1",
+      "image": {"reference": "localhost/perry-busybox:latest", "descriptor": {"mediaType": "application/vnd.oci.image.index.v1+json", "size": 1, "digest": "sha256:00"}},
+      "labels": {"com.docker.compose.project": "demo", "com.docker.compose.service": "web"},
+      "publishedPorts": [{"hostAddress": "0.0.0.0", "hostPort": 8080, "containerPort": 80, "proto": "tcp", "count": 2}],
+      "networks": [{"network": "demo_front", "options": {"hostname": "demo-web-1"}}]
+    },
+    "networks": [{"network": "demo_front", "hostname": "demo-web-1", "address": "192.168.64.3/24", "gateway": "192.168.64.1"}]
+  },
+  {
+    "status": "stopped",
+    "configuration": {"id": "other-db-1", "image": {"reference": "postgres:16"}, "labels": {"com.docker.compose.project": "other"}},
+    "networks": []
+  }
+]"#;
+
+/// `container network list --format json`, trimmed the same way.
+const APPLE_NETWORKS: &str = r#"[
+  {"id": "default", "state": "running", "config": {"id": "default", "labels": {}}},
+  {"id": "demo_front", "state": "running", "config": {"id": "demo_front", "labels": {"com.docker.compose.project": "demo"}}}
+]"#;
+
+#[tokio::test]
+async fn apple_container_grammar() {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let dir = std::env::temp_dir().join(format!("perry-fake-apple-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("list.json"), APPLE_LIST).unwrap();
+    std::fs::write(dir.join("networks.json"), APPLE_NETWORKS).unwrap();
+    // `run` and `create` print the id, which is the name; `exec` exits with
+    // the command's code; an unknown id in `inspect` fails as the tool does.
+    let script = format!(
+        r#"#!/bin/sh
+printf '%s\t' "$@" >> '{log}'
+printf '\n' >> '{log}'
+case "$1" in
+  run|create) echo demo-web-1 ;;
+  list) cat '{dir}/list.json' ;;
+  inspect) if [ "$2" = demo-web-1 ]; then cat '{dir}/list.json'; else echo "Error: notFound: \"container $2 not found\"" >&2; exit 1; fi ;;
+  network) if [ "$2" = list ]; then cat '{dir}/networks.json'; fi ;;
+  exec) echo hello; exit 3 ;;
+esac
+"#,
+        log = dir.join("argv.log").display(),
+        dir = dir.display(),
+    );
+    let fake = Fake { program: dir.join("container"), dir: dir.clone() };
+    std::fs::write(&fake.program, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake.program, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let backend = CliBackend::new(&fake.program, Grammar::AppleContainer);
+    assert_eq!(backend.name(), "apple/container");
+    assert_eq!(backend.isolation(), perry_stack::backend::Isolation::VmPerContainer);
+    let mut spec = two_networks();
+    spec.networks.truncate(1);
+    spec.networks[0].aliases.clear();
+    let id = backend.run_container(&spec).await.unwrap();
+    let listed = backend.list_containers(&project_filter()).await.unwrap();
+    let inspected = backend.inspect_container("demo-web-1").await.unwrap();
+    let missing = backend.inspect_container("gone").await.unwrap_err();
+    let networks = backend.list_networks(&project_filter()).await.unwrap();
+    let exec = backend.exec("demo-web-1", &words("echo hello")).await.unwrap();
+    backend.stop_container("demo-web-1", std::time::Duration::from_secs(3)).await.unwrap();
+    backend.remove_container("demo-web-1", true).await.unwrap();
+    backend.remove_network("demo_front").await.unwrap();
+
+    assert_eq!(id, "demo-web-1");
+    let calls = fake.calls();
+    assert_eq!(
+        calls[0],
+        words(
+            "run --detach --name demo-web-1 --label com.docker.compose.project=demo --network demo_front \
+             localhost/perry-busybox:latest httpd -f"
+        )
+    );
+    assert_eq!(calls[1], words("list --all --format json"));
+    assert_eq!(calls[2], words("inspect demo-web-1"));
+    assert_eq!(calls[4], words("network list --format json"));
+    assert_eq!(calls[5], words("exec demo-web-1 echo hello"));
+    assert_eq!(calls[6], words("stop --time 3 demo-web-1"));
+    assert_eq!(calls[7], words("delete --force demo-web-1"));
+    assert_eq!(calls[8], words("network delete demo_front"));
+
+    let names: Vec<&str> = listed.iter().map(|info| info.name.as_str()).collect();
+    assert_eq!(names, ["demo-web-1"], "the label filter is applied to the list");
+    assert!(listed[0].state.running);
+    let ports: Vec<(u16, u16)> = listed[0].ports.iter().map(|port| (port.host_port, port.container_port)).collect();
+    assert_eq!(ports, [(8080, 80), (8081, 81)], "a count of 2 gives two ports");
+    assert_eq!(inspected.image, "localhost/perry-busybox:latest");
+    assert!(missing.is_not_found(), "{missing}");
+    assert_eq!(networks.iter().map(|network| network.name.as_str()).collect::<Vec<_>>(), ["demo_front"]);
+    assert_eq!((exec.exit_code, exec.stdout.as_str()), (3, "hello\n"));
+}

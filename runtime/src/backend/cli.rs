@@ -19,11 +19,16 @@ use super::{
     LabelFilter, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
+#[path = "apple.rs"]
+mod apple;
+
 /// Which command grammar the program speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Grammar {
     Podman,
     Docker,
+    /// Apple's `container` command on macOS.
+    AppleContainer,
 }
 
 /// A backend that runs `podman` or `docker` as a child process per call.
@@ -54,6 +59,7 @@ impl CliBackend {
         let name = match grammar {
             Grammar::Podman => "podman",
             Grammar::Docker => "docker",
+            Grammar::AppleContainer => "apple/container",
         };
         Self {
             program: program.into(),
@@ -101,6 +107,11 @@ impl CliBackend {
     /// `docker` found on `PATH`.
     pub fn docker() -> Self {
         Self::new("docker", Grammar::Docker)
+    }
+
+    /// Apple's `container` command found on `PATH`.
+    pub fn apple_container() -> Self {
+        Self::new("container", Grammar::AppleContainer)
     }
 
     /// Sets how long one call may run before it is killed.
@@ -259,7 +270,8 @@ fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
     }
     match grammar {
         // podman takes every network with its aliases at create time.
-        Grammar::Podman => {
+        // Apple's grammar builds its own arguments and never comes here.
+        Grammar::Podman | Grammar::AppleContainer => {
             for attachment in &spec.networks {
                 let mut text = attachment.network.clone();
                 let options: Vec<String> = attachment.aliases.iter().map(|alias| format!("alias={alias}")).collect();
@@ -321,6 +333,9 @@ impl Backend for CliBackend {
     }
 
     fn isolation(&self) -> Isolation {
+        if self.grammar == Grammar::AppleContainer {
+            return Isolation::VmPerContainer;
+        }
         match self.name.as_str() {
             "colima" | "orbstack" | "rancher-desktop" | "lima" => Isolation::SharedVm,
             _ if cfg!(target_os = "linux") => Isolation::SharedKernel,
@@ -337,10 +352,18 @@ impl Backend for CliBackend {
         if matches!(self.name.as_str(), "nerdctl" | "lima") {
             unsupported.insert(Feature::MultipleNetworks);
         }
+        // `container network create` takes no driver, options or internal
+        // flag, and `container run --network` no aliases.
+        if self.grammar == Grammar::AppleContainer {
+            unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions]);
+        }
         Capabilities { isolation, unsupported }
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_create_network(spec).await;
+        }
         let mut args = strings(["network", "create"]);
         if let Some(driver) = &spec.driver {
             args.push("--driver".to_string());
@@ -362,11 +385,15 @@ impl Backend for CliBackend {
     }
 
     async fn remove_network(&self, name: &str) -> Result<(), BackendError> {
-        let args = strings(["network", "rm", name]);
+        let verb = if self.grammar == Grammar::AppleContainer { "delete" } else { "rm" };
+        let args = strings(["network", verb, name]);
         self.run_ok(&args, Some(("network", name))).await.map(drop)
     }
 
     async fn list_networks(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_list_networks(labels).await;
+        }
         if self.grammar == Grammar::Docker {
             return self.list_names("network", labels).await;
         }
@@ -381,6 +408,9 @@ impl Backend for CliBackend {
     }
 
     async fn create_volume(&self, spec: &VolumeSpec) -> Result<(), BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_create_volume(spec).await;
+        }
         let mut args = strings(["volume", "create"]);
         if let Some(driver) = &spec.driver {
             args.push("--driver".to_string());
@@ -399,11 +429,15 @@ impl Backend for CliBackend {
     }
 
     async fn remove_volume(&self, name: &str) -> Result<(), BackendError> {
-        let args = strings(["volume", "rm", name]);
+        let verb = if self.grammar == Grammar::AppleContainer { "delete" } else { "rm" };
+        let args = strings(["volume", verb, name]);
         self.run_ok(&args, Some(("volume", name))).await.map(drop)
     }
 
     async fn list_volumes(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_list_volumes(labels).await;
+        }
         if self.grammar == Grammar::Docker {
             return self.list_names("volume", labels).await;
         }
@@ -418,6 +452,9 @@ impl Backend for CliBackend {
     }
 
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_create(spec, false).await;
+        }
         let args = create_args(spec, self.grammar);
         let stdout = self.run_ok(&args, None).await?;
         let id = stdout.lines().last().unwrap_or_default().trim().to_string();
@@ -438,6 +475,9 @@ impl Backend for CliBackend {
     }
 
     async fn run_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_create(spec, true).await;
+        }
         // docker connects further networks after create, so only one network
         // can use the single call.
         if self.grammar == Grammar::Docker && spec.networks.len() > 1 {
@@ -457,12 +497,18 @@ impl Backend for CliBackend {
     }
 
     async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_stop(id, timeout).await;
+        }
         let seconds = timeout.as_secs().to_string();
         let args = strings(["stop", "--time", &seconds, id]);
         self.run_ok(&args, Some(("container", id))).await.map(drop)
     }
 
     async fn remove_container(&self, id: &str, force: bool) -> Result<(), BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_remove(id, force).await;
+        }
         let mut args = strings(["rm"]);
         if force {
             args.push("--force".to_string());
@@ -476,7 +522,21 @@ impl Backend for CliBackend {
         self.run_ok(&args, Some(("container", id))).await.map(drop)
     }
 
+    async fn remove_containers(&self, ids: &[String]) -> Result<(), BackendError> {
+        if self.grammar != Grammar::Podman || ids.is_empty() {
+            return super::remove_each(self, ids).await;
+        }
+        // One podman process removes the whole batch, its own workers in
+        // parallel; `--ignore` skips ids that are already gone.
+        let mut args = strings(["rm", "--force", "--time", "0", "--ignore"]);
+        args.extend(ids.iter().cloned());
+        self.run_ok(&args, None).await.map(drop)
+    }
+
     async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_inspect(id).await;
+        }
         let args = strings(["container", "inspect", id]);
         let stdout = self.run_ok(&args, Some(("container", id))).await?;
         let records: Vec<InspectRecord> = self.parse(&args, &stdout)?;
@@ -490,6 +550,9 @@ impl Backend for CliBackend {
     }
 
     async fn list_containers(&self, labels: &LabelFilter) -> Result<Vec<ContainerInfo>, BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_list(labels).await;
+        }
         // docker's `ps` prints labels and ports only as text, so its ids are
         // inspected in a second call.
         if self.grammar == Grammar::Docker {
@@ -508,6 +571,9 @@ impl Backend for CliBackend {
     }
 
     async fn logs(&self, id: &str, tail: Option<usize>) -> Result<Logs, BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_logs(id, tail).await;
+        }
         let mut args = strings(["logs"]);
         if let Some(tail) = tail {
             args.push("--tail".to_string());
@@ -525,11 +591,16 @@ impl Backend for CliBackend {
         Ok(Logs { stdout: output.stdout, stderr: output.stderr })
     }
 
-    fn enforces(&self, _option: super::ConfinementOption) -> bool {
-        true
+    fn enforces(&self, option: super::ConfinementOption) -> bool {
+        use super::ConfinementOption::{Cpus, Memory};
+        self.grammar != Grammar::AppleContainer || matches!(option, Memory | Cpus)
     }
 
     async fn inspect_confinement(&self, id: &str) -> Result<Option<super::AppliedConfinement>, BackendError> {
+        // `container inspect` shows no security settings to compare with.
+        if self.grammar == Grammar::AppleContainer {
+            return Ok(None);
+        }
         let args = strings(["container", "inspect", id]);
         let stdout = self.run_ok(&args, Some(("container", id))).await?;
         let applied = super::security::parse_inspect(&stdout).map_err(|message| BackendError::Parse { command: self.command_line(&args), message })?;
@@ -537,6 +608,9 @@ impl Backend for CliBackend {
     }
 
     async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
+        if self.grammar == Grammar::AppleContainer {
+            return self.apple_exec(id, argv).await;
+        }
         let mut args = strings(["exec", id]);
         args.extend(argv.iter().cloned());
         let output = self.run(&args).await?;

@@ -8,15 +8,22 @@
 //! `PERRY_CONTAINER_BACKEND` pins one name or a comma-separated list, tried
 //! in the order given; `PERRY_CONTAINER_MODE=local-first` tries daemonless
 //! CLIs first and `server-first` tries runtimes behind a daemon socket first.
+//!
+//! [`detect_backend`] also considers Docker Engine API sockets (with the
+//! `docker-api` feature): `DOCKER_HOST` when it is a `unix://` address, then
+//! podman's rootless and rootful sockets, then docker's. `server-first` tries
+//! the sockets before every command line, otherwise they come after them.
+//! A socket counts only when its service answers a ping.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::process::Command;
 
-use super::{CliBackend, Grammar};
+use super::{Backend, CliBackend, Grammar};
 
 /// The environment variable that pins a runtime or a list of them.
 pub const BACKEND_VARIABLE: &str = "PERRY_CONTAINER_BACKEND";
@@ -59,6 +66,7 @@ impl fmt::Display for Grammar {
         f.write_str(match self {
             Grammar::Podman => "podman",
             Grammar::Docker => "docker",
+            Grammar::AppleContainer => "apple/container",
         })
     }
 }
@@ -159,6 +167,91 @@ pub async fn detect_with(options: &DetectOptions) -> Result<CliBackend, DetectEr
     Err(DetectError::NoneAvailable { failures })
 }
 
+/// The Docker Engine API sockets to try, in order: `DOCKER_HOST` when it is a
+/// `unix://` address, podman's rootless socket under `XDG_RUNTIME_DIR`,
+/// podman's rootful socket, then docker's.
+pub fn default_sockets() -> Vec<PathBuf> {
+    let mut sockets = Vec::new();
+    if let Some(path) = std::env::var("DOCKER_HOST").ok().and_then(|host| host.strip_prefix("unix://").map(PathBuf::from)) {
+        sockets.push(path);
+    }
+    if let Some(runtime_dir) = std::env::var_os("XDG_RUNTIME_DIR") {
+        sockets.push(PathBuf::from(runtime_dir).join("podman/podman.sock"));
+    }
+    sockets.push(PathBuf::from("/run/podman/podman.sock"));
+    sockets.push(PathBuf::from("/var/run/docker.sock"));
+    let mut seen = std::collections::BTreeSet::new();
+    sockets.retain(|socket| seen.insert(socket.clone()));
+    sockets
+}
+
+/// Finds a runtime among the command lines and the sockets of
+/// [`default_sockets`], as the environment says.
+pub async fn detect_backend() -> Result<Arc<dyn Backend>, DetectError> {
+    detect_backend_with(&DetectOptions::from_env(), &default_sockets()).await
+}
+
+/// Like [`detect_with`], and also tries the Docker Engine API on `sockets`:
+/// before every command line with `server-first`, after them otherwise. A
+/// pin names command-line runtimes only, so with a pin the sockets are not
+/// tried. Without the `docker-api` feature this is [`detect_with`].
+pub async fn detect_backend_with(options: &DetectOptions, sockets: &[PathBuf]) -> Result<Arc<dyn Backend>, DetectError> {
+    let server_first = options.mode.as_deref().map(str::trim) == Some("server-first");
+    let use_sockets = cfg!(feature = "docker-api") && options.pin.is_none();
+    let mut failures = Vec::new();
+    if use_sockets && server_first {
+        match probe_sockets(sockets, options.probe_timeout).await {
+            Ok(backend) => return Ok(backend),
+            Err(reasons) => failures.extend(reasons),
+        }
+    }
+    match detect_with(options).await {
+        Ok(backend) => return Ok(Arc::new(backend)),
+        Err(DetectError::NoneAvailable { failures: reasons }) => failures.extend(reasons),
+        Err(other) => return Err(other),
+    }
+    if use_sockets && !server_first {
+        match probe_sockets(sockets, options.probe_timeout).await {
+            Ok(backend) => return Ok(backend),
+            Err(reasons) => failures.extend(reasons),
+        }
+    }
+    Err(DetectError::NoneAvailable { failures })
+}
+
+/// Returns a backend on the first socket whose service answers a ping.
+#[cfg(feature = "docker-api")]
+async fn probe_sockets(sockets: &[PathBuf], timeout: Duration) -> Result<Arc<dyn Backend>, Vec<(&'static str, String)>> {
+    let mut failures = Vec::new();
+    for socket in sockets {
+        if !socket.exists() {
+            failures.push(("docker-api", format!("no socket at {}", socket.display())));
+            continue;
+        }
+        let backend = match super::DockerApiBackend::connect(socket, CliBackend::DEFAULT_TIMEOUT) {
+            Ok(backend) => backend,
+            Err(error) => {
+                failures.push(("docker-api", format!("{}: {error}", socket.display())));
+                continue;
+            }
+        };
+        match tokio::time::timeout(timeout, backend.ping()).await {
+            Ok(Ok(())) => {
+                tracing::debug!(socket = %socket.display(), "Docker Engine API detected");
+                return Ok(Arc::new(backend));
+            }
+            Ok(Err(error)) => failures.push(("docker-api", format!("{} does not answer: {error}", socket.display()))),
+            Err(_) => failures.push(("docker-api", format!("{} timed out after {} s", socket.display(), timeout.as_secs_f64()))),
+        }
+    }
+    Err(failures)
+}
+
+#[cfg(not(feature = "docker-api"))]
+async fn probe_sockets(_sockets: &[PathBuf], _timeout: Duration) -> Result<Arc<dyn Backend>, Vec<(&'static str, String)>> {
+    Err(Vec::new())
+}
+
 /// Checks that `name`'s engine answers and returns a backend for it.
 async fn probe(name: &'static str, options: &DetectOptions) -> Result<CliBackend, String> {
     let find = |program: &str| find_on_path(program, options.path.as_ref()).ok_or_else(|| format!("`{program}` not found on PATH"));
@@ -185,9 +278,9 @@ async fn probe(name: &'static str, options: &DetectOptions) -> Result<CliBackend
         }
         "apple/container" => {
             let program = find("container")?;
+            // `container system status` fails unless its API server runs.
             run_probe(&program, &["system", "status"], timeout).await?;
-            // NOTE: the `container` command's own grammar has no backend yet.
-            Err("its service runs, but perry-stack has no backend for the `container` command yet".to_string())
+            Ok(CliBackend::new(program, Grammar::AppleContainer))
         }
         "orbstack" | "colima" | "rancher-desktop" => {
             let (tool, args, socket): (&str, &[&str], &str) = match name {

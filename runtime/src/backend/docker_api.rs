@@ -41,6 +41,11 @@ impl DockerApiBackend {
         Ok(Self { client, socket })
     }
 
+    /// Asks the service whether it answers, as a liveness probe.
+    pub async fn ping(&self) -> Result<(), BackendError> {
+        self.client.ping().await.map(drop).map_err(|error| self.error("ping", None, error))
+    }
+
     /// Maps an API error; a 404 becomes [`BackendError::NotFound`] for `target`.
     fn error(&self, action: &str, target: Option<(&'static str, &str)>, error: ApiError) -> BackendError {
         let command = format!("{action} on {}", self.socket);

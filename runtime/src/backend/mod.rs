@@ -20,6 +20,7 @@ pub use cli::{CliBackend, Grammar};
 #[cfg(feature = "docker-api")]
 pub use docker_api::DockerApiBackend;
 pub use mock::Call;
+pub use detect::{default_sockets, detect_backend, detect_backend_with};
 pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
 pub use security::{AppliedConfinement, Confinement, ConfinementOption, Isolation};
@@ -282,6 +283,17 @@ impl BackendError {
     }
 }
 
+/// Force-removes each container with its own call, all at once.
+pub(crate) async fn remove_each<B: Backend + ?Sized>(backend: &B, ids: &[String]) -> Result<(), BackendError> {
+    let removals = ids.iter().map(|id| async move {
+        match backend.remove_container(id, true).await {
+            Err(error) if error.is_not_found() => Ok(()),
+            other => other,
+        }
+    });
+    futures_util::future::try_join_all(removals).await.map(drop)
+}
+
 /// A container runtime. Every method addresses containers by id or name and
 /// networks and volumes by name; listings filter by labels.
 #[async_trait]
@@ -313,6 +325,12 @@ pub trait Backend: Send + Sync {
         let id = self.create_container(spec).await?;
         self.start_container(&id).await?;
         Ok(id)
+    }
+    /// Kills and removes several containers at once; ids that are already
+    /// gone are skipped. Runtimes that take many ids in one command do it in
+    /// one call, which costs one process instead of one per container.
+    async fn remove_containers(&self, ids: &[String]) -> Result<(), BackendError> {
+        remove_each(self, ids).await
     }
     /// Sends the stop signal, then kills the container after `timeout`.
     async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError>;

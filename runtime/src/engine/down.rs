@@ -30,35 +30,24 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
         chosen.retain(|info| keep.contains(service_of(info)));
     }
 
-    let progress = options.progress.clone();
-    let timeout = options.timeout;
-    report.containers = in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |backend, info| {
-        let progress = progress.clone();
-        async move {
-            // With no grace period, the forced remove kills in the same call.
-            if info.state.running && !timeout.is_zero() {
-                ignore_missing(backend.stop_container(&info.id, timeout).await)
-                    .map_err(|source| EngineError::Backend { action: format!("stop container {}", info.name), source })?;
-                Progress::emit(&progress, service_of(&info), &info.name, "Stopped");
-            }
-            ignore_missing(backend.remove_container(&info.id, true).await)
-                .map_err(|source| EngineError::Backend { action: format!("remove container {}", info.name), source })?;
-            Progress::emit(&progress, service_of(&info), &info.name, "Removed");
-            Ok(Some(info.name))
+    // The network listing does not wait for the containers to go.
+    let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.to_string())]);
+    let keep_networks = partial || !orphans.is_empty();
+    let listing = async {
+        if keep_networks {
+            return Ok(Vec::new());
         }
-    })
-    .await?;
+        backend.list_networks(&filter).await
+    };
+    let (removed, networks) = tokio::join!(remove_containers(backend, project, chosen, options), listing);
+    report.containers = removed?;
 
     // Networks and volumes belong to the whole project, and an orphan kept
     // in place may still use them.
-    if partial || !orphans.is_empty() {
+    if keep_networks {
         return Ok(report);
     }
-    let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.to_string())]);
-    let networks = backend
-        .list_networks(&filter)
-        .await
-        .map_err(|source| EngineError::Backend { action: format!("list the networks of project {project}"), source })?;
+    let networks = networks.map_err(|source| EngineError::Backend { action: format!("list the networks of project {project}"), source })?;
     for network in networks {
         ignore_missing(backend.remove_network(&network.name).await)
             .map_err(|source| EngineError::Backend { action: format!("remove network {}", network.name), source })?;
@@ -83,6 +72,46 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
     report.networks.sort();
     report.volumes.sort();
     Ok(report)
+}
+
+/// Removes `chosen`, dependents first, and returns their names in that order.
+async fn remove_containers(backend: &Arc<dyn Backend>, project: &str, chosen: Vec<ContainerInfo>, options: &DownOptions) -> Result<Vec<String>, EngineError> {
+    let progress = options.progress.clone();
+    let timeout = options.timeout;
+    if timeout.is_zero() {
+        // With no grace period each container is killed at once, so waves
+        // would give no dependent time to finish; one batch removes them all,
+        // which on podman is one process instead of one per container.
+        let ids: Vec<String> = chosen.iter().map(|info| info.id.clone()).collect();
+        backend
+            .remove_containers(&ids)
+            .await
+            .map_err(|source| EngineError::Backend { action: format!("remove the containers of project {project}"), source })?;
+        // The waves only order the names and report progress here.
+        return in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |_, info| {
+            let progress = progress.clone();
+            async move {
+                Progress::emit(&progress, service_of(&info), &info.name, "Removed");
+                Ok(Some(info.name))
+            }
+        })
+        .await;
+    }
+    in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |backend, info| {
+        let progress = progress.clone();
+        async move {
+            if info.state.running {
+                ignore_missing(backend.stop_container(&info.id, timeout).await)
+                    .map_err(|source| EngineError::Backend { action: format!("stop container {}", info.name), source })?;
+                Progress::emit(&progress, service_of(&info), &info.name, "Stopped");
+            }
+            ignore_missing(backend.remove_container(&info.id, true).await)
+                .map_err(|source| EngineError::Backend { action: format!("remove container {}", info.name), source })?;
+            Progress::emit(&progress, service_of(&info), &info.name, "Removed");
+            Ok(Some(info.name))
+        }
+    })
+    .await
 }
 
 /// Treats "not found" as done: another process may have removed it first.

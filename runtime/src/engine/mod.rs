@@ -14,7 +14,7 @@ mod up;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::{Backend, BackendError, CliBackend, DetectError, ExecOutput, Logs, PublishedPort};
+use crate::backend::{Backend, BackendError, DetectError, ExecOutput, Logs, PublishedPort};
 
 pub use plan::{normalize_project_name, resolve_project_name};
 pub use query::format_ps_table;
@@ -351,9 +351,10 @@ impl Engine {
     /// Builds an engine on the first runtime that responds, in the order
     /// of [`crate::backend::platform_order`], unless `PERRY_CONTAINER_BACKEND`
     /// pins one or a list.
+    /// `PERRY_CONTAINER_MODE=server-first` prefers a Docker Engine API
+    /// socket (with the `docker-api` feature), as [`crate::backend::detect_backend`] says.
     pub async fn detect() -> Result<Self, EngineError> {
-        let backend: CliBackend = crate::backend::detect().await?;
-        Ok(Self::new(Arc::new(backend)))
+        Ok(Self::new(crate::backend::detect_backend().await?))
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

@@ -165,6 +165,7 @@ fn probe(name: &str) -> Result<Selected, String> {
     let args: &[&str] = match grammar {
         Grammar::Podman => &["version", "--format", "{{.Client.Version}}"],
         Grammar::Docker => &["version", "--format", "{{.Server.Version}}"],
+        Grammar::AppleContainer => &["system", "status"],
     };
     let command = format!("{} {}", program.display(), args.join(" "));
     let stdout = run_with_timeout(&program, args).map_err(|reason| format!("`{command}` {reason}"))?;
