@@ -181,3 +181,32 @@ fn extends_chain_across_files() {
     assert_eq!(labels, ["common", "root"]);
     assert_eq!(project.services["web"].image.as_deref(), Some("busybox"));
 }
+
+#[test]
+fn include_cycle_reports_chain() {
+    let folder = Folder::new("include-cycle");
+    let first = folder.write("one.yaml", "include: [two.yaml]\nservices:\n  a:\n    image: busybox\n");
+    folder.write("two.yaml", "include: [one.yaml]\nservices:\n  b:\n    image: busybox\n");
+    let root = std::fs::canonicalize(&folder.0).expect("canonical folder");
+
+    let errors = errors(load(&first));
+
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, code::INCLUDE_CYCLE);
+    let chain = format!("{0}/one.yaml -> {0}/two.yaml -> {0}/one.yaml", root.display());
+    assert_eq!(errors[0].message, format!("include cycle: {chain}"));
+    assert!(errors[0].file.ends_with("two.yaml"), "{}", errors[0].file.display());
+    assert_eq!((errors[0].span.line, errors[0].span.column), (1, 11));
+}
+
+#[test]
+fn include_of_itself_is_a_cycle() {
+    let folder = Folder::new("include-self");
+    let file = folder.write("self.yaml", "include:\n  - path: self.yaml\nservices:\n  c:\n    image: busybox\n");
+
+    let errors = errors(load(&file));
+
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, code::INCLUDE_CYCLE);
+    assert_eq!((errors[0].span.line, errors[0].span.column), (2, 5));
+}

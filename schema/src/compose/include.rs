@@ -40,7 +40,7 @@ pub(crate) fn resolve_includes(reader: &mut Reader<'_>, root: &mut Node, folder:
         if !readable(reader, &entry.paths, &item, &path) {
             continue;
         }
-        let Some(included) = load_included(reader, &entry) else { continue };
+        let Some(included) = load_included(reader, &entry, &item, &path) else { continue };
         add_sections(reader, root, included, &item, &entry.paths[0]);
     }
 }
@@ -87,7 +87,29 @@ fn include_entry(reader: &mut Reader<'_>, item: &Node, folder: &Path, path: &str
 /// Loads the files of one `include` item as their own project: interpolated
 /// with their project folder's env files, with their own includes and
 /// extends resolved and relative paths made absolute.
-fn load_included(reader: &mut Reader<'_>, entry: &IncludeEntry) -> Option<Node> {
+/// Returns the path by which a file is compared with the files on the
+/// include chain: canonical when the file exists, as given otherwise.
+pub(crate) fn identity(file: &Path) -> PathBuf {
+    std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf())
+}
+
+/// Reports `file` when it is already on the include chain, naming the chain.
+fn check_include_cycle(reader: &mut Reader<'_>, file: &Path, item: &Node, path: &str) -> bool {
+    let identity = identity(file);
+    let Some(start) = reader.including.iter().position(|known| *known == identity) else {
+        return false;
+    };
+    let mut chain: Vec<String> = reader.including[start..].iter().map(|known| known.display().to_string()).collect();
+    chain.push(identity.display().to_string());
+    let message = messages::include_cycle(&chain.join(" -> "));
+    let diagnostic = Diagnostic::error(code::INCLUDE_CYCLE, message, &file_of(reader, item.span), item.span)
+        .with_path(path)
+        .with_help(messages::INCLUDE_CYCLE_HELP);
+    reader.diagnostics.push(diagnostic);
+    true
+}
+
+fn load_included(reader: &mut Reader<'_>, entry: &IncludeEntry, item: &Node, path: &str) -> Option<Node> {
     let mut sources = std::mem::take(&mut reader.sources);
     let env_files = read_env_files(&entry.env_files, reader.process, &entry.project_directory, &mut sources, &mut reader.diagnostics);
     reader.sources = sources;
@@ -95,13 +117,19 @@ fn load_included(reader: &mut Reader<'_>, entry: &IncludeEntry) -> Option<Node> 
 
     let mut roots = Vec::new();
     for file in &entry.paths {
+        if check_include_cycle(reader, file, item, path) {
+            return None;
+        }
         let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        for mut root in reader.read_documents(file, &environment)? {
+        reader.including.push(identity(file));
+        let documents = reader.read_documents(file, &environment);
+        for mut root in documents.into_iter().flatten() {
             resolve_includes(reader, &mut root, &folder);
             resolve_extends(reader, &mut root, file, &environment);
             absolutize(&mut root, &entry.project_directory);
             roots.push(root);
         }
+        reader.including.pop();
     }
     let (merged, found) = merge::merge_files(roots, &reader.files);
     reader.diagnostics.extend(found);

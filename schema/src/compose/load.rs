@@ -263,11 +263,13 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
         variables: Vec::new(),
         process: options.environment,
         remote_roots: BTreeMap::new(),
+        including: Vec::new(),
     };
     let mut roots = Vec::new();
     for file in &files {
         let Some(documents) = reader.read_documents(file, &environment) else { continue };
         let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        reader.including = vec![include::identity(file)];
         for mut root in documents {
             include::resolve_includes(&mut reader, &mut root, &folder);
             include::resolve_extends(&mut reader, &mut root, file, &environment);
@@ -391,6 +393,10 @@ pub(crate) struct Reader<'env> {
     pub process: Option<&'env dyn Environment>,
     /// Files that `extends` reads, interpolated, by path.
     pub remote_roots: BTreeMap<PathBuf, Node>,
+    /// The chain of files whose `include` is being resolved, outermost first,
+    /// canonicalized where possible, so that an include cycle is reported
+    /// instead of recursing forever.
+    pub including: Vec<PathBuf>,
 }
 
 impl Reader<'_> {

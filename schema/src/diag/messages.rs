@@ -40,6 +40,7 @@ pub mod code {
     pub const DISABLED_DEPENDENCY: &str = "disabled-dependency";
     pub const EXTENDS_UNDEFINED: &str = "extends-undefined";
     pub const EXTENDS_CYCLE: &str = "extends-cycle";
+    pub const INCLUDE_CYCLE: &str = "include-cycle";
     pub const INCLUDE_CONFLICT: &str = "include-conflict";
     pub const UNDEFINED_SECRET: &str = "undefined-secret";
     pub const UNDEFINED_CONFIG: &str = "undefined-config";
@@ -328,6 +329,12 @@ pub const EXTENDS_UNDEFINED_HELP: &str = "name a service of that file in `extend
 pub fn extends_cycle(path: &str) -> String {
     format!("`extends` cycle: {path}")
 }
+
+pub fn include_cycle(chain: &str) -> String {
+    format!("include cycle: {chain}")
+}
+
+pub const INCLUDE_CYCLE_HELP: &str = "remove one of the `include` entries on the cycle";
 
 pub const EXTENDS_CYCLE_HELP: &str = "remove one of the `extends` entries on the cycle";
 
