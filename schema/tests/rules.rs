@@ -707,3 +707,16 @@ fn deploy_with_other_keys_warns() {
     let paths: Vec<&str> = checked.warnings.0.iter().filter_map(|warning| warning.path.as_deref()).collect();
     assert_eq!(paths, ["services.api.deploy"]);
 }
+
+#[test]
+fn negative_scale_is_invalid() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    scale: -1\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.message, "invalid value `-1` for `services.web.scale`: expected a whole number from 0 to 4294967295");
+    assert_eq!(position(&diagnostic), (4, 12));
+}
+
+#[test]
+fn huge_replicas_are_invalid() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    deploy:\n      replicas: 5000000000\n", code::INVALID_VALUE);
+    assert_eq!(position(&diagnostic), (5, 17));
+}

@@ -501,6 +501,7 @@ impl Context<'_> {
             other => other.clone(),
         };
         let fits = match (cast, &resolved) {
+            (Cast::Count, Value::Int(count)) => u32::try_from(*count).is_ok(),
             (Cast::Int, Value::Int(_)) | (Cast::Bool, Value::Bool(_)) | (Cast::Float, Value::Int(_) | Value::Float(_)) => true,
             (Cast::Duration, _) => {
                 let text = node.scalar_text().unwrap_or_default();
@@ -1024,6 +1025,8 @@ const PROTOCOLS: &[&str] = &["tcp", "udp", "sctp"];
 #[derive(Clone, Copy)]
 enum Cast {
     Int,
+    /// A count: an integer from 0 to 4294967295.
+    Count,
     Bool,
     Float,
     Duration,
@@ -1033,6 +1036,7 @@ impl Cast {
     fn expected(self) -> &'static str {
         match self {
             Cast::Int => "an integer",
+            Cast::Count => "a whole number from 0 to 4294967295",
             Cast::Bool => "`true` or `false`",
             Cast::Float => "a number",
             Cast::Duration => "a duration such as `10s`",
@@ -1043,14 +1047,14 @@ impl Cast {
 /// Service keys, as dotted paths below the service, that the model keeps as
 /// parsed but compose reads as typed values.
 const TYPED_KEYS: &[(&str, Cast)] = &[
-    ("scale", Cast::Int),
-    ("deploy.replicas", Cast::Int),
-    ("deploy.restart_policy.max_attempts", Cast::Int),
+    ("scale", Cast::Count),
+    ("deploy.replicas", Cast::Count),
+    ("deploy.restart_policy.max_attempts", Cast::Count),
     ("deploy.restart_policy.delay", Cast::Duration),
     ("deploy.restart_policy.window", Cast::Duration),
-    ("deploy.update_config.parallelism", Cast::Int),
+    ("deploy.update_config.parallelism", Cast::Count),
     ("deploy.update_config.delay", Cast::Duration),
-    ("deploy.rollback_config.parallelism", Cast::Int),
+    ("deploy.rollback_config.parallelism", Cast::Count),
     ("cpu_count", Cast::Int),
     ("cpu_percent", Cast::Int),
     ("cpu_shares", Cast::Int),
