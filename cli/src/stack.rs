@@ -444,7 +444,11 @@ pub fn logs(globals: GlobalArgs, args: LogsArgs) -> ExitCode {
 
 pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {
     run(async move {
-        let (name, _) = target(&globals)?;
+        let (name, services) = target(&globals)?;
+        if let Some(services) = services.filter(|services| !services.contains(&args.service)) {
+            let defined: Vec<&str> = services.iter().map(String::as_str).collect();
+            return Err(format!("no service `{}` in the compose file; defined services: {}", args.service, defined.join(", ")));
+        }
         let output = engine().await?.exec(&name, &args.service, &args.command).await.map_err(|error| error.to_string())?;
         print!("{}", output.stdout);
         eprint!("{}", output.stderr);

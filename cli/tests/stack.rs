@@ -175,3 +175,18 @@ fn ctrl_c_during_up_rolls_back() {
     assert!(stderr.contains("up was interrupted; what it created was removed"), "{stderr}");
     assert_eq!(leftovers(&project), "");
 }
+
+#[test]
+fn exec_unknown_service_names_services() {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let dir = std::env::temp_dir().join(format!("perry-stack-exec-unknown-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    std::fs::write(dir.join("compose.yaml"), format!("services:\n  web:\n    image: {IMAGE}\n")).expect("write compose.yaml");
+
+    let output = perry_stack(&dir, &["exec", "nosuch", "true"]);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no service `nosuch` in the compose file; defined services: web"), "{stderr}");
+}

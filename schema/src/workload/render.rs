@@ -107,15 +107,21 @@ fn mermaid_id(name: &str) -> String {
     name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
+/// Mermaid labels sit in double quotes and take entity codes: `#quot;` for
+/// a quote, `#35;` for the `#` that starts one.
+fn mermaid_text(text: &str) -> String {
+    text.replace('#', "#35;").replace('"', "#quot;")
+}
+
 fn mermaid(graph: &Graph) -> String {
     let mut out = format!("%% graph {}\nflowchart LR\n", graph.name);
     for name in names(graph) {
         let node = &graph.nodes[&name];
-        let _ = writeln!(out, "  {}[\"{name}<br/>{}\"]", mermaid_id(&name), summary(node));
+        let _ = writeln!(out, "  {}[\"{}<br/>{}\"]", mermaid_id(&name), mermaid_text(&name), mermaid_text(&summary(node)));
     }
     for name in names(graph) {
         for (target, label) in edges(&graph.nodes[&name]) {
-            let _ = writeln!(out, "  {} -->|\"{label}\"| {}", mermaid_id(&name), mermaid_id(&target));
+            let _ = writeln!(out, "  {} -->|\"{}\"| {}", mermaid_id(&name), mermaid_text(&label), mermaid_id(&target));
         }
     }
     out
@@ -165,5 +171,16 @@ nodes:
     #[test]
     fn mermaid() {
         insta::assert_snapshot!(render(&graph(), Format::Mermaid));
+    }
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::mermaid_text;
+
+    #[test]
+    fn mermaid_label_escapes_quotes() {
+        assert_eq!(mermaid_text(r#"X="Y=endpoint:p"q"#), "X=#quot;Y=endpoint:p#quot;q");
+        assert_eq!(mermaid_text("a#b"), "a#35;b");
     }
 }
