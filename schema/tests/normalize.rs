@@ -91,7 +91,7 @@ fn typed_values_cast() {
 fn bad_typed_value_error() {
     let error = only("services:\n  web:\n    image: a\n    deploy:\n      replicas: ${BAD}\n", code::INVALID_VALUE);
     assert_eq!(at(&error), (5, 17, Some("services.web.deploy.replicas")));
-    assert_eq!(error.message, "invalid value `three` for `services.web.deploy.replicas`: expected an integer");
+    assert_eq!(error.message, "invalid value `three` for `services.web.deploy.replicas`: expected a whole number from 0 to 4294967295");
 }
 
 #[test]
