@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{strings, CliBackend};
+use super::{push_pairs, strings, CliBackend};
 use crate::backend::{
     BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, LabelFilter, Logs, MountType, NetworkSpec,
     PublishedPort, ResourceInfo, VolumeSpec,
@@ -20,14 +20,8 @@ use crate::backend::{
 pub(super) fn create_args(spec: &ContainerSpec) -> Vec<String> {
     let mut args = strings(["create", "--name"]);
     args.push(spec.name.clone());
-    for (key, value) in &spec.labels {
-        args.push("--label".to_string());
-        args.push(format!("{key}={value}"));
-    }
-    for (key, value) in &spec.env {
-        args.push("--env".to_string());
-        args.push(format!("{key}={value}"));
-    }
+    push_pairs(&mut args, "--label", &spec.labels);
+    push_pairs(&mut args, "--env", &spec.env);
     for port in &spec.ports {
         // `container` takes `[host-ip:]host-port:container-port[/protocol]`
         // with a host port, so an unpublished port keeps its own number.
@@ -106,10 +100,7 @@ fn matches(labels: &BTreeMap<String, String>, filter: &LabelFilter) -> bool {
 impl CliBackend {
     pub(super) async fn apple_create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
         let mut args = strings(["network", "create"]);
-        for (key, value) in &spec.labels {
-            args.push("--label".to_string());
-            args.push(format!("{key}={value}"));
-        }
+        push_pairs(&mut args, "--label", &spec.labels);
         args.push(spec.name.clone());
         self.run_ok(&args, None).await.map(drop)
     }
@@ -130,14 +121,8 @@ impl CliBackend {
 
     pub(super) async fn apple_create_volume(&self, spec: &VolumeSpec) -> Result<(), BackendError> {
         let mut args = strings(["volume", "create"]);
-        for (key, value) in &spec.labels {
-            args.push("--label".to_string());
-            args.push(format!("{key}={value}"));
-        }
-        for (key, value) in &spec.options {
-            args.push("--opt".to_string());
-            args.push(format!("{key}={value}"));
-        }
+        push_pairs(&mut args, "--label", &spec.labels);
+        push_pairs(&mut args, "--opt", &spec.options);
         args.push(spec.name.clone());
         self.run_ok(&args, None).await.map(drop)
     }

@@ -223,19 +223,21 @@ fn push_label_filters(args: &mut Vec<String>, labels: &LabelFilter) {
     }
 }
 
+/// Appends `FLAG KEY=VALUE` for each pair, in the map's order.
+pub(super) fn push_pairs(args: &mut Vec<String>, flag: &str, pairs: &BTreeMap<String, String>) {
+    for (key, value) in pairs {
+        args.push(flag.to_string());
+        args.push(format!("{key}={value}"));
+    }
+}
+
 /// Builds the arguments of `create` after the subcommand.
 fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
     let mut args = strings(["create", "--name"]);
     args.push(spec.name.clone());
 
-    for (key, value) in &spec.labels {
-        args.push("--label".to_string());
-        args.push(format!("{key}={value}"));
-    }
-    for (key, value) in &spec.env {
-        args.push("--env".to_string());
-        args.push(format!("{key}={value}"));
-    }
+    push_pairs(&mut args, "--label", &spec.labels);
+    push_pairs(&mut args, "--env", &spec.env);
     for port in &spec.ports {
         let mut text = String::new();
         if let Some(ip) = &port.host_ip {
@@ -372,14 +374,8 @@ impl Backend for CliBackend {
         if spec.internal {
             args.push("--internal".to_string());
         }
-        for (key, value) in &spec.options {
-            args.push("--opt".to_string());
-            args.push(format!("{key}={value}"));
-        }
-        for (key, value) in &spec.labels {
-            args.push("--label".to_string());
-            args.push(format!("{key}={value}"));
-        }
+        push_pairs(&mut args, "--opt", &spec.options);
+        push_pairs(&mut args, "--label", &spec.labels);
         args.push(spec.name.clone());
         self.run_ok(&args, None).await.map(drop)
     }
@@ -416,14 +412,8 @@ impl Backend for CliBackend {
             args.push("--driver".to_string());
             args.push(driver.clone());
         }
-        for (key, value) in &spec.options {
-            args.push("--opt".to_string());
-            args.push(format!("{key}={value}"));
-        }
-        for (key, value) in &spec.labels {
-            args.push("--label".to_string());
-            args.push(format!("{key}={value}"));
-        }
+        push_pairs(&mut args, "--opt", &spec.options);
+        push_pairs(&mut args, "--label", &spec.labels);
         args.push(spec.name.clone());
         self.run_ok(&args, None).await.map(drop)
     }
