@@ -176,7 +176,7 @@ impl Drop for Cleanup {
     }
 }
 
-/// Starts `podman system service` on a fresh socket and waits until it answers.
+/// Starts `podman system service` on a fresh socket and waits until it accepts connections.
 fn start_service(socket: &Path) -> Result<Child, String> {
     let child = Command::new("podman")
         .args(["system", "service", "--time=0", &format!("unix://{}", socket.display())])

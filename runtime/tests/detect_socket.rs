@@ -7,42 +7,10 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use perry_stack::backend::{default_sockets, detect_backend, detect_backend_with, DetectError, DetectOptions, LabelFilter};
-use support::unique_project;
-
-/// The API service, killed (by its own pid) when dropped.
-struct Service {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.socket);
-    }
-}
-
-fn serve(test: &str) -> Service {
-    let socket = std::env::temp_dir().join(format!("{}.sock", unique_project(test)));
-    let child = Command::new("podman")
-        .args(["system", "service", "--time=0", &format!("unix://{}", socket.display())])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("podman system service starts");
-    let service = Service { child, socket };
-    let began = Instant::now();
-    while std::os::unix::net::UnixStream::connect(&service.socket).is_err() {
-        assert!(began.elapsed() < Duration::from_secs(20), "podman system service did not open {}", service.socket.display());
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    service
-}
+use support::{serve, unique_project};
 
 /// A folder with a fake `podman` whose probe passes.
 struct FakeCli(PathBuf);

@@ -5,47 +5,14 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use perry_stack::backend::DockerApiBackend;
 use perry_stack::schema::Condition;
 use perry_stack::testing::*;
 use perry_stack::{DownOptions, Engine, UpOptions};
 use support::*;
-
-/// The API service, killed (by its own pid) when dropped.
-struct Service {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.socket);
-    }
-}
-
-fn serve(test: &str) -> Service {
-    let socket = std::env::temp_dir().join(format!("{}.sock", unique_project(test)));
-    let child = Command::new("podman")
-        .args(["system", "service", "--time=0", &format!("unix://{}", socket.display())])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("podman system service starts");
-    let service = Service { child, socket };
-    let began = Instant::now();
-    while !service.socket.exists() {
-        assert!(began.elapsed() < Duration::from_secs(20), "podman system service did not create {}", service.socket.display());
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    service
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn up_exec_down_over_the_api() {

@@ -186,7 +186,7 @@ pub fn default_sockets() -> Vec<PathBuf> {
 }
 
 /// Finds a runtime among the command lines and the sockets of
-/// [`default_sockets`], as the environment says.
+/// [`default_sockets`], as the environment selects.
 pub async fn detect_backend() -> Result<Arc<dyn Backend>, DetectError> {
     detect_backend_with(&DetectOptions::from_env(), &default_sockets()).await
 }
@@ -219,7 +219,7 @@ pub async fn detect_backend_with(options: &DetectOptions, sockets: &[PathBuf]) -
     Err(DetectError::NoneAvailable { failures })
 }
 
-/// Returns a backend on the first socket whose service answers a ping.
+/// Returns a backend on the first socket whose service replies to a ping.
 #[cfg(feature = "docker-api")]
 async fn probe_sockets(sockets: &[PathBuf], timeout: Duration) -> Result<Arc<dyn Backend>, Vec<(&'static str, String)>> {
     let mut failures = Vec::new();
@@ -252,7 +252,7 @@ async fn probe_sockets(_sockets: &[PathBuf], _timeout: Duration) -> Result<Arc<d
     Err(Vec::new())
 }
 
-/// Checks that `name`'s engine answers and returns a backend for it.
+/// Checks that `name`'s engine responds and returns a backend for it.
 async fn probe(name: &'static str, options: &DetectOptions) -> Result<CliBackend, String> {
     let find = |program: &str| find_on_path(program, options.path.as_ref()).ok_or_else(|| format!("`{program}` not found on PATH"));
     let home = || options.home.clone().ok_or_else(|| "HOME is not set, so the socket cannot be found".to_string());

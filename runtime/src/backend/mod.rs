@@ -83,7 +83,7 @@ pub struct MountSpec {
     pub read_only: bool,
 }
 
-/// A network that a container joins, with the names it answers to there.
+/// A network that a container joins, with the aliases it has there.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct NetworkAttachment {
     pub network: String,

@@ -28,7 +28,7 @@ pub use perry_stack_schema::compose::load::normalize_project_name;
 
 /// Picks the project name as docker compose does: `explicit` (a command-line
 /// or option override), else `COMPOSE_PROJECT_NAME`, else the file's `name`,
-/// else the name of the folder that holds the compose file. A name from the
+/// else the name of the folder that contains the compose file. A name from the
 /// option or the variable must already be valid, so that a typo cannot
 /// address another project.
 pub fn resolve_project_name(project: &Project, explicit: Option<&str>) -> Result<String, EngineError> {

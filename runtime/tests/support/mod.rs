@@ -3,9 +3,10 @@
 
 #![allow(dead_code)]
 
-use std::process::Command;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use perry_stack::schema::Project;
 use perry_stack::{CliBackend, Engine};
@@ -78,4 +79,37 @@ pub fn quickstart(name: &str) -> Project {
     let mut project = quickstart_stack::stack().expect("the quickstart stack loads");
     project.name = Some(name.to_string());
     project
+}
+
+/// The API service, killed (by its own pid) when dropped.
+pub struct Service {
+    pub child: Child,
+    pub socket: PathBuf,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+/// Starts `podman system service` on a fresh socket and waits until it
+/// accepts connections.
+pub fn serve(test: &str) -> Service {
+    let socket = std::env::temp_dir().join(format!("{}.sock", unique_project(test)));
+    let child = Command::new("podman")
+        .args(["system", "service", "--time=0", &format!("unix://{}", socket.display())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("podman system service starts");
+    let service = Service { child, socket };
+    let began = Instant::now();
+    while std::os::unix::net::UnixStream::connect(&service.socket).is_err() {
+        assert!(began.elapsed() < Duration::from_secs(20), "podman system service did not open {}", service.socket.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    service
 }

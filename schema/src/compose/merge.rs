@@ -44,7 +44,7 @@ pub fn merge_files(roots: Vec<Node>, files: &[std::path::PathBuf]) -> (Node, Dia
     (merged, diagnostics)
 }
 
-/// Merges `overlay` onto `base`; `path` holds the keys from the root.
+/// Merges `overlay` onto `base`; `path` contains the keys from the root.
 fn merge(base: Node, overlay: Node, path: &mut Vec<String>) -> Node {
     if overlay.tag.as_deref() == Some(OVERRIDE) {
         let mut overlay = overlay;

@@ -14,7 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::yaml::{Node, Value};
 
 /// Checks every rule on `project` and returns the errors and warnings.
-/// `parsed` holds what parsing reported, so that a rule does not repeat an
+/// `parsed` contains what parsing reported, so that a rule does not repeat an
 /// error that parsing already explains (a misspelled `imagee` is one error,
 /// not also a missing `image`).
 pub fn validate(project: &Project, parsed: &Diagnostics) -> Diagnostics {
