@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use perry_stack::backend::{ContainerSpec, Grammar, LabelFilter, NetworkAttachment, NetworkSpec};
+use perry_stack::backend::{ContainerSpec, Feature, Grammar, LabelFilter, NetworkAttachment, NetworkSpec};
 use perry_stack::{Backend, CliBackend};
 
 /// `podman ps --all --format json` as podman 4 prints it.
@@ -134,6 +134,7 @@ async fn podman_grammar() {
     let id = backend.create_container(&two_networks()).await.unwrap();
     backend.create_network(&network()).await.unwrap();
     let listed = backend.list_containers(&project_filter()).await.unwrap();
+    backend.rename_container("demo-web-1", "4f1c0ffee4f1_demo-web-1").await.unwrap();
 
     assert_eq!(id, CREATED_ID);
     let calls = fake.calls();
@@ -149,6 +150,7 @@ async fn podman_grammar() {
         words("network create --internal --opt com.docker.network.driver.mtu=1400 --label com.docker.compose.network=back demo_back")
     );
     assert_eq!(calls[2], words("ps --all --format json --filter label=com.docker.compose.project=demo"));
+    assert_eq!(calls[3], words("rename demo-web-1 4f1c0ffee4f1_demo-web-1"));
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "demo-web-1");
     assert!(listed[0].state.running);
@@ -161,6 +163,7 @@ async fn podman_grammar() {
 async fn docker_like(fake: &Fake, backend: CliBackend, prefix: &[&str]) {
     let id = backend.create_container(&two_networks()).await.unwrap();
     let listed = backend.list_containers(&project_filter()).await.unwrap();
+    backend.rename_container("demo-web-1", "9a8b7c6d5e4f_demo-web-1").await.unwrap();
 
     assert_eq!(id, CREATED_ID);
     let with_prefix = |text: &str| {
@@ -179,6 +182,7 @@ async fn docker_like(fake: &Fake, backend: CliBackend, prefix: &[&str]) {
     assert_eq!(calls[1], with_prefix(&format!("network connect --alias web --alias api demo_back {CREATED_ID}")));
     assert_eq!(calls[2], with_prefix("ps --all --quiet --no-trunc --filter label=com.docker.compose.project=demo"));
     assert_eq!(calls[3], with_prefix("container inspect 9a8b7c6d5e4f"));
+    assert_eq!(calls[4], with_prefix("rename demo-web-1 9a8b7c6d5e4f_demo-web-1"));
     assert_eq!(listed[0].name, "demo-web-1");
     assert_eq!(listed[0].state.exit_code, Some(3));
     assert_eq!(listed[0].ports.len(), 1, "an unpublished port has no binding");
@@ -267,6 +271,8 @@ esac
     std::fs::set_permissions(&fake.program, std::fs::Permissions::from_mode(0o755)).unwrap();
 
     let backend = CliBackend::new(&fake.program, Grammar::AppleContainer);
+    // `container` has no rename, so `up` never asks for one there.
+    assert!(!backend.capabilities().supports(Feature::Rename));
     assert_eq!(backend.name(), "apple/container");
     assert_eq!(backend.isolation(), perry_stack::backend::Isolation::VmPerContainer);
     let mut spec = two_networks();

@@ -83,3 +83,26 @@ async fn create_failure_rolls_back_networks_and_volumes() {
     assert_eq!(sorted(leftovers(&name)), sorted(vec![format!("{name}-c-1"), format!("{name}_default")]), "a and the data volume are gone");
     finish(&name).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rollback_restores_a_recreated_container() {
+    require_podman();
+    let name = unique_project("rollrecreate");
+    let _cleanup = Cleanup(name.clone());
+    let first = engine().up(&before(&name), &UpOptions::default()).await.unwrap();
+    let old_id = first.services[0].container_id.clone();
+
+    // c changes, so it is recreated; then b fails to start and the run rolls back.
+    let b = depends_on(service("b", IMAGE, &["/no/such/program"]), "c", Condition::ServiceStarted);
+    let changed = project(&name, vec![service("c", IMAGE, &["sleep", "61"]), b]);
+    let error = engine().up(&changed, &UpOptions::default()).await.unwrap_err();
+    assert!(error.to_string().contains(&format!("start container {name}-b-1")), "{error}");
+
+    assert_eq!(sorted(leftovers(&name)), sorted(vec![format!("{name}-c-1"), format!("{name}_default")]));
+    let ps = engine().ps(&name).await.unwrap();
+    let rows: Vec<(&str, &str)> = ps.iter().map(|row| (row.name.as_str(), row.status.as_str())).collect();
+    assert_eq!(rows, [(format!("{name}-c-1").as_str(), "running")], "the old c is back under its name");
+    let inspected = engine().backend().inspect_container(&format!("{name}-c-1")).await.unwrap();
+    assert_eq!(inspected.id, old_id);
+    finish(&name).await;
+}

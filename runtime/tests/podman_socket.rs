@@ -37,6 +37,14 @@ async fn up_exec_down_over_the_api() {
     let again = engine.up(&project, &UpOptions::default()).await.unwrap();
     assert!(again.services.iter().all(|service| service.reused), "{:?}", again.services);
 
+    // A changed web is recreated through a rename; the old one is gone after.
+    let mut changed = project.clone();
+    changed.services.get_mut("web").unwrap().command = Some(vec!["sleep".to_string(), "61".to_string()]);
+    let recreated = engine.up(&changed, &UpOptions::default()).await.unwrap();
+    let web = recreated.services.iter().find(|service| service.service == "web").unwrap();
+    assert!(web.recreated, "{:?}", recreated.services);
+    assert_eq!(engine.ps(&name).await.unwrap().len(), 2, "the replaced web container was removed");
+
     let down = engine.down(&name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
     assert_eq!(down.containers.len(), 2);
     assert_eq!(leftovers(&name), Vec::<String>::new());

@@ -355,9 +355,9 @@ impl Backend for CliBackend {
             unsupported.insert(Feature::MultipleNetworks);
         }
         // `container network create` takes no driver, options or internal
-        // flag, and `container run --network` no aliases.
+        // flag, `container run --network` no aliases, and there is no rename.
         if self.grammar == Grammar::AppleContainer {
-            unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions]);
+            unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions, Feature::Rename]);
         }
         Capabilities { isolation, unsupported }
     }
@@ -521,6 +521,11 @@ impl Backend for CliBackend {
         let mut args = strings(["rm", "--force", "--time", "0", "--ignore"]);
         args.extend(ids.iter().cloned());
         self.run_ok(&args, None).await.map(drop)
+    }
+
+    async fn rename_container(&self, id: &str, name: &str) -> Result<(), BackendError> {
+        let args = strings(["rename", id, name]);
+        self.run_ok(&args, Some(("container", id))).await.map(drop)
     }
 
     async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError> {

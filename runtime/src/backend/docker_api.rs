@@ -13,7 +13,7 @@ use bollard::models::{
 };
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
-    LogsOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
+    LogsOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder, StopContainerOptionsBuilder,
 };
 use bollard::exec::{StartExecOptions, StartExecResults};
 use bollard::container::LogOutput;
@@ -235,6 +235,14 @@ impl Backend for DockerApiBackend {
             .remove_container(id, Some(options))
             .await
             .map_err(|error| self.error("remove container", Some(("container", id)), error))
+    }
+
+    async fn rename_container(&self, id: &str, name: &str) -> Result<(), BackendError> {
+        let options = RenameContainerOptionsBuilder::new().name(name).build();
+        self.client
+            .rename_container(id, options)
+            .await
+            .map_err(|error| self.error("rename container", Some(("container", id)), error))
     }
 
     async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError> {

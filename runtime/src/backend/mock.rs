@@ -25,6 +25,7 @@ pub enum Operation {
     StartContainer,
     StopContainer,
     RemoveContainer,
+    RenameContainer,
     InspectContainer,
     ListContainers,
     Logs,
@@ -405,6 +406,23 @@ impl Backend for MockBackend {
             });
         }
         state.containers.remove(&name);
+        Ok(())
+    }
+
+    async fn rename_container(&self, id: &str, new_name: &str) -> Result<(), BackendError> {
+        let name = self.target_name(id);
+        self.enter(Operation::RenameContainer, &name).await?;
+        let mut state = self.lock();
+        if state.containers.contains_key(new_name) {
+            return Err(BackendError::Failed {
+                command: format!("mock rename {name} {new_name}"),
+                exit_code: Some(125),
+                stderr: format!("the container name \"{new_name}\" is already in use"),
+            });
+        }
+        let mut container = state.containers.remove(&name).ok_or_else(|| Self::not_found("container", id, Operation::RenameContainer))?;
+        container.spec.name = new_name.to_string();
+        state.containers.insert(new_name.to_string(), container);
         Ok(())
     }
 

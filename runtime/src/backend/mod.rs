@@ -215,6 +215,9 @@ pub enum Feature {
     DriverOptions,
     /// Running a command in a container, which engine-driven healthchecks need.
     Exec,
+    /// Renaming a container, which lets `up` keep a replaced container until
+    /// its replacement runs.
+    Rename,
 }
 
 impl Feature {
@@ -228,6 +231,7 @@ impl Feature {
             Self::PublishedPorts => "published ports",
             Self::DriverOptions => "driver options",
             Self::Exec => "running a command in a container (healthchecks)",
+            Self::Rename => "renaming containers",
         }
     }
 }
@@ -336,6 +340,9 @@ pub trait Backend: Send + Sync {
     async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError>;
     /// Removes a container; `force` kills a running one first.
     async fn remove_container(&self, id: &str, force: bool) -> Result<(), BackendError>;
+    /// Gives a container, running or not, a new name. A backend without
+    /// [`Feature::Rename`] is never asked.
+    async fn rename_container(&self, id: &str, name: &str) -> Result<(), BackendError>;
     async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError>;
     /// Lists containers in every state, including exited ones.
     async fn list_containers(&self, labels: &LabelFilter) -> Result<Vec<ContainerInfo>, BackendError>;

@@ -188,7 +188,7 @@ async fn replicas_scale_with_stable_numbers() {
     let one = engine.up(&project("s", vec![scale(service("w", IMAGE, &["serve"]), 1)]), &UpOptions::default()).await.unwrap();
     assert_eq!(names(&one), ["s-w-1"]);
     assert_eq!(one.services[0].container_id, ids[0], "replica 1 is kept");
-    assert_eq!(one.removed, ["s-w-3", "s-w-2"]);
+    assert_eq!(one.removed, ["s-w-2", "s-w-3"]);
 
     let two = engine.up(&project("s", vec![scale(service("w", IMAGE, &["serve"]), 2)]), &UpOptions::default()).await.unwrap();
     assert_eq!(names(&two), ["s-w-1", "s-w-2"]);
@@ -351,4 +351,124 @@ async fn resources_carry_labels_and_driver_options() {
     assert!(created.internal);
     assert_eq!(created.options.get("com.docker.network.driver.mtu").map(String::as_str), Some("1400"));
     assert_eq!(backend.created_volume("l_data").unwrap().options.get("type").map(String::as_str), Some("tmpfs"));
+}
+
+/// A changed db, and a new service that needs it and fails to start.
+fn changed_db_with_failing_dependent() -> (Project, MockBackend) {
+    let late = depends_on(service("late", IMAGE, &["serve"]), "db", Condition::ServiceStarted);
+    let project = project("x", vec![service("db", IMAGE, &["serve", "--v2"]), late]);
+    let backend = MockBackend::new().with_fault(Operation::StartContainer, Some("x-late-1"), Fault::Fail("injected".to_string()));
+    (project, backend)
+}
+
+#[tokio::test(start_paused = true)]
+async fn rollback_restores_a_recreated_container() {
+    let (changed, backend) = changed_db_with_failing_dependent();
+    let backend = Arc::new(backend);
+    let engine = Engine::new(backend.clone());
+    let first = engine.up(&project("x", vec![service("db", IMAGE, &["serve"])]), &UpOptions::default()).await.unwrap();
+
+    let error = engine.up(&changed, &UpOptions::default()).await.expect_err("late fails to start");
+    assert!(error.to_string().contains("x-late-1"), "{error}");
+
+    let (containers, _, _) = state(&backend, "x").await;
+    assert_eq!(containers, BTreeMap::from([("x-db-1".to_string(), true)]));
+    let db = backend.inspect_container("x-db-1").await.unwrap();
+    assert_eq!(db.id, first.services[0].container_id, "the container from before the run is back");
+    assert_eq!(backend.spec("x-db-1").unwrap().command, Some(vec!["serve".to_string()]));
+}
+
+#[tokio::test(start_paused = true)]
+async fn halt_keeps_the_replacement_and_drops_the_old_container() {
+    let (changed, backend) = changed_db_with_failing_dependent();
+    let backend = Arc::new(backend);
+    let engine = Engine::new(backend.clone());
+    let first = engine.up(&project("x", vec![service("db", IMAGE, &["serve"])]), &UpOptions::default()).await.unwrap();
+
+    let options = UpOptions { on_failure: FailureStrategy::HaltGraph, ..UpOptions::default() };
+    engine.up(&changed, &options).await.expect_err("late fails to start");
+
+    let (containers, _, _) = state(&backend, "x").await;
+    assert_eq!(containers, BTreeMap::from([("x-db-1".to_string(), true), ("x-late-1".to_string(), false)]));
+    let db = backend.inspect_container("x-db-1").await.unwrap();
+    assert_ne!(db.id, first.services[0].container_id, "db was recreated before late failed");
+}
+
+#[tokio::test(start_paused = true)]
+async fn failed_retirement_restores_the_old_container() {
+    // The stop comes after the rename, so its fault targets the new name:
+    // the first 12 characters of the mock's first id, then the old name.
+    for (operation, target, strategy) in [
+        (Operation::RenameContainer, "x-db-1", FailureStrategy::RollbackAll),
+        (Operation::StopContainer, "mock00000000_x-db-1", FailureStrategy::RollbackAll),
+        (Operation::StopContainer, "mock00000000_x-db-1", FailureStrategy::HaltGraph),
+    ] {
+        let backend = Arc::new(MockBackend::new().with_fault(operation, Some(target), Fault::Fail("injected".to_string())));
+        let engine = Engine::new(backend.clone());
+        let first = engine.up(&project("x", vec![service("db", IMAGE, &["serve"])]), &UpOptions::default()).await.unwrap();
+
+        let options = UpOptions { on_failure: strategy, ..UpOptions::default() };
+        let changed = project("x", vec![service("db", IMAGE, &["serve", "--v2"])]);
+        let error = engine.up(&changed, &options).await.expect_err("the injected fault fails up");
+        let context = format!("{operation:?} under {strategy:?}: {error}");
+        let verb = if operation == Operation::RenameContainer { "rename" } else { "stop" };
+        assert!(error.to_string().contains(&format!("{verb} container x-db-1 of service db")), "{context}");
+
+        let (containers, _, _) = state(&backend, "x").await;
+        assert_eq!(containers, BTreeMap::from([("x-db-1".to_string(), true)]), "{context}");
+        assert_eq!(backend.inspect_container("x-db-1").await.unwrap().id, first.services[0].container_id, "{context}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn rollback_restarts_scaled_down_replicas() {
+    let late = depends_on(service("late", IMAGE, &["serve"]), "w", Condition::ServiceStarted);
+    let backend = Arc::new(MockBackend::new().with_fault(Operation::StartContainer, Some("s-late-1"), Fault::Fail("injected".to_string())));
+    let engine = Engine::new(backend.clone());
+    let three = engine.up(&project("s", vec![scale(service("w", IMAGE, &["serve"]), 3)]), &UpOptions::default()).await.unwrap();
+
+    engine.up(&project("s", vec![scale(service("w", IMAGE, &["serve"]), 1), late]), &UpOptions::default()).await.expect_err("late fails to start");
+
+    let (containers, _, _) = state(&backend, "s").await;
+    let want: BTreeMap<String, bool> = ["s-w-1", "s-w-2", "s-w-3"].into_iter().map(|name| (name.to_string(), true)).collect();
+    assert_eq!(containers, want);
+    for report in &three.services {
+        assert_eq!(backend.inspect_container(&report.container_name).await.unwrap().id, report.container_id);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn recreate_removes_the_replaced_container_after_success() {
+    let backend = Arc::new(MockBackend::new());
+    let engine = Engine::new(backend.clone());
+    engine.up(&project("k", vec![service("db", IMAGE, &["serve"])]), &UpOptions::default()).await.unwrap();
+    let changed = engine.up(&project("k", vec![service("db", IMAGE, &["serve", "--v2"])]), &UpOptions::default()).await.unwrap();
+    assert!(changed.services[0].recreated);
+    assert!(changed.removed.is_empty(), "a recreate is not a removal: {:?}", changed.removed);
+
+    let (containers, _, _) = state(&backend, "k").await;
+    assert_eq!(containers, BTreeMap::from([("k-db-1".to_string(), true)]));
+    let calls = backend.calls();
+    let renamed = calls.iter().position(|call| call.operation == Operation::RenameContainer && call.target == "k-db-1").expect("the old container is renamed");
+    let created = calls.iter().rposition(|call| call.operation == Operation::CreateContainer && call.target == "k-db-1").unwrap();
+    assert!(renamed < created, "the name is freed before the replacement takes it");
+}
+
+#[tokio::test(start_paused = true)]
+async fn recreate_without_rename_removes_first() {
+    let capabilities = crate::backend::Capabilities {
+        unsupported: [crate::backend::Feature::Rename].into(),
+        ..crate::backend::Capabilities::default()
+    };
+    let backend = Arc::new(MockBackend::new().with_capabilities(capabilities));
+    let engine = Engine::new(backend.clone());
+    engine.up(&project("n", vec![service("db", IMAGE, &["serve"])]), &UpOptions::default()).await.unwrap();
+    let changed = engine.up(&project("n", vec![service("db", IMAGE, &["serve", "--v2"])]), &UpOptions::default()).await.unwrap();
+
+    assert!(changed.services[0].recreated);
+    let calls = backend.calls();
+    assert!(!calls.iter().any(|call| call.operation == Operation::RenameContainer), "{calls:?}");
+    let removed = calls.iter().position(|call| call.operation == Operation::RemoveContainer && call.target == "n-db-1").expect("the old container goes");
+    let created = calls.iter().rposition(|call| call.operation == Operation::CreateContainer && call.target == "n-db-1").unwrap();
+    assert!(removed < created);
 }

@@ -19,7 +19,7 @@ use crate::backend::{Backend, ContainerInfo, Feature, LabelFilter, MountType};
 
 /// A step that a service finished.
 enum Event {
-    Started { reports: Vec<ServiceReport>, removed: Vec<String>, restarted: bool },
+    Started { reports: Vec<ServiceReport>, restarted: bool },
     Met { condition: Condition },
 }
 
@@ -33,6 +33,26 @@ struct Changes {
     started: Vec<String>,
     networks: Vec<String>,
     volumes: Vec<String>,
+    /// Containers that existed before and that this run took out of service.
+    retired: Vec<Retired>,
+}
+
+/// A container replaced by a recreate or beyond the replica count. It is
+/// stopped at once but removed only when `up` is done, so that a rollback
+/// can put it back as it was.
+#[derive(Clone, Debug)]
+struct Retired {
+    id: String,
+    /// Its name before the run.
+    name: String,
+    service: String,
+    /// Renamed to free its name for the replacement.
+    renamed: bool,
+    was_running: bool,
+    /// Beyond the replica count: no replacement, and reported as removed.
+    scaled_down: bool,
+    /// The replacement was created, so a failure later leaves it in place.
+    replaced: bool,
 }
 
 type Journal = Arc<Mutex<Changes>>;
@@ -108,17 +128,20 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
     }
     report.services = outcome.reports;
     report.services.sort_by(|a, b| (&a.service, &a.container_name).cmp(&(&b.service, &b.container_name)));
-    report.removed.extend(outcome.removed);
     report.restarted = outcome.restarted;
     report.warnings.extend(outcome.warnings);
-    report.elapsed = began.elapsed();
 
-    if outcome.failures.is_empty() && !outcome.interrupted {
+    let succeeded = outcome.failures.is_empty() && !outcome.interrupted;
+    let roll_back = !succeeded && (outcome.interrupted || options.on_failure == FailureStrategy::RollbackAll);
+    if !roll_back {
+        let retired = std::mem::take(&mut journal.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).retired);
+        settle_retired(backend, &name, retired, succeeded, options, &mut report).await;
+    }
+    report.elapsed = began.elapsed();
+    if succeeded {
         tracing::info!(project = %report.project, elapsed_ms = report.elapsed.as_millis() as u64, "project is up");
         return Ok(report);
     }
-
-    let roll_back = outcome.interrupted || options.on_failure == FailureStrategy::RollbackAll;
     if roll_back {
         rollback(backend, &name, &journal, options).await;
     }
@@ -240,6 +263,20 @@ async fn rollback(backend: &Arc<dyn Backend>, project: &str, journal: &Journal, 
             tracing::warn!(project, container = %id, %error, "rollback could not undo a container");
         }
     }
+    // The replacements are gone now, so the retired containers can have
+    // their names back.
+    for retired in &changes.retired {
+        let (backend, permits, retired) = (backend.clone(), permits.clone(), retired.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (retired.name.clone(), restore(&backend, &retired).await)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((name, Err(error))) = joined {
+            tracing::warn!(project, container = %name, %error, "rollback could not restore a replaced container");
+        }
+    }
     for network in changes.networks.iter().rev() {
         if let Err(error) = ignore_missing(backend.remove_network(network).await) {
             tracing::warn!(project, network = %network, %error, "rollback could not remove a network");
@@ -250,6 +287,56 @@ async fn rollback(backend: &Arc<dyn Backend>, project: &str, journal: &Journal, 
             tracing::warn!(project, volume = %volume, %error, "rollback could not remove a volume");
         }
     }
+}
+
+/// Gives a retired container its name back and starts it again if it ran.
+async fn restore(backend: &Arc<dyn Backend>, retired: &Retired) -> Result<(), crate::backend::BackendError> {
+    if retired.renamed {
+        backend.rename_container(&retired.id, &retired.name).await?;
+    }
+    if retired.was_running {
+        backend.start_container(&retired.id).await?;
+    }
+    Ok(())
+}
+
+/// Ends the retired containers of a run that is not rolled back. After a
+/// success all are removed. After a failure, those whose replacement was
+/// never created are restored instead. An error here is a warning, because
+/// the services already run.
+async fn settle_retired(backend: &Arc<dyn Backend>, project: &str, retired: Vec<Retired>, succeeded: bool, options: &UpOptions, report: &mut StackReport) {
+    let mut tasks = JoinSet::new();
+    let permits = Arc::new(Semaphore::new(options.max_parallel.max(1)));
+    for retired in retired {
+        let (backend, permits, progress) = (backend.clone(), permits.clone(), options.progress.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            if succeeded || retired.replaced || retired.scaled_down {
+                let result = ignore_missing(backend.remove_container(&retired.id, true).await);
+                if result.is_ok() && retired.scaled_down {
+                    Progress::emit(&progress, &retired.service, &retired.name, "Removed");
+                }
+                (retired, true, result)
+            } else {
+                let result = restore(&backend, &retired).await;
+                (retired, false, result)
+            }
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((retired, removing, result)) = joined else { continue };
+        match result {
+            Ok(()) if removing && retired.scaled_down => report.removed.push(retired.name),
+            Ok(()) => {}
+            Err(error) => {
+                let verb = if removing { "remove" } else { "restore" };
+                let warning = format!("could not {verb} container {} (id {}) of service {}: {error}", retired.name, retired.id, retired.service);
+                tracing::warn!(project, "{warning}");
+                report.warnings.push(warning);
+            }
+        }
+    }
+    report.removed.sort();
 }
 
 /// Creates the networks and volumes that do not exist yet: networks first,
@@ -310,7 +397,6 @@ async fn join_all_first_error(tasks: &mut JoinSet<Result<(), EngineError>>) -> R
 #[derive(Default)]
 struct Outcome {
     reports: Vec<ServiceReport>,
-    removed: Vec<String>,
     restarted: Vec<String>,
     warnings: Vec<String>,
     /// Failed services with their errors, in the order they failed.
@@ -406,7 +492,7 @@ impl Scheduler<'_> {
                 Err(error) => (String::new(), Err(EngineError::Task(error.to_string()))),
             };
             match result {
-                Ok(Event::Started { reports, removed, restarted }) => {
+                Ok(Event::Started { reports, restarted }) => {
                     if reports.iter().any(|report| report.recreated) {
                         self.recreated.insert(service.clone());
                     }
@@ -414,7 +500,6 @@ impl Scheduler<'_> {
                         self.outcome.restarted.push(service.clone());
                     }
                     self.outcome.reports.extend(reports.iter().cloned());
-                    self.outcome.removed.extend(removed);
                     if !self.stopping {
                         self.spawn_waits(&service, &reports);
                     }
@@ -592,24 +677,14 @@ async fn converge(
     options: &UpOptions,
 ) -> Result<Event, EngineError> {
     let name = &service.name;
-    let fail = |verb: &str, container: &str| {
-        let action = format!("{verb} container {container} of service {name}");
-        move |source| EngineError::Backend { action, source }
-    };
-    let progress = &options.progress;
 
     // Scale down first, highest numbers first, so the numbers stay dense.
-    let mut removed = Vec::new();
+    // The containers stop now and go when `up` is done.
     let extra: Vec<u32> = existing.keys().copied().filter(|number| *number > service.replicas).rev().collect();
     for number in extra {
         let info = existing.remove(&number).expect("the number was listed");
         let _permit = permits.acquire().await.map_err(|error| EngineError::Task(error.to_string()))?;
-        if info.state.running {
-            ignore_missing(backend.stop_container(&info.id, options.stop_timeout).await).map_err(fail("stop", &info.name))?;
-        }
-        ignore_missing(backend.remove_container(&info.id, true).await).map_err(fail("remove", &info.name))?;
-        Progress::emit(progress, name, &info.name, "Removed");
-        removed.push(info.name);
+        retire(backend, journal, &info, name, false, options).await?;
     }
 
     // Replicas converge in parallel, each under its own permit. Every task
@@ -648,7 +723,37 @@ async fn converge(
         return Err(error);
     }
     reports.sort_by(|a, b| a.container_name.cmp(&b.container_name));
-    Ok(Event::Started { reports, removed, restarted })
+    Ok(Event::Started { reports, restarted })
+}
+
+/// Takes an existing container out of service: renames it to free its name
+/// when `rename` is set (docker compose's `<short id>_<name>`), records it,
+/// then stops it. It is recorded before the stop, so a rollback restarts it
+/// even when the stop fails.
+async fn retire(backend: &Arc<dyn Backend>, journal: &Journal, info: &ContainerInfo, service: &str, rename: bool, options: &UpOptions) -> Result<(), EngineError> {
+    let fail = |verb: &str| {
+        let action = format!("{verb} container {} of service {service}", info.name);
+        move |source| EngineError::Backend { action, source }
+    };
+    if rename {
+        let short: String = info.id.chars().take(12).collect();
+        backend.rename_container(&info.id, &format!("{short}_{}", info.name)).await.map_err(fail("rename"))?;
+    }
+    let retired = Retired {
+        id: info.id.clone(),
+        name: info.name.clone(),
+        service: service.to_string(),
+        renamed: rename,
+        was_running: info.state.running,
+        scaled_down: !rename,
+        replaced: false,
+    };
+    record(journal, |changes| changes.retired.push(retired));
+    if info.state.running {
+        ignore_missing(backend.stop_container(&info.id, options.stop_timeout).await).map_err(fail("stop"))?;
+        Progress::emit(&options.progress, service, &info.name, "Stopped");
+    }
+    Ok(())
 }
 
 /// One container of a service to converge, with what its task needs.
@@ -684,12 +789,24 @@ impl Replica {
             Some(info) if info.labels.get(CONFIG_HASH_LABEL) == wanted_hash => (info.id, true, false),
             Some(info) => {
                 tracing::info!(project, service = %name, container = %info.id, "recreating the changed container");
-                if info.state.running {
-                    ignore_missing(backend.stop_container(&info.id, options.stop_timeout).await).map_err(fail("stop", &info.name))?;
+                let keep = backend.capabilities().supports(Feature::Rename);
+                if keep {
+                    retire(&backend, &journal, &info, name, true, &options).await?;
+                } else {
+                    // NOTE: without a rename the old container must go before
+                    // its replacement takes the name, so a rollback cannot bring it back.
+                    if info.state.running {
+                        ignore_missing(backend.stop_container(&info.id, options.stop_timeout).await).map_err(fail("stop", &info.name))?;
+                    }
+                    ignore_missing(backend.remove_container(&info.id, true).await).map_err(fail("remove", &info.name))?;
                 }
-                ignore_missing(backend.remove_container(&info.id, true).await).map_err(fail("remove", &info.name))?;
                 let id = backend.create_container(&spec).await.map_err(fail("create", &spec.name))?;
-                record(&journal, |changes| changes.created.push(id.clone()));
+                record(&journal, |changes| {
+                    changes.created.push(id.clone());
+                    if let Some(retired) = changes.retired.iter_mut().find(|retired| retired.id == info.id) {
+                        retired.replaced = true;
+                    }
+                });
                 (id, false, true)
             }
             None => {
