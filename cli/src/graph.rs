@@ -105,7 +105,7 @@ async fn act(action: Action, graph: &Graph, project: &str) -> Result<ExitCode, S
             eprint!("{}", logs.stderr);
         }
         Action::Exec { node, argv } => {
-            let output = engine.exec(project, &node, &argv).await.map_err(failed)?;
+            let output = engine.exec(project, &node, &argv, &Default::default()).await.map_err(failed)?;
             print!("{}", output.stdout);
             eprint!("{}", output.stderr);
             return Ok(ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1)));

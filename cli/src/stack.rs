@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use perry_stack::backend::ExecSettings;
 use perry_stack::engine::normalize_project_name;
 use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
 use perry_stack::schema::diag::messages::code;
@@ -124,6 +125,23 @@ pub struct LogsArgs {
 
 #[derive(clap::Args)]
 pub struct ExecArgs {
+    /// Set a variable for the command: KEY=VALUE, or KEY to pass this
+    /// shell's value (left unset when the shell has none).
+    #[arg(short = 'e', long = "env", value_name = "KEY[=VALUE]")]
+    pub env: Vec<String>,
+    /// Run the command as this user (name or id, optionally `:group`).
+    #[arg(short = 'u', long = "user")]
+    pub user: Option<String>,
+    /// Run the command in this folder of the container.
+    #[arg(short = 'w', long = "workdir")]
+    pub workdir: Option<String>,
+    /// Which replica of the service runs the command, from 1.
+    #[arg(long = "index", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub index: u32,
+    /// Accepted for docker compose scripts; no terminal is ever allocated,
+    /// so output can always be piped.
+    #[arg(short = 'T', long = "no-TTY")]
+    pub no_tty: bool,
     /// The service whose container runs the command.
     pub service: String,
     /// The command and its arguments, passed without a shell.
@@ -449,10 +467,36 @@ pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {
             let defined: Vec<&str> = services.iter().map(String::as_str).collect();
             return Err(format!("no service `{}` in the compose file; defined services: {}", args.service, defined.join(", ")));
         }
-        let output = engine().await?.exec(&name, &args.service, &args.command).await.map_err(|error| error.to_string())?;
+        let settings = ExecSettings { env: exec_env(&args.env)?, workdir: args.workdir.clone(), user: args.user.clone() };
+        let output = engine()
+            .await?
+            .exec_with(&name, &args.service, args.index, &args.command, &settings)
+            .await
+            .map_err(|error| error.to_string())?;
         print!("{}", output.stdout);
         eprint!("{}", output.stderr);
         // An exit code outside 0..=255 cannot pass through; report failure.
         Ok(ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1)))
     })
+}
+
+/// Reads `-e` values: `KEY=VALUE` as given, a bare `KEY` from this process's
+/// environment, as docker compose does.
+fn exec_env(values: &[String]) -> Result<BTreeMap<String, String>, String> {
+    let mut env = BTreeMap::new();
+    for value in values {
+        match value.split_once('=') {
+            Some(("", _)) => return Err(format!("invalid --env `{value}`: the variable name is empty")),
+            Some((key, text)) => {
+                env.insert(key.to_string(), text.to_string());
+            }
+            None if value.is_empty() => return Err("invalid --env ``: the variable name is empty".to_string()),
+            None => {
+                if let Ok(text) = std::env::var(value) {
+                    env.insert(value.clone(), text);
+                }
+            }
+        }
+    }
+    Ok(env)
 }

@@ -119,6 +119,23 @@ fn global_options_drive_every_stack_command() {
 
     ok(run(&["logs", "--tail", "1", "db"]));
 
+    // exec with docker compose's flags: a replica by index, a variable given
+    // and one passed from this shell, a working folder and a user.
+    let hostname = |index: &str| ok(run(&["exec", "-T", "--index", index, "web", "hostname"]));
+    assert_ne!(hostname("1"), hostname("2"), "two replicas, two containers");
+    let missing = run(&["exec", "--index", "3", "web", "true"]);
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(!missing.status.success() && stderr.contains("service web has no replica 3; its containers are numbered 1, 2"), "{stderr}");
+    let argv = with(&["exec", "-e", "A=1", "-e", "PERRY_EXEC_PASSED", "-w", "/tmp", "-u", "65534", "db", "sh", "-c", "echo $A $PERRY_EXEC_PASSED $(pwd) $(id -u)"]);
+    let output = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(&argv)
+        .current_dir(&dir)
+        .env("PERRY_CONTAINER_BACKEND", "podman")
+        .env("PERRY_EXEC_PASSED", "from-shell")
+        .output()
+        .unwrap();
+    assert_eq!(ok(output), "1 from-shell /tmp 65534\n");
+
     // `down web` keeps db; the whole `down -v` removes everything.
     ok(run(&["down", "-t", "0", "web"]));
     let ps = ok(run(&["ps"]));

@@ -8,7 +8,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use perry_stack::backend::DockerApiBackend;
+use perry_stack::backend::{DockerApiBackend, ExecSettings};
 use perry_stack::schema::Condition;
 use perry_stack::testing::*;
 use perry_stack::{DownOptions, Engine, UpOptions};
@@ -34,6 +34,10 @@ async fn up_exec_down_over_the_api() {
     assert_eq!(output.exit_code, 3);
     assert_eq!(output.stdout, "hi\n");
     assert_eq!(output.stderr, "oops\n");
+    let settings = ExecSettings { env: [("A".to_string(), "1".to_string())].into(), workdir: Some("/tmp".to_string()), user: Some("65534".to_string()) };
+    let argv = ["sh", "-c", "echo $A $(pwd) $(id -u)"].map(str::to_string);
+    let output = engine.exec_with(&name, "web", 1, &argv, &settings).await.unwrap();
+    assert_eq!(output.stdout, "1 /tmp 65534\n");
     let again = engine.up(&project, &UpOptions::default()).await.unwrap();
     assert!(again.services.iter().all(|service| service.reused), "{:?}", again.services);
 

@@ -63,9 +63,9 @@ async fn three_node_graph_applies_tiers() {
     assert!(position("db") < position("web"), "{:?}", report.started);
 
     // The reference reached web's environment and leads to the database.
-    let printed = engine.exec(&project, "web", &argv(&["sh", "-c", "echo $DATABASE_ADDR"])).await.unwrap();
+    let printed = engine.exec(&project, "web", &argv(&["sh", "-c", "echo $DATABASE_ADDR"]), &Default::default()).await.unwrap();
     assert_eq!(printed.stdout.trim(), format!("{project}-db-1:5432"));
-    let reply = engine.exec(&project, "web", &argv(&["sh", "-c", "nc -w 2 ${DATABASE_ADDR%:*} ${DATABASE_ADDR##*:}"])).await.unwrap();
+    let reply = engine.exec(&project, "web", &argv(&["sh", "-c", "nc -w 2 ${DATABASE_ADDR%:*} ${DATABASE_ADDR##*:}"]), &Default::default()).await.unwrap();
     assert_eq!(reply.stdout.trim(), "pong", "stderr: {}", reply.stderr);
 
     // Each container carries exactly its tier's options.
@@ -74,9 +74,9 @@ async fn three_node_graph_applies_tiers() {
     assert!(caps.is_empty(), "db keeps no capabilities: {caps:?}");
     assert_eq!(security, ["no-new-privileges"]);
     assert_ne!(network, "none");
-    let seccomp = engine.exec(&project, "db", &argv(&["grep", "Seccomp:", "/proc/1/status"])).await.unwrap();
+    let seccomp = engine.exec(&project, "db", &argv(&["grep", "Seccomp:", "/proc/1/status"]), &Default::default()).await.unwrap();
     assert_eq!(seccomp.stdout.split_whitespace().collect::<Vec<_>>(), ["Seccomp:", "2"], "db runs under a seccomp filter");
-    let denied = engine.exec(&project, "db", &argv(&["touch", "/etc/x"])).await.unwrap();
+    let denied = engine.exec(&project, "db", &argv(&["touch", "/etc/x"]), &Default::default()).await.unwrap();
     assert_ne!(denied.exit_code, 0, "the root filesystem of db is writable");
 
     let (read_only, caps, security, network) = confinement(&format!("{project}-batch-1"));

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{push_pairs, strings, CliBackend};
+use super::{push_exec_flags, push_pairs, strings, CliBackend};
 use crate::backend::{
-    BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, LabelFilter, Logs, MountType, NetworkSpec,
+    BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings, LabelFilter, Logs, MountType, NetworkSpec,
     PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -198,8 +198,10 @@ impl CliBackend {
         Ok(Logs { stdout, stderr: String::new() })
     }
 
-    pub(super) async fn apple_exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
-        let mut args = strings(["exec", id]);
+    pub(super) async fn apple_exec(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError> {
+        let mut args = strings(["exec"]);
+        push_exec_flags(&mut args, settings);
+        args.push(id.to_string());
         args.extend(argv.iter().cloned());
         let output = self.run(&args).await?;
         let command = self.command_line(&args);

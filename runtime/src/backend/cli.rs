@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tokio::process::Command;
 
 use super::{
-    Backend, BackendError, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
+    Backend, BackendError, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings,
     LabelFilter, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -224,6 +224,18 @@ fn push_label_filters(args: &mut Vec<String>, labels: &LabelFilter) {
 }
 
 /// Appends `FLAG KEY=VALUE` for each pair, in the map's order.
+/// Adds the `--env`, `--workdir` and `--user` flags of `exec`, which
+/// podman, docker, nerdctl and Apple's `container` spell the same way.
+pub(super) fn push_exec_flags(args: &mut Vec<String>, settings: &ExecSettings) {
+    push_pairs(args, "--env", &settings.env);
+    if let Some(workdir) = &settings.workdir {
+        args.extend(["--workdir".to_string(), workdir.clone()]);
+    }
+    if let Some(user) = &settings.user {
+        args.extend(["--user".to_string(), user.clone()]);
+    }
+}
+
 pub(super) fn push_pairs(args: &mut Vec<String>, flag: &str, pairs: &BTreeMap<String, String>) {
     for (key, value) in pairs {
         args.push(flag.to_string());
@@ -602,11 +614,13 @@ impl Backend for CliBackend {
         Ok(Some(applied))
     }
 
-    async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
+    async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError> {
         if self.grammar == Grammar::AppleContainer {
-            return self.apple_exec(id, argv).await;
+            return self.apple_exec(id, argv, settings).await;
         }
-        let mut args = strings(["exec", id]);
+        let mut args = strings(["exec"]);
+        push_exec_flags(&mut args, settings);
+        args.push(id.to_string());
         args.extend(argv.iter().cloned());
         let output = self.run(&args).await?;
 

@@ -21,7 +21,7 @@ use bollard::Docker;
 use futures_util::StreamExt;
 
 use super::{
-    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, LabelFilter, Logs, MountType,
+    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings, LabelFilter, Logs, MountType,
     NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -308,8 +308,17 @@ impl Backend for DockerApiBackend {
         Ok(logs)
     }
 
-    async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
-        let config = ExecConfig { attach_stdout: Some(true), attach_stderr: Some(true), cmd: Some(argv.to_vec()), ..ExecConfig::default() };
+    async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError> {
+        let env: Vec<String> = settings.env.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        let config = ExecConfig {
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            cmd: Some(argv.to_vec()),
+            env: (!env.is_empty()).then_some(env),
+            working_dir: settings.workdir.clone(),
+            user: settings.user.clone(),
+            ..ExecConfig::default()
+        };
         let created = self.client.create_exec(id, config).await.map_err(|error| self.error("create exec", Some(("container", id)), error))?;
         let started = self
             .client

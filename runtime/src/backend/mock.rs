@@ -459,7 +459,7 @@ impl Backend for MockBackend {
         Ok(Logs { stdout, stderr: String::new() })
     }
 
-    async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
+    async fn exec_with(&self, id: &str, argv: &[String], _settings: &super::ExecSettings) -> Result<ExecOutput, BackendError> {
         let name = self.target_name(id);
         self.enter(Operation::Exec, &name).await?;
         let mut state = self.lock();

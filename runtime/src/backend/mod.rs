@@ -193,6 +193,16 @@ pub struct Logs {
     pub stderr: String,
 }
 
+/// How to run a command in a container, beyond its arguments.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecSettings {
+    /// Variables added to the container's environment for this command.
+    pub env: BTreeMap<String, String>,
+    pub workdir: Option<String>,
+    /// A user name or id, with an optional group (`user:group`).
+    pub user: Option<String>,
+}
+
 /// The result of a command run inside a container.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExecOutput {
@@ -350,7 +360,11 @@ pub trait Backend: Send + Sync {
     /// Returns the container's output; `tail` keeps only the last lines.
     async fn logs(&self, id: &str, tail: Option<usize>) -> Result<Logs, BackendError>;
     /// Runs `argv` in a running container, without a shell.
-    async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError>;
+    async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
+        self.exec_with(id, argv, &ExecSettings::default()).await
+    }
+    /// Runs `argv` in a running container with `settings`, without a shell.
+    async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError>;
 
     /// How far this runtime separates containers from the host.
     fn isolation(&self) -> Isolation {

@@ -14,7 +14,7 @@ mod up;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::{Backend, BackendError, DetectError, ExecOutput, Logs, PublishedPort};
+use crate::backend::{Backend, BackendError, DetectError, ExecOutput, ExecSettings, Logs, PublishedPort};
 
 pub use plan::{normalize_project_name, resolve_project_name};
 pub use query::format_ps_table;
@@ -303,6 +303,9 @@ pub enum EngineError {
     #[error("project {project} has no container for service {service}; run `up` first")]
     ServiceNotFound { project: String, service: String },
 
+    #[error("service {service} has no replica {index}; its containers are numbered {}", join_numbers(numbers))]
+    NoSuchReplica { service: String, index: u32, numbers: Vec<u32> },
+
     #[error("the container {container} of service {service} is not running ({status})")]
     NotRunning { service: String, container: String, status: String },
 
@@ -363,7 +366,13 @@ impl Engine {
 
     /// Runs `argv` in the running container of `service`.
     pub async fn exec(&self, project: &str, service: &str, argv: &[String]) -> Result<ExecOutput, EngineError> {
-        query::exec(&self.backend, project, service, argv).await
+        query::exec(&self.backend, project, service, 1, argv, &ExecSettings::default()).await
+    }
+
+    /// Runs `argv` in replica `index` (from 1) of a service, with an
+    /// environment, working directory or user.
+    pub async fn exec_with(&self, project: &str, service: &str, index: u32, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, EngineError> {
+        query::exec(&self.backend, project, service, index, argv, settings).await
     }
 
     /// Lists the project's containers, sorted by service and name.
@@ -411,3 +420,7 @@ impl Engine {
 mod tests;
 #[cfg(test)]
 mod failure_tests;
+
+fn join_numbers(numbers: &[u32]) -> String {
+    numbers.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use super::plan::{PROJECT_LABEL, SERVICE_LABEL};
+use super::plan::{CONTAINER_NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL};
 use super::{ContainerSummary, EngineError, ServiceLogs};
-use crate::backend::{Backend, ContainerInfo, ExecOutput, LabelFilter};
+use crate::backend::{Backend, ContainerInfo, ExecOutput, ExecSettings, LabelFilter};
 
 pub(crate) async fn containers(backend: &Arc<dyn Backend>, project: &str) -> Result<Vec<ContainerInfo>, EngineError> {
     let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.to_string())]);
@@ -65,10 +65,23 @@ pub(crate) async fn logs(
     Ok(result)
 }
 
-pub(crate) async fn exec(backend: &Arc<dyn Backend>, project: &str, service: &str, argv: &[String]) -> Result<ExecOutput, EngineError> {
-    let list = containers(backend, project).await?;
-    let Some(info) = list.into_iter().find(|info| service_of(info) == service) else {
+pub(crate) async fn exec(
+    backend: &Arc<dyn Backend>,
+    project: &str,
+    service: &str,
+    index: u32,
+    argv: &[String],
+    settings: &ExecSettings,
+) -> Result<ExecOutput, EngineError> {
+    let list: Vec<ContainerInfo> = containers(backend, project).await?.into_iter().filter(|info| service_of(info) == service).collect();
+    if list.is_empty() {
         return Err(EngineError::ServiceNotFound { project: project.to_string(), service: service.to_string() });
+    }
+    let number = |info: &ContainerInfo| info.labels.get(CONTAINER_NUMBER_LABEL).and_then(|text| text.parse::<u32>().ok()).unwrap_or(1);
+    let mut numbers: Vec<u32> = list.iter().map(number).collect();
+    numbers.sort_unstable();
+    let Some(info) = list.into_iter().find(|info| number(info) == index) else {
+        return Err(EngineError::NoSuchReplica { service: service.to_string(), index, numbers });
     };
     if !info.state.running {
         return Err(EngineError::NotRunning {
@@ -80,7 +93,7 @@ pub(crate) async fn exec(backend: &Arc<dyn Backend>, project: &str, service: &st
 
     tracing::debug!(project, service, container = %info.id, ?argv, "exec");
     backend
-        .exec(&info.id, argv)
+        .exec_with(&info.id, argv, settings)
         .await
         .map_err(|source| EngineError::Backend { action: format!("run a command in container {}", info.name), source })
 }

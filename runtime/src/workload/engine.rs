@@ -231,9 +231,9 @@ impl GraphEngine {
         Ok(self.runtimes.oci.logs(&container_name(project, node), tail).await?)
     }
 
-    /// Runs `argv` in one node's container, without a shell.
-    pub async fn exec(&self, project: &str, node: &str, argv: &[String]) -> Result<ExecOutput, GraphError> {
-        Ok(self.runtimes.oci.exec(&container_name(project, node), argv).await?)
+    /// Runs `argv` in one node's container with `settings`, without a shell.
+    pub async fn exec(&self, project: &str, node: &str, argv: &[String], settings: &crate::backend::ExecSettings) -> Result<ExecOutput, GraphError> {
+        Ok(self.runtimes.oci.exec_with(&container_name(project, node), argv, settings).await?)
     }
 
     /// Removes every container and the network of `project`.

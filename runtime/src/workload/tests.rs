@@ -231,7 +231,7 @@ async fn status_logs_and_exec_per_node() {
     assert_eq!(status["job"].state, NodeState::Exited(3));
     assert_eq!(status["svc"].state, NodeState::Running);
     assert_eq!(format_status(&status), "job\texited with code 3\nsvc\trunning\n");
-    assert_eq!(engine.exec("s", "svc", &["echo".into(), "hi".into()]).await.unwrap().stdout, "hi\n");
+    assert_eq!(engine.exec("s", "svc", &["echo".into(), "hi".into()], &Default::default()).await.unwrap().stdout, "hi\n");
     engine.logs("s", "svc", None).await.unwrap();
     engine.down("s", Duration::ZERO).await.unwrap();
     assert!(engine.status(&graph(yaml), "s").await.unwrap().values().all(|status| status.state == NodeState::Pending));

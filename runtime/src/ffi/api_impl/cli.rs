@@ -1,6 +1,5 @@
-//! Operations that the `Backend` trait lacks (images, and exec with an
-//! environment, working directory or user) on the command line that
-//! detection found. Arguments go as argv, and a backend installed without a
+//! Operations that the `Backend` trait lacks (images) on the command line
+//! that detection found. Arguments go as argv, and a backend installed without a
 //! command line rejects them as not supported.
 
 use std::path::PathBuf;
@@ -9,7 +8,7 @@ use std::time::Duration;
 use super::{failed, not_supported, selected};
 use crate::backend::Grammar;
 use crate::ffi::bridge::ApiError;
-use crate::ffi::generated::{BuildSpec, ExecOptions, ExecResult, ImageInfo, RemoveOptions};
+use crate::ffi::generated::{BuildSpec, ImageInfo, RemoveOptions};
 
 /// How long a pull or build may take before it is stopped.
 const LONG_TIMEOUT: Duration = Duration::from_secs(600);
@@ -35,40 +34,6 @@ async fn run(function: &'static str, program: &PathBuf, args: &[String], timeout
         return Err(failed(function, format!("`{command}` failed: {}", stderr.trim())));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// Runs `argv` in a running container with the options the backend trait
-/// cannot pass, and returns its exit code and output.
-pub(super) async fn exec(function: &'static str, id: &str, argv: Vec<String>, options: ExecOptions) -> Result<ExecResult, ApiError> {
-    let (program, _) = cli(function).await?;
-    let mut args = vec!["exec".to_owned()];
-    for (name, value) in options.env.unwrap_or_default() {
-        args.extend(["--env".to_owned(), format!("{name}={value}")]);
-    }
-    if let Some(workdir) = options.workdir {
-        args.extend(["--workdir".to_owned(), workdir]);
-    }
-    if let Some(user) = options.user {
-        args.extend(["--user".to_owned(), user]);
-    }
-    args.push(id.to_owned());
-    args.extend(argv);
-
-    let command = format!("{} {}", program.display(), args.join(" "));
-    let child = tokio::process::Command::new(&program).args(&args).stdin(std::process::Stdio::null()).kill_on_drop(true).output();
-    let output = match tokio::time::timeout(LONG_TIMEOUT, child).await {
-        Ok(Ok(output)) => output,
-        Ok(Err(error)) => return Err(failed(function, format!("could not run `{command}`: {error}"))),
-        Err(_) => return Err(failed(function, format!("timed out after {} s running `{command}`", LONG_TIMEOUT.as_secs()))),
-    };
-    let Some(code) = output.status.code() else {
-        return Err(failed(function, format!("`{command}` was killed by a signal")));
-    };
-    Ok(ExecResult {
-        exit_code: f64::from(code),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
 }
 
 pub(super) async fn pull(reference: String) -> Result<(), ApiError> {

@@ -13,7 +13,7 @@ use perry_stack_schema::api::HandleKind;
 use perry_stack_schema::Project;
 use sha2::{Digest, Sha256};
 
-use super::container::{exec_options, exec_result, project_containers, stop_timeout, tail};
+use super::container::{exec_result, exec_settings, project_containers, stop_timeout, tail};
 use super::{failed, object, register, release, selected, EngineApi};
 use crate::backend::{Backend, ContainerStatus};
 use crate::engine::plan::{PROJECT_NAME_VARIABLE, SERVICE_LABEL};
@@ -317,14 +317,8 @@ impl ComposeApi for EngineApi {
             if command.is_empty() {
                 return Err(failed(FUNCTION, "the command is empty"));
             }
-            if let Some(options) = exec_options(options) {
-                let containers = service_containers(FUNCTION, &entry, Some(std::slice::from_ref(&service))).await?;
-                let Some(container) = containers.iter().find(|container| container.state.running) else {
-                    return Err(failed(FUNCTION, format!("service {service} of project {} has no running container", entry.project)));
-                };
-                return super::cli::exec(FUNCTION, &container.id, command, options).await;
-            }
-            entry.engine.exec(&entry.project, &service, &command).await.map(exec_result).map_err(|error| failed(FUNCTION, error))
+            let settings = exec_settings(options);
+            entry.engine.exec_with(&entry.project, &service, 1, &command, &settings).await.map(exec_result).map_err(|error| failed(FUNCTION, error))
         })
     }
 

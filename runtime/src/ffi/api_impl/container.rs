@@ -132,10 +132,9 @@ fn create_container(function: &'static str, spec: ContainerSpec, start: bool) ->
     })
 }
 
-/// Returns the options when they set anything, which the backend trait's
-/// exec cannot pass and the command line runs instead.
-pub(super) fn exec_options(options: Option<ExecOptions>) -> Option<ExecOptions> {
-    options.filter(|options| options.env.is_some() || options.workdir.is_some() || options.user.is_some())
+pub(super) fn exec_settings(options: Option<ExecOptions>) -> backend::ExecSettings {
+    let options = options.unwrap_or_default();
+    backend::ExecSettings { env: options.env.unwrap_or_default(), workdir: options.workdir, user: options.user }
 }
 
 pub(super) fn exec_result(output: backend::ExecOutput) -> ExecResult {
@@ -239,11 +238,8 @@ impl ContainerApi for EngineApi {
             if command.is_empty() {
                 return Err(failed(FUNCTION, "the command is empty"));
             }
-            if let Some(options) = exec_options(options) {
-                return super::cli::exec(FUNCTION, &entry.id, command, options).await;
-            }
             let backend = selected(FUNCTION).await?.backend.clone();
-            backend.exec(&entry.id, &command).await.map(exec_result).map_err(|error| failed(FUNCTION, format!("{}: {error}", entry.name)))
+            backend.exec_with(&entry.id, &command, &exec_settings(options)).await.map(exec_result).map_err(|error| failed(FUNCTION, format!("{}: {error}", entry.name)))
         })
     }
 

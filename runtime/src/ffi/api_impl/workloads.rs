@@ -12,7 +12,7 @@ use perry_stack_schema::api::types::{ISOLATION_LEVELS, POLICY_TIERS};
 use perry_stack_schema::api::HandleKind;
 use perry_stack_schema::workload as model;
 
-use super::container::{exec_options, exec_result, project_containers, tail};
+use super::container::{exec_result, exec_settings, project_containers, tail};
 use super::workload_model::{self as convert, Converted};
 use super::{failed, object, register, release, selected, EngineApi};
 use crate::backend::{Backend, Isolation};
@@ -20,7 +20,7 @@ use crate::ffi::bridge::{ApiError, ApiFuture};
 use crate::ffi::generated::*;
 use crate::ffi::handle::{Handle, HandleRegistry};
 use crate::ffi::typed::{GraphHandle, TypedHandle};
-use crate::workload::{container_name, GraphEngine, RunOptions as EngineRunOptions};
+use crate::workload::{GraphEngine, RunOptions as EngineRunOptions};
 
 /// How long a rollback and `down` wait for a node to stop, as `container.stop` does.
 const DEFAULT_STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -267,10 +267,8 @@ impl WorkloadsApi for EngineApi {
             if command.is_empty() {
                 return Err(failed(FUNCTION, "the command is empty"));
             }
-            if let Some(options) = exec_options(options) {
-                return super::cli::exec(FUNCTION, &container_name(&entry.project, &node), command, options).await;
-            }
-            entry.engine.exec(&entry.project, &node, &command).await.map(exec_result).map_err(|error| failed(FUNCTION, error))
+            let settings = exec_settings(options);
+            entry.engine.exec(&entry.project, &node, &command, &settings).await.map(exec_result).map_err(|error| failed(FUNCTION, error))
         })
     }
 }
