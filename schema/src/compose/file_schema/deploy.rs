@@ -6,9 +6,8 @@ use schemars::JsonSchema;
 
 use super::values::{extensions, fixed_schema, object_or_null, ByteSizeText, Count, Duration, Integer, ListOrMapping, Number};
 
-/// The deployment settings of a service. Compose reads `replicas`,
-/// `resources` and `restart_policy`, and the other keys are for orchestrators
-/// such as Swarm.
+/// The deployment settings of a service: replicas, resources, and the
+/// policies of an orchestrator such as Swarm.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields, transform = extensions, transform = object_or_null)]
 pub(super) struct Deploy {

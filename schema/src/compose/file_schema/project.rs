@@ -24,8 +24,8 @@ pub(super) struct ComposeFile {
     include: Option<Vec<Include>>,
     /// The services, by name: each runs one or more containers of an image.
     services: Option<NameMap<Service>>,
-    /// Networks that services join, by name. A project without this key gets
-    /// one network named `default`.
+    /// Networks that services join, by name. A service that lists no network
+    /// joins one named `default`.
     networks: Option<NameMap<Network>>,
     /// Named volumes that services mount, by name.
     volumes: Option<NameMap<Volume>>,

@@ -132,8 +132,8 @@ pub(super) struct Service {
     label_file: Option<LabelFile>,
     /// Labels of the containers, as a mapping or a list of `KEY=VALUE`.
     labels: Option<ListOrMapping>,
-    /// Obsolete links to other services, as `SERVICE[:ALIAS]`; services
-    /// already reach each other by name.
+    /// Links to other services, as `SERVICE[:ALIAS]`. Services on a shared
+    /// network reach each other by name without them.
     links: Option<BTreeSet<String>>,
     /// The logging driver and its options for the containers' output.
     logging: Option<Logging>,
