@@ -49,7 +49,7 @@ pub fn json_schema() -> Value {
 
 /// Renders [`json_schema`] as indented JSON with a final newline, the text
 /// that `perry-stack schema` prints and `generated/compose.schema.json` holds.
-/// The text is the same on every run, because JSON objects keep their keys sorted.
+/// The text is the same on every run, which the tests check against that file.
 pub fn json_schema_text() -> String {
     let mut text = serde_json::to_string_pretty(&json_schema()).expect("a JSON value serializes");
     text.push('\n');

@@ -22,6 +22,8 @@ fixed_schema! {
     /// `[[HOST_IP:][HOST_PORT]:]CONTAINER_PORT[/PROTOCOL]`, where a port may be
     /// a range (`8000-8010`), an IPv6 host address goes in brackets, and the
     /// protocol is `tcp` (the default), `udp` or `sctp`.
+    // NOTE: the pattern checks the syntax only, so a port above 65535 or two
+    // ranges of different lengths pass here and fail when the loader reads them.
     PortText => {
         "type": "string",
         "pattern": r"^(\[[^\]]*\]:([0-9]+(-[0-9]+)?)?:|([^:\[\]/]*:)?([0-9]+(-[0-9]+)?)?:)?[0-9]+(-[0-9]+)?(/(tcp|udp|sctp|TCP|UDP|SCTP))?$|\$"
