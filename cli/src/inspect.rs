@@ -1,7 +1,8 @@
-//! `check` and `config`: commands that read compose files and start nothing.
+//! `check`, `config` and `schema`: commands that start nothing.
 //!
-//! Both exit with 0 when every file loads (warnings allowed), 1 when a file
-//! has errors, and 2 when a file cannot be read or no compose file is found.
+//! `check` and `config` exit with 0 when every file loads (warnings allowed),
+//! 1 when a file has errors, and 2 when a file cannot be read or no compose
+//! file is found.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -59,6 +60,15 @@ pub struct ConfigArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub load: LoadArgs,
+}
+
+#[derive(clap::Args)]
+pub struct SchemaArgs {
+    /// Print the schema of the normalized model that `config` prints, with
+    /// every short form in its long form, instead of the schema of compose
+    /// files as written.
+    #[arg(long)]
+    pub normalized: bool,
 }
 
 const EXIT_INVALID: u8 = 1;
@@ -122,11 +132,17 @@ pub fn config(args: ConfigArgs) -> ExitCode {
     }
 }
 
-/// Prints the JSON Schema of the model that `config` writes.
-pub fn schema() -> ExitCode {
-    let schema = perry_stack::schema::compose::model::json_schema();
-    let text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
-    if let Err(error) = writeln!(std::io::stdout().lock(), "{text}") {
+/// Prints the JSON Schema of compose files as written (the text of
+/// `generated/compose.schema.json`), or with `--normalized` the schema of the
+/// model that `config` writes.
+pub fn schema(args: SchemaArgs) -> ExitCode {
+    let text = if args.normalized {
+        let schema = perry_stack::schema::compose::model::json_schema();
+        serde_json::to_string_pretty(&schema).expect("a JSON value serializes") + "\n"
+    } else {
+        perry_stack::schema::compose::file_schema::json_schema_text()
+    };
+    if let Err(error) = std::io::stdout().lock().write_all(text.as_bytes()) {
         eprintln!("error: cannot write the schema: {error}");
         return ExitCode::from(EXIT_INVALID);
     }

@@ -24,8 +24,9 @@ enum Command {
     Check(inspect::CheckArgs),
     /// Print the normalized model of a compose file as YAML.
     Config(inspect::ConfigArgs),
-    /// Print the JSON Schema of the normalized model, for editors.
-    Schema,
+    /// Print the JSON Schema of compose files as written, for editors, or with
+    /// --normalized the schema of what `config` prints.
+    Schema(inspect::SchemaArgs),
     /// Create and start the stack's containers, converging on the file.
     Up(stack::UpArgs),
     /// Stop and remove the stack's containers and networks.
@@ -66,7 +67,7 @@ fn main() -> ExitCode {
             args.load.merge(&globals);
             inspect::config(args)
         }
-        Command::Schema => inspect::schema(),
+        Command::Schema(args) => inspect::schema(args),
         Command::Up(args) => stack::up(globals, args),
         Command::Down(args) => stack::down(globals, args),
         Command::Ps(args) => stack::ps(globals, args),

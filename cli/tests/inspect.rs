@@ -143,3 +143,32 @@ fn check_reports_error_in_second_file() {
     assert!(stderr.contains(&format!("--> {overlay}:3:18")), "{stderr}");
     assert!(stderr.contains("3 |     depends_on: [db]"), "{stderr}");
 }
+
+#[test]
+fn schema_prints_committed_file_schema() {
+    let output = perry_stack(&["schema"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/compose.schema.json");
+    let committed = std::fs::read_to_string(&committed).expect("generated/compose.schema.json is readable");
+    assert!(String::from_utf8_lossy(&output.stdout) == committed, "`perry-stack schema` differs from generated/compose.schema.json");
+}
+
+#[test]
+fn schema_normalized_prints_model_schema() {
+    let output = perry_stack(&["schema", "--normalized"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("the output is JSON");
+    assert_eq!(printed, perry_stack::schema::compose::model::json_schema());
+    let required = &printed["definitions"]["Service"]["required"];
+    assert!(required.as_array().is_some_and(|keys| keys.contains(&"networks".into())), "the normalized service requires `networks`: {required}");
+}
+
+#[test]
+fn schema_help_tells_the_schemas_apart() {
+    let output = perry_stack(&["schema", "--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("as written"), "{help}");
+    assert!(help.contains("--normalized"), "{help}");
+    assert!(help.contains("`config` prints"), "{help}");
+}

@@ -296,8 +296,9 @@ pub(crate) mod duration_opt {
 }
 
 /// The JSON Schema of the normalized model, as `perry-stack config` writes it,
-/// for editors that validate stack files. Keys the model keeps without
-/// reading them (`x-*`, keys not supported yet) accept any value.
+/// for tools that read that output. Keys the model keeps without reading them
+/// (`x-*`, keys not supported yet) accept any value. Editors validate files
+/// as written with [`crate::compose::file_schema::json_schema`] instead.
 pub fn json_schema() -> serde_json::Value {
     let schema = schemars::generate::SchemaSettings::draft07().into_generator().into_root_schema_for::<Project>();
     schema.to_value()
