@@ -451,6 +451,33 @@ fn profiles_from_dotenv() {
 }
 
 #[test]
+fn project_name_from_env_files() {
+    let folder = Folder::new("project-name");
+    folder.write(".env", "COMPOSE_PROJECT_NAME=from-dotenv\n");
+    let file = folder.write("compose.yaml", "name: from-file\nservices:\n  web:\n    image: nginx\n");
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    assert_eq!(loaded.project.name.as_deref(), Some("from-file"));
+    assert_eq!(loaded.env_file_variables.get("COMPOSE_PROJECT_NAME").map(String::as_str), Some("from-dotenv"));
+
+    assert_eq!(loaded.project_name(None, Some(&process(NOTHING))).unwrap(), "from-dotenv");
+    assert_eq!(loaded.project_name(None, None).unwrap(), "from-dotenv");
+    assert_eq!(loaded.project_name(None, Some(&process(&[("COMPOSE_PROJECT_NAME", "from-process")]))).unwrap(), "from-process");
+    assert_eq!(loaded.project_name(Some("from-option"), Some(&process(&[("COMPOSE_PROJECT_NAME", "from-process")]))).unwrap(), "from-option");
+}
+
+#[test]
+fn project_name_from_env_files_checked() {
+    let folder = Folder::new("project-name-invalid");
+    folder.write(".env", "COMPOSE_PROJECT_NAME=_web\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    let error = loaded.project_name(None, None).expect_err("an invalid name");
+    assert_eq!(error.code, code::INVALID_PROJECT_NAME);
+    assert!(error.message.starts_with("invalid project name `_web` from COMPOSE_PROJECT_NAME: "), "{}", error.message);
+    assert_eq!(error.help.as_deref(), Some("use `web`"));
+}
+
+#[test]
 fn dependency_on_disabled_service() {
     let folder = Folder::new("profiles-dependency");
     let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n    depends_on: [db]\n  db:\n    image: postgres\n    profiles: [data]\n");
