@@ -209,14 +209,19 @@ fn service_env_file_syntax_error_in_env_file() {
     assert_eq!(position(&diagnostic), (2, 3));
 }
 
+/// Relative paths of every `-f` file resolve against the project folder,
+/// the first file's folder, in docker compose v2 and 1.29 alike.
 #[test]
-fn env_file_relative_to_declaring_file() {
+fn env_file_relative_to_project_folder() {
     let folder = Folder::new("env-file-relative");
-    folder.write("overrides/extra.env", "EXTRA=yes\n");
+    folder.write("extra.env", "WHERE=project\n");
+    folder.write("overrides/extra.env", "WHERE=override\n");
     let base = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
-    let overlay = folder.write("overrides/compose.extra.yaml", "services:\n  web:\n    env_file: extra.env\n");
+    let overlay = folder.write("overrides/compose.extra.yaml", "services:\n  web:\n    env_file: extra.env\n    volumes: [./data:/data]\n");
     let loaded = loaded(load(&[&base, &overlay], &[], &process(NOTHING)));
-    assert_eq!(environment(&loaded, "web", "EXTRA").as_deref(), Some("yes"));
+    assert_eq!(environment(&loaded, "web", "WHERE").as_deref(), Some("project"));
+    assert_eq!(loaded.project.services["web"].env_file[0].path, folder.0.join("extra.env"));
+    assert_eq!(loaded.project.services["web"].volumes[0].source.as_deref(), Some(folder.0.join("data").to_str().unwrap()));
 }
 
 #[test]
