@@ -282,14 +282,15 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
         remote_roots: BTreeMap::new(),
         including: Vec::new(),
     };
+    // As docker compose does, the relative paths of every file named here
+    // (included files, `extends.file`) resolve against the project folder.
     let mut roots = Vec::new();
     for file in &files {
         let Some(documents) = reader.read_documents(file, &environment) else { continue };
-        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
         reader.including = vec![include::identity(file)];
         for mut root in documents {
-            include::resolve_includes(&mut reader, &mut root, &folder);
-            include::resolve_extends(&mut reader, &mut root, file, &environment);
+            include::resolve_includes(&mut reader, &mut root, &project_folder);
+            include::resolve_extends(&mut reader, &mut root, file, &project_folder, &environment);
             roots.push(root);
         }
     }
