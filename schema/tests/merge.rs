@@ -313,6 +313,14 @@ const CASES: &[Case] = &[
         note: "sequences append (the specification's merge section); its `extends` section removes repeated security_opt and external_links items, which docker compose v2 keeps; 1.29 removes them and replaces group_add",
     },
     Case {
+        name: "blkio-device-lists-append",
+        base: "image: a\nblkio_config:\n  weight: 300\n  device_read_bps: [{path: /dev/sda, rate: '12mb'}]",
+        overlay: "blkio_config:\n  device_read_bps: [{path: /dev/sda, rate: '24mb'}]",
+        extra: "",
+        expected: r#"{"blkio_config": {"weight": 300, "device_read_bps": [{"path": "/dev/sda", "rate": "12mb"}, {"path": "/dev/sda", "rate": "24mb"}]}}"#,
+        note: "docker compose v2 appends them; the specification's `extends` section and 1.29 key them by path",
+    },
+    Case {
         name: "label-file-append-from-string",
         base: "image: a\nlabel_file: a.labels",
         overlay: "label_file: [b.labels, a.labels]",
