@@ -130,10 +130,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "build-args-and-labels-by-name",
-        base: "image: a\nbuild:\n  context: .\n  args: [A=1, B=2]\n  labels: {x: '1'}",
-        overlay: "build:\n  args: {B: three}\n  labels: [y=2]",
+        base: "image: a\nbuild:\n  context: .\n  args: [A=1, B=2]\n  labels: {x: '1'}\n  additional_contexts: [base=./base, kept=./kept]\n  extra_hosts: ['a=10.0.0.1']",
+        overlay: "build:\n  args: {B: three}\n  labels: [y=2]\n  additional_contexts: {base: ./other, more: ./more}\n  extra_hosts: {a: 10.0.0.1, b: 10.0.0.2}",
         extra: "",
-        expected: r#"{"build.args": {"A": "1", "B": "three"}, "build.labels": {"x": "1", "y": "2"}}"#,
+        expected: r#"{"build.args": {"A": "1", "B": "three"}, "build.labels": {"x": "1", "y": "2"}, "build.additional_contexts": {"base": "./other", "kept": "./kept", "more": "./more"}, "build.extra_hosts": ["a=10.0.0.1", "b=10.0.0.2"]}"#,
         note: "",
     },
     Case {
@@ -167,6 +167,14 @@ const CASES: &[Case] = &[
         extra: "networks:\n  front:\n  back:\n  side:",
         expected: r#"{"networks": {"back": {}, "front": {"aliases": ["web"]}, "side": {}}}"#,
         note: "a listed network keeps the earlier entry's settings, as a later null does",
+    },
+    Case {
+        name: "service-models-by-name",
+        base: "image: a\nmodels:\n  llm: {endpoint_var: LLM_URL}",
+        overlay: "models: [llm, embed]",
+        extra: "models:\n  llm: {model: ai/smollm2}\n  embed: {model: ai/embeddinggemma}",
+        expected: r#"{"models": {"llm": {"endpoint_var": "LLM_URL"}, "embed": null}}"#,
+        note: "1.29 does not know `models`",
     },
     Case {
         name: "network-aliases-unique",
