@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use perry_stack::schema::compose::emit::to_yaml;
-use perry_stack::schema::compose::load::{checked_project_name, load_project, Options, ProcessEnvironment};
+use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
 use perry_stack::schema::diag::messages::code;
 use perry_stack::schema::{Diagnostic, Diagnostics};
 
@@ -90,7 +90,7 @@ pub fn check(args: CheckArgs) -> ExitCode {
         match load_project(&options) {
             Ok(loaded) => {
                 print_diagnostics(&loaded.warnings, &loaded.sources);
-                if let Err(error) = checked_project_name(&loaded.project, args.load.project_name.as_deref(), None) {
+                if let Err(error) = loaded.project_name(args.load.project_name.as_deref(), None) {
                     print_unplaced(&error);
                     status = status.max(EXIT_INVALID);
                 }
@@ -105,18 +105,23 @@ pub fn check(args: CheckArgs) -> ExitCode {
 }
 
 /// Prints the normalized model of the merged files, interpolated with the
-/// env files and the process environment, to stdout.
+/// env files and the process environment, to stdout, with the resolved
+/// project name as its top-level `name`.
 pub fn config(args: ConfigArgs) -> ExitCode {
     let mut files = args.paths.clone();
     files.extend(args.load.files.iter().cloned());
     let options = options(&args.load, files, Some(&ProcessEnvironment));
     match load_project(&options) {
-        Ok(loaded) => {
+        Ok(mut loaded) => {
             print_diagnostics(&loaded.warnings, &loaded.sources);
-            // NOTE: a COMPOSE_PROJECT_NAME set only in an env file is not checked here.
-            if let Err(error) = checked_project_name(&loaded.project, args.load.project_name.as_deref(), Some(&ProcessEnvironment)) {
-                print_unplaced(&error);
-                return ExitCode::from(EXIT_INVALID);
+            // Printed as the top-level `name`, as docker compose v2 does, so
+            // that the output loads again as the same project.
+            match loaded.project_name(args.load.project_name.as_deref(), Some(&ProcessEnvironment)) {
+                Ok(name) => loaded.project.name = Some(name),
+                Err(error) => {
+                    print_unplaced(&error);
+                    return ExitCode::from(EXIT_INVALID);
+                }
             }
             let mut stdout = std::io::stdout().lock();
             if let Err(error) = stdout.write_all(to_yaml(&loaded.project).as_bytes()) {

@@ -22,8 +22,9 @@ pub struct GlobalArgs {
     /// docker-compose.yaml, docker-compose.yml) here or in a parent folder.
     #[arg(short = 'f', long = "file")]
     pub files: Vec<PathBuf>,
-    /// Project name; defaults to COMPOSE_PROJECT_NAME, then the file's `name`,
-    /// then the name of the compose file's folder.
+    /// Project name. The default is COMPOSE_PROJECT_NAME from the environment
+    /// or the project's env files, then the file's `name`, then the name of
+    /// the compose file's folder.
     #[arg(short = 'p', long = "project-name")]
     pub project_name: Option<String>,
     /// Env file for interpolation instead of the project folder's `.env`;
@@ -170,9 +171,11 @@ where
     }
 }
 
-/// Loads the compose files with the global options, printing warnings.
-/// `Ok(None)` when no file was named and none was found.
-fn load(globals: &GlobalArgs, required: bool) -> Result<Option<Project>, String> {
+/// Loads the compose files with the global options, printing warnings, and
+/// picks the project name: `-p`, else COMPOSE_PROJECT_NAME from the process
+/// or the project's env files, else the file's `name`, else the folder's
+/// name. `Ok(None)` when no file was named and none was found.
+fn load(globals: &GlobalArgs, required: bool) -> Result<Option<(Project, String)>, String> {
     let options = Options {
         files: globals.files.clone(),
         working_dir: PathBuf::new(),
@@ -184,7 +187,11 @@ fn load(globals: &GlobalArgs, required: bool) -> Result<Option<Project>, String>
     match load_project(&options) {
         Ok(loaded) => {
             render(&loaded.warnings, &loaded.sources);
-            Ok(Some(loaded.project))
+            let name = loaded.project_name(globals.project_name.as_deref(), Some(&ProcessEnvironment)).map_err(|error| {
+                let help = error.help.map(|help| format!("; {help}")).unwrap_or_default();
+                format!("{}{help}", error.message)
+            })?;
+            Ok(Some((loaded.project, name)))
         }
         Err(failed) => {
             let missing = failed.diagnostics.iter().all(|diagnostic| diagnostic.code == code::FILE_NOT_FOUND);
@@ -208,15 +215,14 @@ fn render(diagnostics: &perry_stack::Diagnostics, sources: &BTreeMap<PathBuf, St
 }
 
 /// The project name and, when a compose file was found, its services, for
-/// commands that find containers by label: `-p`, else COMPOSE_PROJECT_NAME,
-/// else the compose file's `name` (a file named with `-f` or COMPOSE_FILE
-/// must load), else the folder's name.
+/// commands that find containers by label: `-p`, else COMPOSE_PROJECT_NAME
+/// (from the project's env files too when a compose file was found), else
+/// the compose file's `name` (a file named with `-f` or COMPOSE_FILE must
+/// load), else the folder's name.
 fn target(globals: &GlobalArgs) -> Result<(String, Option<BTreeSet<String>>), String> {
     let loaded = if globals.project_name.is_some() && globals.files.is_empty() { None } else { load(globals, false)? };
-    let services = loaded.as_ref().map(|project| project.services.keys().cloned().collect());
-    if let Some(project) = &loaded {
-        let name = perry_stack::engine::resolve_project_name(project, globals.project_name.as_deref()).map_err(|error| error.to_string())?;
-        return Ok((name, services));
+    if let Some((project, name)) = loaded {
+        return Ok((name, Some(project.services.keys().cloned().collect())));
     }
     let variable = std::env::var("COMPOSE_PROJECT_NAME").ok().filter(|name| !name.is_empty());
     let (raw, must_be_valid) = match (&globals.project_name, variable) {
@@ -233,7 +239,7 @@ fn target(globals: &GlobalArgs) -> Result<(String, Option<BTreeSet<String>>), St
             "invalid project name `{raw}`: use lower-case letters, digits, `-` and `_`, starting with a letter or digit"
         ));
     }
-    Ok((name, services))
+    Ok((name, None))
 }
 
 async fn engine() -> Result<Engine, String> {
@@ -310,12 +316,12 @@ fn watch_interrupts(cancel: Cancel) -> tokio::sync::watch::Receiver<u32> {
 
 pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
     run(async move {
-        let project = load(&globals, true)?.ok_or("no compose file found")?;
+        let (project, name) = load(&globals, true)?.ok_or("no compose file found")?;
         let engine = engine().await?;
         let cancel = Cancel::new();
         let mut interrupts = watch_interrupts(cancel.clone());
         let options = UpOptions {
-            project_name: globals.project_name.clone(),
+            project_name: Some(name),
             max_parallel: globals.parallel(),
             services: args.services.clone(),
             remove_orphans: args.remove_orphans,

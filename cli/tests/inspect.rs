@@ -4,7 +4,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn perry_stack(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_perry-stack")).args(args).env_remove("TAG").output().expect("perry-stack runs")
+    perry_stack_with(args, &[])
+}
+
+/// Runs the binary with `variables` set and no TAG or COMPOSE_PROJECT_NAME
+/// from the environment of the test run.
+fn perry_stack_with(args: &[&str], variables: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_perry-stack"));
+    command.args(args).env_remove("TAG").env_remove("COMPOSE_PROJECT_NAME");
+    for (name, value) in variables {
+        command.env(name, value);
+    }
+    command.output().expect("perry-stack runs")
+}
+
+/// The top-level `name` that `config` printed, if any.
+fn printed_name(output: &Output) -> Option<String> {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout.lines().find_map(|line| line.strip_prefix("name: ")).map(str::to_owned)
 }
 
 /// A fresh folder for one test's compose files, removed when dropped.
@@ -75,7 +92,8 @@ fn config_prints_long_forms() {
     let output = perry_stack(&["config", &file]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let expected = format!(
-        "services:
+        "name: {}
+services:
   web:
     image: nginx:latest
     ports:
@@ -93,6 +111,7 @@ fn config_prints_long_forms() {
 networks:
   default: {{}}
 ",
+        folder.file_name().unwrap().to_string_lossy(),
         folder.display()
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
@@ -110,12 +129,13 @@ fn config_invalid_file_exits_1() {
 #[test]
 fn config_merges_files_with_env_file() {
     let folder = folder("config-merge");
-    let base = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n    environment: [A=1]\n");
+    let base = write(&folder, "compose.yaml", "name: from-file\nservices:\n  web:\n    image: nginx:${TAG}\n    environment: [A=1]\n");
     let overlay = write(&folder, "compose.prod.yaml", "services:\n  web:\n    environment: {B: '2'}\n  debug:\n    image: busybox\n    profiles: [debug]\n");
     let env_file = write(&folder, "prod.env", "TAG=1.25\n");
     let output = perry_stack(&["config", "-f", &base, "-f", &overlay, "--env-file", &env_file]);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
-    let expected = "services:
+    let expected = "name: from-file
+services:
   web:
     image: nginx:1.25
     environment:
@@ -171,4 +191,80 @@ fn schema_help_tells_the_schemas_apart() {
     assert!(help.contains("as written"), "{help}");
     assert!(help.contains("--normalized"), "{help}");
     assert!(help.contains("`config` prints"), "{help}");
+}
+
+#[test]
+fn config_name_precedence() {
+    let folder = folder("config-name");
+    let named = write(&folder, "compose.yaml", "name: from-file\nservices:\n  web:\n    image: nginx\n");
+    let unnamed = write(&folder, "unnamed.yaml", "services:\n  web:\n    image: nginx\n");
+
+    let from_option = perry_stack_with(&["-p", "from-option", "config", &named], &[("COMPOSE_PROJECT_NAME", "from-process")]);
+    assert_eq!(printed_name(&from_option).as_deref(), Some("from-option"));
+    let from_process = perry_stack_with(&["config", &named], &[("COMPOSE_PROJECT_NAME", "from-process")]);
+    assert_eq!(printed_name(&from_process).as_deref(), Some("from-process"));
+    assert_eq!(printed_name(&perry_stack(&["config", &named])).as_deref(), Some("from-file"));
+
+    let from_folder = perry_stack(&["config", &unnamed]);
+    assert_eq!(from_folder.status.code(), Some(0), "{}", String::from_utf8_lossy(&from_folder.stderr));
+    let folder_name = folder.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(printed_name(&from_folder), Some(folder_name));
+}
+
+#[test]
+fn config_name_from_dotenv() {
+    let folder = folder("config-name-dotenv");
+    let file = write(&folder, "compose.yaml", "name: from-file\nservices:\n  web:\n    image: nginx\n");
+    write(&folder, ".env", "COMPOSE_PROJECT_NAME=from-dotenv\n");
+
+    let output = perry_stack(&["config", &file]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(printed_name(&output).as_deref(), Some("from-dotenv"));
+
+    let process_wins = perry_stack_with(&["config", &file], &[("COMPOSE_PROJECT_NAME", "from-process")]);
+    assert_eq!(printed_name(&process_wins).as_deref(), Some("from-process"));
+    let option_wins = perry_stack(&["-p", "from-option", "config", &file]);
+    assert_eq!(printed_name(&option_wins).as_deref(), Some("from-option"));
+}
+
+#[test]
+fn config_name_from_env_file_option() {
+    let folder = folder("config-name-env-file");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n");
+    write(&folder, ".env", "COMPOSE_PROJECT_NAME=from-dotenv\n");
+    let env_file = write(&folder, "prod.env", "COMPOSE_PROJECT_NAME=from-env-file\n");
+
+    let output = perry_stack(&["config", "--env-file", &env_file, &file]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(printed_name(&output).as_deref(), Some("from-env-file"));
+}
+
+#[test]
+fn invalid_name_in_dotenv_rejected() {
+    let folder = folder("config-name-invalid");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n");
+    write(&folder, ".env", "COMPOSE_PROJECT_NAME=My App\n");
+
+    for command in ["config", "check"] {
+        let output = perry_stack(&[command, &file]);
+        assert_eq!(output.status.code(), Some(1), "{command}");
+        assert!(output.stdout.is_empty(), "{command}: {}", String::from_utf8_lossy(&output.stdout));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("error[invalid-project-name]: invalid project name `My App` from COMPOSE_PROJECT_NAME"), "{command}: {stderr}");
+        assert!(stderr.contains("help: use `myapp`"), "{command}: {stderr}");
+    }
+}
+
+#[test]
+fn config_output_loads_as_same_project() {
+    let folder = folder("config-reload");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let first = perry_stack_with(&["config", &file], &[("COMPOSE_PROJECT_NAME", "chosen")]);
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let printed = write(&folder, "printed.yaml", &String::from_utf8_lossy(&first.stdout));
+
+    let second = perry_stack(&["config", &printed]);
+    assert_eq!(second.status.code(), Some(0), "{}", String::from_utf8_lossy(&second.stderr));
+    assert_eq!(printed_name(&second).as_deref(), Some("chosen"));
+    assert_eq!(second.stdout, first.stdout);
 }

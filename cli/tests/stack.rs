@@ -207,3 +207,25 @@ fn exec_unknown_service_names_services() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no service `nosuch` in the compose file; defined services: web"), "{stderr}");
 }
+
+#[test]
+fn dotenv_names_the_project() {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let project = format!("perrycli-dotenv-{}-{nanos}", std::process::id());
+    let dir = std::env::temp_dir().join(&project);
+    std::fs::create_dir_all(&dir).unwrap();
+    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    // The file's `name` loses to COMPOSE_PROJECT_NAME of the project's `.env`.
+    std::fs::write(dir.join("compose.yaml"), format!("name: from-file\nservices:\n  web:\n    image: {IMAGE}\n    command: [sleep, '60']\n")).unwrap();
+    std::fs::write(dir.join(".env"), format!("COMPOSE_PROJECT_NAME={project}\n")).unwrap();
+
+    let up = ok(perry_stack(&dir, &["up", "-d"]));
+    assert!(up.contains(&format!("project {project} is up")), "{up}");
+    assert!(leftovers(&project).contains(&format!("{project}-web-1")), "{up}");
+    assert_eq!(leftovers("from-file"), "");
+
+    let ps = ok(perry_stack(&dir, &["ps"]));
+    assert!(ps.contains(&format!("{project}-web-1")), "{ps}");
+    ok(perry_stack(&dir, &["down", "-t", "0"]));
+    assert_eq!(leftovers(&project), "");
+}

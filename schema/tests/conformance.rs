@@ -194,7 +194,10 @@ fn perry_stack(files: &[PathBuf]) -> Result<String, String> {
     let environment = |_: &str| None;
     let options = Options { files: files.to_vec(), environment: Some(&environment), ..Options::default() };
     match load_project(&options) {
-        Ok(loaded) => Ok(to_yaml(&loaded.project)),
+        Ok(mut loaded) => {
+            loaded.project.name = Some(loaded.project_name(None, Some(&environment)).map_err(|diagnostic| diagnostic.message)?);
+            Ok(to_yaml(&loaded.project))
+        }
         Err(failed) => Err(failed.diagnostics.iter().map(|diagnostic| diagnostic.message.clone()).collect::<Vec<_>>().join("\n")),
     }
 }
@@ -206,7 +209,9 @@ fn parse_yaml(text: &str) -> Json {
 
 /// Brings a printed configuration into the comparable form, removing
 /// representation differences:
-/// - `version` and `name` at the top level: 1.29 prints its own schema version and no name;
+/// - `version` and `name` at the top level: 1.29 prints its own schema version and no
+///   name, while `perry-stack config` prints the resolved project name as docker compose
+///   v2 does;
 /// - services that no enabled profile selects: the specification leaves them out of the
 ///   model, 1.29 prints them;
 /// - the `default` network, implied for services without `networks`: the model declares

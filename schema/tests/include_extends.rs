@@ -210,3 +210,31 @@ fn include_of_itself_is_a_cycle() {
     assert_eq!(errors[0].code, code::INCLUDE_CYCLE);
     assert_eq!((errors[0].span.line, errors[0].span.column), (2, 5));
 }
+
+/// As in docker compose v2, `include` and `extends.file` of every `-f` file
+/// are relative to the project folder, the first file's folder, while a file
+/// that `extends.file` names resolves its own from its folder. docker-compose
+/// 1.29, which has no `include`, resolves `extends.file` the same way.
+#[test]
+fn override_file_paths_from_project_folder() {
+    let folder = Folder::new("override-paths");
+    folder.write("common.yaml", "services:\n  base:\n    image: from-project\n");
+    folder.write("overrides/common.yaml", "services:\n  base:\n    image: from-override-folder\n");
+    folder.write("extra.yaml", "services:\n  extra:\n    image: from-project\n");
+    folder.write("overrides/extra.yaml", "services:\n  extra:\n    image: from-override-folder\n");
+    folder.write("shared/chain.yaml", "services:\n  chained:\n    extends: {file: common.yaml, service: base}\n");
+    folder.write("shared/common.yaml", "services:\n  base:\n    image: from-shared-folder\n");
+    let base = folder.write("compose.yaml", "services:\n  web:\n    image: web\n");
+    let overlay = folder.write(
+        "overrides/compose.more.yaml",
+        "include: [extra.yaml]\nservices:\n  api:\n    extends: {file: common.yaml, service: base}\n  worker:\n    extends: {file: shared/chain.yaml, service: chained}\n",
+    );
+
+    let environment = |_: &str| None;
+    let options = Options { files: vec![base, overlay], environment: Some(&environment), ..Options::default() };
+    let project = loaded(load_project(&options)).project;
+
+    assert_eq!(project.services["api"].image.as_deref(), Some("from-project"));
+    assert_eq!(project.services["extra"].image.as_deref(), Some("from-project"));
+    assert_eq!(project.services["worker"].image.as_deref(), Some("from-shared-folder"));
+}

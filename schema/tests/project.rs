@@ -209,14 +209,19 @@ fn service_env_file_syntax_error_in_env_file() {
     assert_eq!(position(&diagnostic), (2, 3));
 }
 
+/// Relative paths of every `-f` file resolve against the project folder,
+/// the first file's folder, in docker compose v2 and 1.29 alike.
 #[test]
-fn env_file_relative_to_declaring_file() {
+fn env_file_relative_to_project_folder() {
     let folder = Folder::new("env-file-relative");
-    folder.write("overrides/extra.env", "EXTRA=yes\n");
+    folder.write("extra.env", "WHERE=project\n");
+    folder.write("overrides/extra.env", "WHERE=override\n");
     let base = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
-    let overlay = folder.write("overrides/compose.extra.yaml", "services:\n  web:\n    env_file: extra.env\n");
+    let overlay = folder.write("overrides/compose.extra.yaml", "services:\n  web:\n    env_file: extra.env\n    volumes: [./data:/data]\n");
     let loaded = loaded(load(&[&base, &overlay], &[], &process(NOTHING)));
-    assert_eq!(environment(&loaded, "web", "EXTRA").as_deref(), Some("yes"));
+    assert_eq!(environment(&loaded, "web", "WHERE").as_deref(), Some("project"));
+    assert_eq!(loaded.project.services["web"].env_file[0].path, folder.0.join("extra.env"));
+    assert_eq!(loaded.project.services["web"].volumes[0].source.as_deref(), Some(folder.0.join("data").to_str().unwrap()));
 }
 
 #[test]
@@ -448,6 +453,33 @@ fn profiles_from_dotenv() {
     let file = folder.write("compose.yaml", PROFILED);
     let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
     assert!(loaded.project.services.contains_key("debug"));
+}
+
+#[test]
+fn project_name_from_env_files() {
+    let folder = Folder::new("project-name");
+    folder.write(".env", "COMPOSE_PROJECT_NAME=from-dotenv\n");
+    let file = folder.write("compose.yaml", "name: from-file\nservices:\n  web:\n    image: nginx\n");
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    assert_eq!(loaded.project.name.as_deref(), Some("from-file"));
+    assert_eq!(loaded.env_file_variables.get("COMPOSE_PROJECT_NAME").map(String::as_str), Some("from-dotenv"));
+
+    assert_eq!(loaded.project_name(None, Some(&process(NOTHING))).unwrap(), "from-dotenv");
+    assert_eq!(loaded.project_name(None, None).unwrap(), "from-dotenv");
+    assert_eq!(loaded.project_name(None, Some(&process(&[("COMPOSE_PROJECT_NAME", "from-process")]))).unwrap(), "from-process");
+    assert_eq!(loaded.project_name(Some("from-option"), Some(&process(&[("COMPOSE_PROJECT_NAME", "from-process")]))).unwrap(), "from-option");
+}
+
+#[test]
+fn project_name_from_env_files_checked() {
+    let folder = Folder::new("project-name-invalid");
+    folder.write(".env", "COMPOSE_PROJECT_NAME=_web\n");
+    let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    let error = loaded.project_name(None, None).expect_err("an invalid name");
+    assert_eq!(error.code, code::INVALID_PROJECT_NAME);
+    assert!(error.message.starts_with("invalid project name `_web` from COMPOSE_PROJECT_NAME: "), "{}", error.message);
+    assert_eq!(error.help.as_deref(), Some("use `web`"));
 }
 
 #[test]

@@ -120,12 +120,11 @@ fn load_included(reader: &mut Reader<'_>, entry: &IncludeEntry, item: &Node, pat
         if check_include_cycle(reader, file, item, path) {
             return None;
         }
-        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
         reader.including.push(identity(file));
         let documents = reader.read_documents(file, &environment);
         for mut root in documents.into_iter().flatten() {
-            resolve_includes(reader, &mut root, &folder);
-            resolve_extends(reader, &mut root, file, &environment);
+            resolve_includes(reader, &mut root, &entry.project_directory);
+            resolve_extends(reader, &mut root, file, &entry.project_directory, &environment);
             absolutize(&mut root, &entry.project_directory);
             roots.push(root);
         }
@@ -204,14 +203,15 @@ fn section_of<'n>(root: &'n mut Node, name: &str, span: Span) -> &'n mut Node {
 }
 
 /// Replaces every service of `root` that has `extends` by the service it
-/// extends merged with its own keys. `file` is the path of `root`.
-pub(crate) fn resolve_extends(reader: &mut Reader<'_>, root: &mut Node, file: &Path, environment: &Layered<'_>) {
+/// extends merged with its own keys. `file` is the path of `root`, and
+/// `folder` the folder its `extends.file` paths are relative to.
+pub(crate) fn resolve_extends(reader: &mut Reader<'_>, root: &mut Node, file: &Path, folder: &Path, environment: &Layered<'_>) {
     let Some(Value::Mapping(services)) = root.get("services").map(|services| &services.value) else { return };
     if !services.iter().any(|(_, service)| service.get("extends").is_some()) {
         return;
     }
     let local = root.get("services").cloned().expect("checked above");
-    let mut resolver = Extends { reader, environment, resolved: BTreeMap::new(), cycles: BTreeSet::new() };
+    let mut resolver = Extends { reader, environment, root: (file.to_path_buf(), folder.to_path_buf()), resolved: BTreeMap::new(), cycles: BTreeSet::new() };
     let names: Vec<String> = services.iter().filter_map(|(key, _)| key.as_str().map(str::to_owned)).collect();
     let mut results = Vec::new();
     for name in names {
@@ -236,6 +236,10 @@ fn root_services_mut(root: &mut Node) -> Option<&mut Node> {
 struct Extends<'r, 'env, 'e> {
     reader: &'r mut Reader<'env>,
     environment: &'e Layered<'e>,
+    /// The file whose services are resolved, and the folder its relative
+    /// `extends.file` paths start from. A file that `extends.file` names
+    /// starts from its own folder.
+    root: (PathBuf, PathBuf),
     /// Services already resolved, by file and name.
     resolved: BTreeMap<(PathBuf, String), Node>,
     /// The members of each cycle reported, so that a cycle found again from
@@ -281,7 +285,7 @@ impl Extends<'_, '_, '_> {
             self.reader.diagnostics.push(diagnostic);
             return None;
         };
-        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let folder = if file == self.root.0 { self.root.1.clone() } else { file.parent().map(Path::to_path_buf).unwrap_or_default() };
         // Borrowed for the same file: cloning every service map per `extends`
         // would make a file with many of them quadratic.
         let (target_file, target_services): (PathBuf, std::borrow::Cow<'_, Node>) = match target_file {

@@ -216,6 +216,23 @@ pub struct Loaded {
     pub warnings: Diagnostics,
     /// The text of every file read, for rendering diagnostics.
     pub sources: BTreeMap<PathBuf, String>,
+    /// The variables of the project's env files (`.env` in the project
+    /// folder, or the files of [`Options::env_files`]), which interpolation
+    /// reads where the process environment does not set a variable.
+    pub env_file_variables: BTreeMap<String, String>,
+}
+
+impl Loaded {
+    /// Returns the project name as docker compose v2 picks it, with
+    /// [`checked_project_name`]'s rules: `explicit` (the `-p` option), else
+    /// COMPOSE_PROJECT_NAME from `process` or, when the process does not set
+    /// it, from the env files, else the top-level `name`, else the folder.
+    /// Pass `None` as `process` for a build-time check, which reads only the
+    /// env files.
+    pub fn project_name(&self, explicit: Option<&str>, process: Option<&dyn Environment>) -> Result<String, Diagnostic> {
+        let environment = |name: &str| process.and_then(|process| process.get(name)).or_else(|| self.env_file_variables.get(name).cloned());
+        checked_project_name(&self.project, explicit, Some(&environment))
+    }
 }
 
 /// The diagnostics of a failed load, with the text of every file read.
@@ -265,14 +282,15 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
         remote_roots: BTreeMap::new(),
         including: Vec::new(),
     };
+    // As docker compose does, the relative paths of every file named here
+    // (included files, `extends.file`) resolve against the project folder.
     let mut roots = Vec::new();
     for file in &files {
         let Some(documents) = reader.read_documents(file, &environment) else { continue };
-        let folder = file.parent().map(Path::to_path_buf).unwrap_or_default();
         reader.including = vec![include::identity(file)];
         for mut root in documents {
-            include::resolve_includes(&mut reader, &mut root, &folder);
-            include::resolve_extends(&mut reader, &mut root, file, &environment);
+            include::resolve_includes(&mut reader, &mut root, &project_folder);
+            include::resolve_extends(&mut reader, &mut root, file, &project_folder, &environment);
             roots.push(root);
         }
     }
@@ -300,7 +318,8 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
     if diagnostics.has_errors() {
         return fail(diagnostics, sources);
     }
-    Ok(Loaded { project, disabled_services, variables, warnings: diagnostics, sources })
+    let env_file_variables = environment.env_files;
+    Ok(Loaded { project, disabled_services, variables, warnings: diagnostics, sources, env_file_variables })
 }
 
 /// The compose files to merge, as [`Options::files`] describes.

@@ -23,9 +23,10 @@ pub fn parse_project(root: &Node, file: &Path, diagnostics: &mut Diagnostics) ->
 }
 
 /// Parses the root node of several merged compose files; each node's
-/// [`Span::file`] indexes `files`. Relative bind-mount sources resolve against
-/// the first file's folder, the project folder; `env_file` paths against the
-/// folder of the file that declares them.
+/// [`Span::file`] indexes `files`. Relative bind-mount sources and `env_file`
+/// paths resolve against the first file's folder, the project folder, as
+/// docker compose resolves them in every `-f` file. Files that `include` and
+/// `extends` read had theirs made absolute against their own folder.
 pub fn parse_merged(root: &Node, files: &[PathBuf], diagnostics: &mut Diagnostics) -> Project {
     parse_owned(root.clone(), files, diagnostics)
 }
@@ -571,7 +572,7 @@ impl Context<'_> {
     }
 
     /// `env_file` as a path, or a list of paths and `{path, required, format}`
-    /// mappings. Relative paths resolve against the declaring file's folder.
+    /// mappings. Relative paths resolve against the project folder.
     fn env_files(&mut self, node: &Node, path: &str) -> Vec<EnvFile> {
         let items = match &node.value {
             Value::Null => return Vec::new(),
@@ -601,8 +602,7 @@ impl Context<'_> {
                 _ => self.string(item, &item_path),
             };
             let Some(written) = written else { continue };
-            let folder = base_folder(self.file_of(item.span));
-            env_file.path = normalize_path(&folder.join(written));
+            env_file.path = normalize_path(&self.base.join(written));
             env_files.push(env_file);
         }
         env_files
