@@ -68,6 +68,12 @@ pub enum GraphError {
 
     #[error("a node's start task ended abnormally: {0}")]
     Task(String),
+
+    #[error(
+        "project `{project}` already has containers ({}); take it down first, or choose another project name",
+        .containers.join(", ")
+    )]
+    AlreadyUp { project: String, containers: Vec<String> },
 }
 
 /// The state of every node after a run.
@@ -127,9 +133,20 @@ impl GraphEngine {
         }
 
         let project = options.project.clone().unwrap_or_else(|| graph.name.clone());
+        // NOTE: a graph is started whole; a second run refuses instead of
+        // converging node by node as `up` does for compose stacks.
+        let filter = LabelFilter::from([(PROJECT_LABEL.to_owned(), project.clone())]);
+        let existing = self.runtimes.oci.list_containers(&filter).await?;
+        if !existing.is_empty() {
+            let mut containers: Vec<String> = existing.into_iter().map(|container| container.name).collect();
+            containers.sort();
+            return Err(GraphError::AlreadyUp { project, containers });
+        }
         let network = format!("{project}_default");
         let needs_network = graph.nodes.values().any(|node| !node.tier.without_network());
-        if needs_network {
+        // A network left by an interrupted run is reused.
+        let network_exists = needs_network && self.runtimes.oci.list_networks(&filter).await?.iter().any(|found| found.name == network);
+        if needs_network && !network_exists {
             let labels = BTreeMap::from([(PROJECT_LABEL.to_owned(), project.clone())]);
             self.runtimes.oci.create_network(&NetworkSpec { name: network.clone(), labels, ..NetworkSpec::default() }).await?;
         }
@@ -236,15 +253,18 @@ impl GraphEngine {
         Ok(self.runtimes.oci.exec_with(&container_name(project, node), argv, settings).await?)
     }
 
-    /// Removes every container and the network of `project`.
+    /// Removes every container and the network of `project`. The containers
+    /// stop all at once, so the stop timeout is waited for once, not per node.
     pub async fn down(&self, project: &str, stop_timeout: Duration) -> Result<(), GraphError> {
         let filter = LabelFilter::from([(PROJECT_LABEL.to_owned(), project.to_owned())]);
-        for container in self.runtimes.oci.list_containers(&filter).await? {
-            if container.state.running {
-                let _ = self.runtimes.oci.stop_container(&container.id, stop_timeout).await;
-            }
-            self.runtimes.oci.remove_container(&container.id, true).await?;
-        }
+        let containers = self.runtimes.oci.list_containers(&filter).await?;
+        let stops = containers.iter().filter(|container| container.state.running).map(|container| async {
+            // A stop that fails is followed by a forced removal anyway.
+            let _ = self.runtimes.oci.stop_container(&container.id, stop_timeout).await;
+        });
+        futures_util::future::join_all(stops).await;
+        let ids: Vec<String> = containers.into_iter().map(|container| container.id).collect();
+        self.runtimes.oci.remove_containers(&ids).await?;
         for network in self.runtimes.oci.list_networks(&filter).await? {
             self.runtimes.oci.remove_network(&network.name).await?;
         }

@@ -262,3 +262,26 @@ fn shared_kernel_opt_in_is_exactly_one() {
         assert!(!allows_shared_kernel(value), "{value:?}");
     }
 }
+
+#[tokio::test]
+async fn second_run_refuses_and_down_stops_nodes_together() {
+    let mock = Arc::new(MockBackend::new().with_latency(Operation::StopContainer, None, Duration::from_millis(50)));
+    let engine = GraphEngine::new(mock.clone());
+    engine.run(&graph(PIPELINE), &RunOptions::default()).await.unwrap();
+
+    let error = engine.run(&graph(PIPELINE), &RunOptions::default()).await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "project `pipe` already has containers (pipe-batch-1, pipe-db-1, pipe-web-1); take it down first, or choose another project name"
+    );
+
+    engine.down("pipe", Duration::ZERO).await.unwrap();
+    let stops: Vec<Call> = mock.calls().into_iter().filter(|call| call.operation == Operation::StopContainer).collect();
+    assert_eq!(stops.len(), 3, "{stops:?}");
+    // Each stop takes 50 ms, so one after another they would begin 50 ms apart.
+    assert!(stops[2].at - stops[0].at < Duration::from_millis(50), "the three stops overlap: {stops:?}");
+    assert_eq!(mock.resource_names(), (Vec::new(), Vec::new()));
+
+    // After down, the graph starts again.
+    engine.run(&graph(PIPELINE), &RunOptions::default()).await.unwrap();
+}
