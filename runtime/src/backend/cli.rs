@@ -358,6 +358,10 @@ impl Backend for CliBackend {
         }
     }
 
+    fn creates_exclusively(&self) -> bool {
+        self.grammar == Grammar::Podman
+    }
+
     fn capabilities(&self) -> Capabilities {
         let isolation = self.isolation();
         let mut unsupported = std::collections::BTreeSet::new();

@@ -87,6 +87,8 @@ pub struct MockBackend {
     state: Mutex<State>,
     /// Confinement options this mock claims not to enforce.
     unenforced: Vec<super::ConfinementOption>,
+    /// Whether creating an existing volume fails, as on podman.
+    exclusive: bool,
 }
 
 impl Default for MockBackend {
@@ -104,7 +106,15 @@ impl MockBackend {
             capabilities: Capabilities::default(),
             state: Mutex::new(State::default()),
             unenforced: Vec::new(),
+            exclusive: false,
         }
+    }
+
+    /// Makes creating an existing volume fail, as podman does; networks
+    /// always fail so. The mock then reports [`Backend::creates_exclusively`].
+    pub fn with_exclusive_creates(mut self) -> Self {
+        self.exclusive = true;
+        self
     }
 
     /// Makes the mock a runtime that cannot enforce `option`.
@@ -264,6 +274,10 @@ impl Backend for MockBackend {
         self.capabilities.clone()
     }
 
+    fn creates_exclusively(&self) -> bool {
+        self.exclusive
+    }
+
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
         self.enter(Operation::CreateNetwork, &spec.name).await?;
         let mut state = self.lock();
@@ -308,7 +322,15 @@ impl Backend for MockBackend {
 
     async fn create_volume(&self, spec: &VolumeSpec) -> Result<(), BackendError> {
         self.enter(Operation::CreateVolume, &spec.name).await?;
-        self.lock().volumes.insert(spec.name.clone(), spec.clone());
+        let mut state = self.lock();
+        if self.exclusive && state.volumes.contains_key(&spec.name) {
+            return Err(BackendError::Failed {
+                command: format!("mock volume create {}", spec.name),
+                exit_code: Some(125),
+                stderr: format!("volume with name {} already exists", spec.name),
+            });
+        }
+        state.volumes.insert(spec.name.clone(), spec.clone());
         Ok(())
     }
 

@@ -366,6 +366,14 @@ pub trait Backend: Send + Sync {
     /// Runs `argv` in a running container with `settings`, without a shell.
     async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError>;
 
+    /// Whether creating a network or volume that exists already fails, so
+    /// that a create that succeeds proves the object is new. podman's
+    /// command line does; docker keeps an existing volume and may create a
+    /// second network of the same name.
+    fn creates_exclusively(&self) -> bool {
+        false
+    }
+
     /// How far this runtime separates containers from the host.
     fn isolation(&self) -> Isolation {
         Isolation::SharedKernel

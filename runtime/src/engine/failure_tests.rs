@@ -95,10 +95,14 @@ fn expected(step: Step, strategy: FailureStrategy) -> Expected {
 async fn failure_at_every_step_leaves_the_documented_state() {
     let steps = [Step::Network, Step::Volume, Step::Create, Step::Start, Step::Healthcheck];
     let strategies = [FailureStrategy::RollbackAll, FailureStrategy::HaltGraph, FailureStrategy::PartialContinue];
+    // Each case runs twice: with creates that keep an existing object, and
+    // with creates that fail on one, where networks and volumes are made
+    // while the containers are listed.
     for step in steps {
-        for strategy in strategies {
+        for (strategy, exclusive) in strategies.into_iter().flat_map(|strategy| [(strategy, false), (strategy, true)]) {
             // c's check takes 5 s, long after every injected failure.
-            let backend = inject(MockBackend::new().with_latency(Operation::Exec, Some("f-c-1"), 5 * SECOND), step);
+            let mock = MockBackend::new().with_latency(Operation::Exec, Some("f-c-1"), 5 * SECOND);
+            let backend = inject(if exclusive { mock.with_exclusive_creates() } else { mock }, step);
             let backend = Arc::new(backend);
             let engine = Engine::new(backend.clone());
             engine.up(&project("f", vec![c_service()]), &UpOptions::default()).await.unwrap();
@@ -109,7 +113,7 @@ async fn failure_at_every_step_leaves_the_documented_state() {
             let (containers, networks, volumes) = state(&backend, "f").await;
             let (want_containers, want_networks, want_volumes) = expected(step, strategy);
             let want_containers: BTreeMap<String, bool> = want_containers.iter().map(|(name, running)| (name.to_string(), *running)).collect();
-            let context = format!("step {step:?}, strategy {strategy:?}, error: {error}");
+            let context = format!("step {step:?}, strategy {strategy:?}, exclusive creates {exclusive}, error: {error}");
             assert_eq!(containers, want_containers, "{context}");
             assert_eq!(networks, want_networks, "{context}");
             assert_eq!(volumes, want_volumes, "{context}");
@@ -471,4 +475,27 @@ async fn recreate_without_rename_removes_first() {
     let removed = calls.iter().position(|call| call.operation == Operation::RemoveContainer && call.target == "n-db-1").expect("the old container goes");
     let created = calls.iter().rposition(|call| call.operation == Operation::CreateContainer && call.target == "n-db-1").unwrap();
     assert!(removed < created);
+}
+
+#[tokio::test(start_paused = true)]
+async fn early_creates_keep_existing_resources_out_of_the_journal() {
+    let late = mount_volume(depends_on(service("late", IMAGE, &["serve"]), "a", Condition::ServiceStarted), "data", "/data");
+    let backend = Arc::new(
+        MockBackend::new().with_exclusive_creates().with_fault(Operation::StartContainer, Some("e-late-1"), Fault::Fail("injected".to_string())),
+    );
+    let engine = Engine::new(backend.clone());
+    let first = with_volume(project("e", vec![mount_volume(service("a", IMAGE, &["serve"]), "data", "/data")]), "data");
+    let report = engine.up(&first, &UpOptions::default()).await.unwrap();
+    assert_eq!((report.networks_created, report.volumes_created), (vec!["e_default".to_string()], vec!["e_data".to_string()]));
+
+    // The second run's creates fail on the existing network and volume,
+    // which is no error; its rollback must leave both in place.
+    let second = with_volume(project("e", vec![mount_volume(service("a", IMAGE, &["serve"]), "data", "/data"), late]), "data");
+    let error = engine.up(&second, &UpOptions::default()).await.unwrap_err();
+    assert!(error.to_string().contains("e-late-1"), "{error}");
+    let (containers, networks, volumes) = state(&backend, "e").await;
+    assert_eq!(containers, BTreeMap::from([("e-a-1".to_string(), true)]));
+    assert_eq!((networks, volumes), (vec!["e_default".to_string()], vec!["e_data".to_string()]));
+    let creates = backend.calls().iter().filter(|call| call.operation == Operation::CreateNetwork && call.target == "e_default").count();
+    assert_eq!(creates, 2, "the second run tried to create the network while listing");
 }

@@ -74,28 +74,26 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
     tracing::info!(project = %name, services = plan.services.len(), "bringing the project up");
     let mut report = StackReport { project: name.clone(), warnings: plan.warnings.clone(), ..StackReport::default() };
 
-    // The three listings are independent, so they run at once.
+    // Networks and volumes need no container listing, so they are made
+    // while the containers are listed.
     let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), name.clone())]);
-    let (containers, networks, volumes) =
-        tokio::join!(backend.list_containers(&filter), backend.list_networks(&filter), backend.list_volumes(&filter));
-    let existing: Vec<ContainerInfo> =
-        containers.map_err(|source| EngineError::Backend { action: format!("list the containers of project {name}"), source })?;
-    let present_networks: BTreeSet<String> = networks
-        .map_err(|source| EngineError::Backend { action: format!("list the networks of project {name}"), source })?
-        .into_iter()
-        .map(|network| network.name)
-        .collect();
-    let present_volumes: BTreeSet<String> = volumes
-        .map_err(|source| EngineError::Backend { action: format!("list the volumes of project {name}"), source })?
-        .into_iter()
-        .map(|volume| volume.name)
-        .collect();
+    let journal = Journal::default();
+    let (containers, resources) = tokio::join!(backend.list_containers(&filter), create_resources(backend, &plan, &filter, &journal, options));
+    let existing: Vec<ContainerInfo> = match containers {
+        Ok(existing) => existing,
+        Err(source) => {
+            rollback(backend, &name, &journal, options).await;
+            return Err(EngineError::Backend { action: format!("list the containers of project {name}"), source });
+        }
+    };
     let (orphans, existing): (Vec<ContainerInfo>, Vec<ContainerInfo>) =
         existing.into_iter().partition(|info| !known.contains(service_of(info)));
     for orphan in orphans {
         if options.remove_orphans {
-            ignore_missing(backend.remove_container(&orphan.id, true).await)
-                .map_err(|source| EngineError::Backend { action: format!("remove orphan container {}", orphan.name), source })?;
+            if let Err(source) = ignore_missing(backend.remove_container(&orphan.id, true).await) {
+                rollback(backend, &name, &journal, options).await;
+                return Err(EngineError::Backend { action: format!("remove orphan container {}", orphan.name), source });
+            }
             Progress::emit(&options.progress, service_of(&orphan), &orphan.name, "Removed");
             report.removed.push(orphan.name);
         } else {
@@ -110,14 +108,13 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
         }
     }
 
-    let journal = Journal::default();
     let mut by_service: BTreeMap<String, BTreeMap<u32, ContainerInfo>> = BTreeMap::new();
     for info in existing {
         let number = info.labels.get(CONTAINER_NUMBER_LABEL).and_then(|text| text.parse().ok()).unwrap_or(1);
         by_service.entry(service_of(&info).to_string()).or_default().insert(number, info);
     }
 
-    let outcome = match create_resources(backend, &plan, &present_networks, &present_volumes, &journal, options).await {
+    let outcome = match resources {
         Ok(()) => schedule(backend, &plan, &by_service, options, &journal).await,
         Err(error) => Outcome { failures: vec![(String::new(), error)], ..Outcome::default() },
     };
@@ -339,59 +336,101 @@ async fn settle_retired(backend: &Arc<dyn Backend>, project: &str, retired: Vec<
     report.removed.sort();
 }
 
-/// Creates the networks and volumes that do not exist yet: networks first,
-/// all at once, then volumes, all at once. After a failure every started
-/// creation still finishes, so the journal records what exists.
-async fn create_resources(
-    backend: &Arc<dyn Backend>,
-    plan: &plan::Plan,
-    present_networks: &BTreeSet<String>,
-    present_volumes: &BTreeSet<String>,
-    journal: &Journal,
-    options: &UpOptions,
-) -> Result<(), EngineError> {
+/// Creates the project's networks that do not exist yet, all at once, then
+/// its volumes. A backend whose creates fail for an existing object gets
+/// every create while the existing objects are listed, which saves one
+/// round trip before the first container. There a failed create counts only
+/// for an object that the listing lacks. After a failure every started
+/// creation still finishes, so the journal records what exists, and no
+/// volume is made after a network failed.
+async fn create_resources(backend: &Arc<dyn Backend>, plan: &plan::Plan, filter: &LabelFilter, journal: &Journal, options: &UpOptions) -> Result<(), EngineError> {
     let project = &plan.project;
-    let mut tasks = JoinSet::new();
-    for spec in plan.networks.iter().filter(|spec| !present_networks.contains(&spec.name)).cloned() {
-        let (backend, journal, progress, project) = (backend.clone(), journal.clone(), options.progress.clone(), project.clone());
-        tasks.spawn(async move {
-            backend
-                .create_network(&spec)
-                .await
-                .map_err(|source| EngineError::Backend { action: format!("create network {}", spec.name), source })?;
-            tracing::info!(project = %project, network = %spec.name, "network created");
-            Progress::emit(&progress, "", &spec.name, "Created");
-            record(&journal, |changes| changes.networks.push(spec.name.clone()));
-            Ok::<(), EngineError>(())
-        });
+    // Nothing to create needs no listing.
+    let listing = |kind: &'static str, wanted: bool| {
+        let backend = backend.clone();
+        let filter = filter.clone();
+        async move {
+            if !wanted {
+                return Ok(BTreeSet::new());
+            }
+            let listed = if kind == "network" { backend.list_networks(&filter).await } else { backend.list_volumes(&filter).await };
+            listed
+                .map(|found| found.into_iter().map(|info| info.name).collect::<BTreeSet<String>>())
+                .map_err(|source| EngineError::Backend { action: format!("list the {kind}s of project {project}"), source })
+        }
+    };
+    let networks: Vec<Resource> = plan.networks.iter().cloned().map(Resource::Network).collect();
+    let volumes: Vec<Resource> = plan.volumes.iter().cloned().map(Resource::Volume).collect();
+    if backend.creates_exclusively() {
+        for (kind, resources) in [("network", networks), ("volume", volumes)] {
+            let (present, failures) = tokio::join!(listing(kind, !resources.is_empty()), create_each(backend, resources, journal, options, project));
+            let present = present?;
+            if let Some((_, error)) = failures.into_iter().find(|(name, _)| !present.contains(name)) {
+                return Err(error);
+            }
+        }
+        return Ok(());
     }
-    join_all_first_error(&mut tasks).await?;
-
-    for spec in plan.volumes.iter().filter(|spec| !present_volumes.contains(&spec.name)).cloned() {
-        let (backend, journal, progress, project) = (backend.clone(), journal.clone(), options.progress.clone(), project.clone());
-        tasks.spawn(async move {
-            backend
-                .create_volume(&spec)
-                .await
-                .map_err(|source| EngineError::Backend { action: format!("create volume {}", spec.name), source })?;
-            tracing::info!(project = %project, volume = %spec.name, "volume created");
-            Progress::emit(&progress, "", &spec.name, "Created");
-            record(&journal, |changes| changes.volumes.push(spec.name.clone()));
-            Ok::<(), EngineError>(())
-        });
-    }
-    join_all_first_error(&mut tasks).await
-}
-
-/// Awaits every task and returns the first error, if any.
-async fn join_all_first_error(tasks: &mut JoinSet<Result<(), EngineError>>) -> Result<(), EngineError> {
-    let mut first_error = None;
-    while let Some(joined) = tasks.join_next().await {
-        if let Err(error) = joined.map_err(|error| EngineError::Task(error.to_string())).and_then(|result| result) {
-            first_error.get_or_insert(error);
+    let (present_networks, present_volumes) = tokio::join!(listing("network", !networks.is_empty()), listing("volume", !volumes.is_empty()));
+    let (present_networks, present_volumes) = (present_networks?, present_volumes?);
+    for (present, resources) in [(present_networks, networks), (present_volumes, volumes)] {
+        let missing = resources.into_iter().filter(|resource| !present.contains(resource.name())).collect();
+        if let Some((_, error)) = create_each(backend, missing, journal, options, project).await.into_iter().next() {
+            return Err(error);
         }
     }
-    first_error.map_or(Ok(()), Err)
+    Ok(())
+}
+
+/// A network or volume to create.
+enum Resource {
+    Network(crate::backend::NetworkSpec),
+    Volume(crate::backend::VolumeSpec),
+}
+
+impl Resource {
+    fn name(&self) -> &str {
+        match self {
+            Self::Network(spec) => &spec.name,
+            Self::Volume(spec) => &spec.name,
+        }
+    }
+}
+
+/// Creates `resources` at once and returns the failures by name, in the
+/// order they ended. Each success goes into the journal.
+async fn create_each(backend: &Arc<dyn Backend>, resources: Vec<Resource>, journal: &Journal, options: &UpOptions, project: &str) -> Vec<(String, EngineError)> {
+    let mut tasks = JoinSet::new();
+    for resource in resources {
+        let (backend, journal, progress, project) = (backend.clone(), journal.clone(), options.progress.clone(), project.to_string());
+        tasks.spawn(async move {
+            let name = resource.name().to_string();
+            let (kind, created) = match &resource {
+                Resource::Network(spec) => ("network", backend.create_network(spec).await),
+                Resource::Volume(spec) => ("volume", backend.create_volume(spec).await),
+            };
+            if let Err(source) = created {
+                let error = EngineError::Backend { action: format!("create {kind} {name}"), source };
+                return Some((name, error));
+            }
+            tracing::info!(project = %project, kind, name = %name, "created");
+            Progress::emit(&progress, "", &name, "Created");
+            record(&journal, |changes| match resource {
+                Resource::Network(_) => changes.networks.push(name),
+                Resource::Volume(_) => changes.volumes.push(name),
+            });
+            None
+        });
+    }
+    let mut failures = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Some(failure)) => failures.push(failure),
+            Ok(None) => {}
+            Err(error) => failures.push((String::new(), EngineError::Task(error.to_string()))),
+        }
+    }
+    failures
 }
 
 #[derive(Default)]
