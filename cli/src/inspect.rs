@@ -155,12 +155,30 @@ pub fn schema(args: SchemaArgs) -> ExitCode {
 }
 
 fn options<'env>(args: &LoadArgs, files: Vec<PathBuf>, environment: Option<&'env ProcessEnvironment>) -> Options<'env> {
+    let stdin = stdin_source(&files);
     Options {
         files,
         working_dir: PathBuf::new(),
         env_files: args.env_files.clone(),
         profiles: args.profiles.clone(),
         environment: environment.map(|environment| environment as _),
+        stdin,
+    }
+}
+
+/// Reads standard input when a compose file is named `-`, as docker compose
+/// does. A read error leaves it unread, which the loader reports.
+pub fn stdin_source(files: &[PathBuf]) -> Option<String> {
+    if !files.iter().any(|file| file.as_os_str() == "-") {
+        return None;
+    }
+    let mut text = String::new();
+    match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+        Ok(_) => Some(text),
+        Err(error) => {
+            eprintln!("error: could not read the compose file from standard input: {error}");
+            None
+        }
     }
 }
 

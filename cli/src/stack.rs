@@ -182,6 +182,7 @@ fn load(globals: &GlobalArgs, required: bool) -> Result<Option<(Project, String)
         env_files: globals.env_files.clone(),
         profiles: globals.profiles.clone(),
         environment: Some(&ProcessEnvironment),
+        stdin: crate::inspect::stdin_source(&globals.files),
     };
     let named = !globals.files.is_empty() || std::env::var("COMPOSE_FILE").is_ok_and(|value| !value.is_empty());
     match load_project(&options) {

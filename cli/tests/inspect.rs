@@ -268,3 +268,36 @@ fn config_output_loads_as_same_project() {
     assert_eq!(printed_name(&second).as_deref(), Some("chosen"));
     assert_eq!(second.stdout, first.stdout);
 }
+
+/// Runs the binary in `folder` with `input` on standard input.
+fn perry_stack_in_with_stdin(folder: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(args)
+        .current_dir(folder)
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("perry-stack runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn compose_file_from_stdin() {
+    let folder = folder("stdin");
+    write(&folder, ".env", "PORT=8080\n");
+    let output = perry_stack_in_with_stdin(&folder, &["config", "-f", "-"], "services:\n  web:\n    image: nginx\n    ports: [\"${PORT}:80\"]\n");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("published: \"8080\""), "the working folder's .env applies: {stdout}");
+    let folder_name = folder.file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(printed_name(&output), Some(folder_name), "the working folder names the project");
+
+    let output = perry_stack_in_with_stdin(&folder, &["check", "-f", "-"], "services:\n  web:\n    imagee: nginx\n");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("<stdin>:3:5"), "{stderr}");
+}

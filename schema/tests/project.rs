@@ -492,3 +492,21 @@ fn dependency_on_disabled_service() {
     assert_eq!(diagnostic.file, file);
     assert_eq!(position(&diagnostic), (4, 18));
 }
+
+#[test]
+fn stdin_file_needs_its_text() {
+    let environment = process(&[]);
+    let result = load(&[Path::new("-")], &[], &environment);
+    let error = only_error(result, code::FILE_UNREADABLE);
+    assert_eq!(error.message, "cannot read `-`: standard input was not read");
+
+    let options = Options {
+        files: vec![PathBuf::from("-")],
+        environment: Some(&environment),
+        stdin: Some("services:\n  web:\n    image: nginx\n".to_string()),
+        ..Options::default()
+    };
+    let project = loaded(load_project(&options)).project;
+    assert_eq!(project.services["web"].image.as_deref(), Some("nginx"));
+    assert!(project.file.ends_with(perry_stack_schema::compose::load::STDIN_FILE_NAME), "{}", project.file.display());
+}

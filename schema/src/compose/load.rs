@@ -184,6 +184,11 @@ pub const DEFAULT_FILES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-com
 /// The override file names looked for beside the default file, in order.
 pub const OVERRIDE_FILES: [&str; 4] = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 
+/// The file name that a compose file read from standard input (`-f -`)
+/// has in messages. It sits in the working folder, which is then the
+/// project folder, as with docker compose.
+pub const STDIN_FILE_NAME: &str = "<stdin>";
+
 /// What [`load_project`] reads.
 #[derive(Default)]
 pub struct Options<'env> {
@@ -203,6 +208,9 @@ pub struct Options<'env> {
     /// build-time check: only env files give values, unset variables take
     /// their defaults without warnings, and services' `env_file` are not read.
     pub environment: Option<&'env dyn Environment>,
+    /// The text of the compose file named `-` in `files`, which the caller
+    /// read from standard input.
+    pub stdin: Option<String>,
 }
 
 /// A loaded project with everything needed to report on it.
@@ -268,6 +276,18 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
         Ok(files) => files,
         Err(diagnostic) => return fail(Diagnostics(vec![diagnostic]), sources),
     };
+    let stdin_file = stdin_path(&options.working_dir);
+    if files.contains(&stdin_file) {
+        match &options.stdin {
+            Some(text) => {
+                sources.insert(stdin_file.clone(), text.clone());
+            }
+            None => {
+                let message = messages::file_unreadable("-", "standard input was not read");
+                return fail(Diagnostics(vec![Diagnostic::error(code::FILE_UNREADABLE, message, &stdin_file, Span::default())]), sources);
+            }
+        }
+    }
     let project_folder = files[0].parent().map(Path::to_path_buf).unwrap_or_default();
 
     let env_files = read_env_files(&options.env_files, options.environment, &project_folder, &mut sources, &mut diagnostics);
@@ -323,9 +343,16 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
 }
 
 /// The compose files to merge, as [`Options::files`] describes.
+/// Where a compose file read from standard input sits: in the working folder.
+fn stdin_path(working_dir: &Path) -> PathBuf {
+    let folder = if working_dir.as_os_str().is_empty() { Path::new(".") } else { working_dir };
+    std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf()).join(STDIN_FILE_NAME)
+}
+
 fn compose_files(options: &Options<'_>) -> Result<Vec<PathBuf>, Diagnostic> {
     if !options.files.is_empty() {
-        return Ok(options.files.clone());
+        let stdin = stdin_path(&options.working_dir);
+        return Ok(options.files.iter().map(|file| if file.as_os_str() == "-" { stdin.clone() } else { file.clone() }).collect());
     }
     let from_variable = options.environment.and_then(|environment| environment.get("COMPOSE_FILE")).filter(|value| !value.is_empty());
     if let Some(value) = from_variable {
@@ -446,7 +473,11 @@ impl Reader<'_> {
     /// `environment`. Errors go to `diagnostics`; `None` when the file gave none.
     pub fn read_documents(&mut self, file: &Path, environment: &Layered<'_>) -> Option<Vec<Node>> {
         let index = self.index_of(file);
-        let source = read(file, &mut self.diagnostics)?;
+        // Standard input was read by the caller and is already a source.
+        let source = match self.sources.get(file).filter(|_| file.ends_with(STDIN_FILE_NAME)) {
+            Some(text) => text.clone(),
+            None => read(file, &mut self.diagnostics)?,
+        };
         let parsed = parse_file(&source, file);
         self.sources.insert(file.to_path_buf(), source);
         let mut documents = match parsed {
