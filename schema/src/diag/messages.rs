@@ -172,6 +172,11 @@ pub fn unknown_key_help(allowed: &[&str]) -> String {
     format!("allowed keys: {}", allowed.join(", "))
 }
 
+pub fn key_pattern_help(patterns: &[&str]) -> String {
+    let patterns: Vec<String> = patterns.iter().map(|pattern| format!("`{pattern}`")).collect();
+    format!("key names here must match {}", patterns.join(" or "))
+}
+
 pub fn unsupported_key(path: &str) -> String {
     format!("`{path}` is not supported yet and is ignored")
 }
