@@ -29,7 +29,6 @@ impl Verdicts {
 }
 
 const ONLY_LOADER_REJECTS: Verdicts = Verdicts { loader: false, official: true, file_schema: true };
-const ONLY_LOADER_ACCEPTS: Verdicts = Verdicts { loader: true, official: false, file_schema: false };
 const ONLY_OFFICIAL_ACCEPTS: Verdicts = Verdicts { loader: false, official: true, file_schema: false };
 
 /// Files on which the readers deliberately differ, by the file's path under
@@ -57,7 +56,6 @@ const DIFFERENCES: &[(&str, Verdicts, &str)] = &[
     ("hand-made/unknown-restart-policy", ONLY_OFFICIAL_ACCEPTS, "`sometimes` is no restart policy; the official schema takes any string"),
     ("hand-made/unset-boolean-variable", ONLY_OFFICIAL_ACCEPTS, "an unset variable leaves an empty string, which is no boolean"),
     ("hand-made/unset-port-variable", ONLY_OFFICIAL_ACCEPTS, "an unset variable leaves an empty string, which is no port"),
-    ("hand-made/condition-missing", ONLY_LOADER_ACCEPTS, "the loader reads a `depends_on` entry without `condition` as `service_started`; both schemas require it"),
 ];
 
 /// Whether a hand-made file is a valid compose file, as docker compose

@@ -874,3 +874,23 @@ fn extension_key_where_not_allowed() {
     let diagnostic = only("services:\n  web:\n    image: nginx\n    env_file: [{path: a.env, required: false, x-note: a}]\n", code::UNKNOWN_KEY);
     assert_eq!(diagnostic.path.as_deref(), Some("services.web.env_file[0].x-note"));
 }
+
+#[test]
+fn depends_on_requires_condition() {
+    let source = "services:\n  web:\n    image: nginx\n    depends_on:\n      db:\n        restart: true\n  db:\n    image: postgres\n";
+    let diagnostic = only(source, code::MISSING_KEY);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "`services.web.depends_on.db` is missing the required key `condition`");
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.depends_on.db"));
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("add `condition: service_started`, the usual value, or `service_healthy` or `service_completed_successfully`")
+    );
+    assert_eq!(position(&diagnostic), (5, 7));
+}
+
+#[test]
+fn depends_on_null_entry_missing_condition() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\n    depends_on:\n      db:\n  db:\n    image: postgres\n", code::MISSING_KEY);
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.depends_on.db"));
+}

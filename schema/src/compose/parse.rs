@@ -846,7 +846,7 @@ impl Context<'_> {
     }
 
     /// `depends_on` as a list of names (each `service_started`, required, no
-    /// restart) or a mapping of names to conditions.
+    /// restart) or a mapping of names to `{condition, restart, required}`.
     fn depends_on(&mut self, node: &Node, path: &str) -> BTreeMap<String, Dependency> {
         let mut dependencies = BTreeMap::new();
         if let Value::Sequence(items) = &node.value {
@@ -863,17 +863,26 @@ impl Context<'_> {
             let mut dependency = Dependency { span: key.span, condition: Condition::ServiceStarted, restart: false, required: true };
             let Some(entries) = self.mapping(value, &entry_path) else { continue };
             self.other_keys(&entries, place::DEPENDENCY, &entry_path, &["condition", "restart", "required"]);
-            if let Some(condition) = value.get("condition") {
-                let condition_path = join(&entry_path, "condition");
-                match self.string(condition, &condition_path).as_deref() {
-                    Some("service_started") => dependency.condition = Condition::ServiceStarted,
-                    Some("service_healthy") => dependency.condition = Condition::ServiceHealthy,
-                    Some("service_completed_successfully") => dependency.condition = Condition::ServiceCompletedSuccessfully,
-                    Some(other) => {
-                        let expected = "`service_started`, `service_healthy` or `service_completed_successfully`";
-                        self.error(code::INVALID_VALUE, messages::invalid_value(&condition_path, other, expected), condition.span, &condition_path);
+            // The specification's schema requires `condition` in the long form.
+            // docker compose v2 validates against that schema before it fills
+            // in defaults, so it rejects an entry without `condition`.
+            match value.get("condition") {
+                Some(condition) => {
+                    let condition_path = join(&entry_path, "condition");
+                    match self.string(condition, &condition_path).as_deref() {
+                        Some("service_started") => dependency.condition = Condition::ServiceStarted,
+                        Some("service_healthy") => dependency.condition = Condition::ServiceHealthy,
+                        Some("service_completed_successfully") => dependency.condition = Condition::ServiceCompletedSuccessfully,
+                        Some(other) => {
+                            let expected = "`service_started`, `service_healthy` or `service_completed_successfully`";
+                            self.error(code::INVALID_VALUE, messages::invalid_value(&condition_path, other, expected), condition.span, &condition_path);
+                        }
+                        None => {}
                     }
-                    None => {}
+                }
+                None => {
+                    self.error(code::MISSING_KEY, messages::missing_key(&entry_path, "condition"), key.span, &entry_path).help =
+                        Some(messages::DEPENDENCY_CONDITION_HELP.to_owned());
                 }
             }
             if let Some(restart) = value.get("restart") {

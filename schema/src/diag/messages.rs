@@ -188,6 +188,9 @@ pub fn missing_key(path: &str, key: &str) -> String {
     format!("`{path}` is missing the required key `{key}`")
 }
 
+pub const DEPENDENCY_CONDITION_HELP: &str =
+    "add `condition: service_started`, the usual value, or `service_healthy` or `service_completed_successfully`";
+
 pub fn invalid_port(path: &str, value: &str, reason: &str) -> String {
     format!("invalid port `{value}` in `{path}`: {reason}")
 }
