@@ -113,8 +113,10 @@ fn walk(schemas: &[&'static Json], node: &Node, path: &str, found: &mut Vec<Unkn
         }
         Value::Sequence(items) => {
             let arrays = branches(schemas, Shape::Array);
+            // Each item picks its own branches by its kind, so a branch of
+            // string items does not open the object items of another.
             let item_schemas: Vec<&'static Json> = arrays.iter().map(|schema| schema.get("items").unwrap_or(&ANY)).collect();
-            if item_schemas.is_empty() || item_schemas.iter().any(|schema| is_open(schema)) {
+            if item_schemas.is_empty() {
                 return;
             }
             for (position, item) in items.iter().enumerate() {
@@ -379,6 +381,14 @@ mod tests {
         assert!(unknown_keys_below(place::SERVICE, "logging", &node, "services.web.logging").is_empty());
         let labels = yaml("{com.example.a: b}");
         assert!(unknown_keys_below(place::SERVICE, "labels", &labels, "services.web.labels").is_empty());
+    }
+
+    #[test]
+    fn item_branches_chosen_per_item() {
+        // `devices` items are a string or a mapping with `source`.
+        let node = yaml("['/dev/fuse', {source: /dev/sda, targett: /dev/xvda}]");
+        let found = unknown_keys_below(place::SERVICE, "devices", &node, "services.web.devices");
+        assert_eq!(paths(&found), ["services.web.devices[1].targett"]);
     }
 
     #[test]
