@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use perry_stack_schema::diag::messages::code;
-use perry_stack_schema::{load_project, Failed, Loaded, Options};
+use perry_stack_schema::{load_project, Failed, Loaded, Options, Severity};
 
 /// A fresh folder for one test's files, removed when dropped.
 struct Folder(PathBuf);
@@ -237,4 +237,44 @@ fn override_file_paths_from_project_folder() {
     assert_eq!(project.services["api"].image.as_deref(), Some("from-project"));
     assert_eq!(project.services["extra"].image.as_deref(), Some("from-project"));
     assert_eq!(project.services["worker"].image.as_deref(), Some("from-shared-folder"));
+}
+
+#[test]
+fn unknown_key_in_include_item() {
+    let folder = Folder::new("include-unknown-key");
+    folder.write("sub/compose.yaml", "services:\n  cache:\n    image: redis\n");
+    let file = folder.write("compose.yaml", "include:\n  - path: sub/compose.yaml\n    env_fille: sub/values.env\nservices: {}\n");
+    let errors = errors(load(&file));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, code::UNKNOWN_KEY);
+    assert_eq!(errors[0].message, "unknown key `env_fille` in `include[0]`");
+    assert_eq!(errors[0].path.as_deref(), Some("include[0].env_fille"));
+    assert_eq!(errors[0].help.as_deref(), Some("did you mean `env_file`?"));
+    assert_eq!(errors[0].file, file);
+    assert_eq!((errors[0].span.line, errors[0].span.column), (3, 5));
+}
+
+#[test]
+fn unknown_key_in_extends() {
+    let folder = Folder::new("extends-unknown-key");
+    let file = folder.write("compose.yaml", "services:\n  base:\n    image: busybox\n  web:\n    extends:\n      service: base\n      fille: other.yaml\n");
+    let errors = errors(load(&file));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, code::UNKNOWN_KEY);
+    assert_eq!(errors[0].message, "unknown key `fille` in `services.web.extends`");
+    assert_eq!(errors[0].path.as_deref(), Some("services.web.extends.fille"));
+    assert_eq!(errors[0].help.as_deref(), Some("did you mean `file`?"));
+    assert_eq!((errors[0].span.line, errors[0].span.column), (7, 7));
+}
+
+#[test]
+fn unknown_key_in_included_file() {
+    let folder = Folder::new("included-unknown-key");
+    let included = folder.write("sub/compose.yaml", "services:\n  cache:\n    image: redis\n    logging: {drivr: syslog}\n");
+    let file = folder.write("compose.yaml", "include: [sub/compose.yaml]\nservices: {}\n");
+    let errors: Vec<_> = errors(load(&file)).into_iter().filter(|diagnostic| diagnostic.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].path.as_deref(), Some("services.cache.logging.drivr"));
+    assert_eq!(errors[0].file, included);
+    assert_eq!((errors[0].span.line, errors[0].span.column), (4, 15));
 }

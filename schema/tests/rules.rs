@@ -720,3 +720,177 @@ fn huge_replicas_are_invalid() {
     let diagnostic = only("services:\n  web:\n    image: a\n    deploy:\n      replicas: 5000000000\n", code::INVALID_VALUE);
     assert_eq!(position(&diagnostic), (5, 17));
 }
+
+#[test]
+fn unknown_key_deep_in_deploy() {
+    let source = "\
+services:
+  web:
+    image: nginx
+    deploy:
+      resources:
+        limits:
+          cpuz: '0.5'
+";
+    let diagnostic = only(source, code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "unknown key `cpuz` in `services.web.deploy.resources.limits`");
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.deploy.resources.limits.cpuz"));
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `cpus`?"));
+    assert_eq!(diagnostic.file, Path::new(FILE));
+    assert_eq!(position(&diagnostic), (7, 11));
+}
+
+#[test]
+fn unknown_key_in_build() {
+    let diagnostic = only("services:\n  web:\n    image: app\n    build: {context: ., dockerfle: Dockerfile}\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `dockerfle` in `services.web.build`");
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.build.dockerfle"));
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `dockerfile`?"));
+    assert_eq!(position(&diagnostic), (4, 25));
+}
+
+#[test]
+fn unknown_key_in_logging() {
+    let source = "services:\n  web:\n    image: nginx\n    logging:\n      driver: json-file\n      option: {max-size: 10m}\n";
+    let diagnostic = only(source, code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `option` in `services.web.logging`");
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.logging.option"));
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `options`?"));
+    assert_eq!(position(&diagnostic), (6, 7));
+}
+
+#[test]
+fn unknown_bind_option() {
+    let source = "\
+services:
+  web:
+    image: nginx
+    volumes:
+      - type: bind
+        source: .
+        target: /srv
+        bind:
+          propagaton: shared
+";
+    let diagnostic = only(source, code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `propagaton` in `services.web.volumes[0].bind`");
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.volumes[0].bind.propagaton"));
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `propagation`?"));
+    assert_eq!(position(&diagnostic), (9, 11));
+}
+
+#[test]
+fn unknown_key_in_top_level_secrets() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\nsecrets:\n  token:\n    fille: ./token.txt\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `fille` in `secrets.token`");
+    assert_eq!(diagnostic.path.as_deref(), Some("secrets.token.fille"));
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `file`?"));
+    assert_eq!(position(&diagnostic), (6, 5));
+}
+
+#[test]
+fn unknown_key_in_top_level_configs() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\nconfigs:\n  site:\n    contents: hello\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `contents` in `configs.site`");
+    assert_eq!(diagnostic.path.as_deref(), Some("configs.site.contents"));
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `content`?"));
+    assert_eq!(position(&diagnostic), (6, 5));
+}
+
+#[test]
+fn invalid_secret_name_names_pattern() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\nsecrets:\n  api token:\n    file: ./token.txt\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `api token` in `secrets`");
+    assert_eq!(diagnostic.help.as_deref(), Some("key names here must match `^[a-zA-Z0-9._-]+$`"));
+    assert_eq!(position(&diagnostic), (5, 3));
+}
+
+#[test]
+fn unknown_key_in_ipam_config_item() {
+    let source = "\
+services:
+  web:
+    image: nginx
+networks:
+  front:
+    ipam:
+      config:
+        - subnet: 172.28.0.0/16
+        - subnet: 172.29.0.0/16
+          gatway: 172.29.0.1
+";
+    let diagnostic = only(source, code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `gatway` in `networks.front.ipam.config[1]`");
+    assert_eq!(diagnostic.path.as_deref(), Some("networks.front.ipam.config[1].gatway"));
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `gateway`?"));
+    assert_eq!(position(&diagnostic), (10, 11));
+}
+
+#[test]
+fn unknown_key_lists_allowed_keys() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\n    logging: {driver: syslog, rotate: daily}\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `rotate` in `services.web.logging`");
+    assert_eq!(diagnostic.help.as_deref(), Some("allowed keys: driver, options"));
+}
+
+#[test]
+fn unknown_key_in_external_mapping() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\nnetworks:\n  front:\n    external: {nmae: shared}\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.message, "unknown key `nmae` in `networks.front.external`");
+    assert_eq!(diagnostic.help.as_deref(), Some("did you mean `name`?"));
+    assert_eq!(position(&diagnostic), (6, 16));
+}
+
+#[test]
+fn extension_keys_in_kept_sections() {
+    let source = "\
+services:
+  web:
+    image: nginx
+    x-note: top
+    deploy:
+      x-note: a
+      resources:
+        limits: {cpus: '0.5', x-note: b}
+    logging: {driver: json-file, x-note: c}
+    build: {context: ., x-note: d}
+networks:
+  front:
+    ipam:
+      config: [{subnet: 172.28.0.0/16, x-note: e}]
+secrets:
+  token: {file: ./token.txt, x-note: f}
+configs:
+  site: {content: hello, x-note: g}
+";
+    let errors: Vec<Diagnostic> = diagnostics(source).into_iter().filter(|diagnostic| diagnostic.severity == Severity::Error).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn extension_key_where_not_allowed() {
+    // The specification allows no extension keys in `env_file` items.
+    let diagnostic = only("services:\n  web:\n    image: nginx\n    env_file: [{path: a.env, required: false, x-note: a}]\n", code::UNKNOWN_KEY);
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.env_file[0].x-note"));
+}
+
+#[test]
+fn depends_on_requires_condition() {
+    let source = "services:\n  web:\n    image: nginx\n    depends_on:\n      db:\n        restart: true\n  db:\n    image: postgres\n";
+    let diagnostic = only(source, code::MISSING_KEY);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "`services.web.depends_on.db` is missing the required key `condition`");
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.depends_on.db"));
+    assert_eq!(
+        diagnostic.help.as_deref(),
+        Some("add `condition: service_started`, the usual value, or `service_healthy` or `service_completed_successfully`")
+    );
+    assert_eq!(position(&diagnostic), (5, 7));
+}
+
+#[test]
+fn depends_on_null_entry_missing_condition() {
+    let diagnostic = only("services:\n  web:\n    image: nginx\n    depends_on:\n      db:\n  db:\n    image: postgres\n", code::MISSING_KEY);
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.depends_on.db"));
+}

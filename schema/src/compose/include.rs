@@ -17,10 +17,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::compose::load::{read_env_files, Layered, Reader};
-use crate::compose::merge;
+use crate::compose::{merge, spec_walk};
 use crate::diag::messages::{self, code};
 use crate::diag::{Diagnostic, Span};
 use crate::yaml::{Node, Value};
+
+// This step removes `include` and `extends` before the loader parses the
+// file, so it checks their key names against these places of the schema.
+/// The JSON pointer of an `include` item in the Compose Specification's schema.
+const INCLUDE_ITEM: &str = "/definitions/include";
+/// The JSON pointer of a service's `extends` in the Compose Specification's schema.
+const EXTENDS: &str = "/definitions/service/properties/extends";
 
 /// The top-level sections that an included file contributes.
 const SECTIONS: [&str; 5] = ["services", "networks", "volumes", "configs", "secrets"];
@@ -61,6 +68,11 @@ fn include_entry(reader: &mut Reader<'_>, item: &Node, folder: &Path, path: &str
             Some(_) => node.and_then(Node::scalar_text).map(|text| vec![text]),
         }
     };
+    if let Value::Mapping(_) = item.value {
+        for unknown in spec_walk::unknown_keys(INCLUDE_ITEM, item, path) {
+            reader.diagnostics.push(unknown.diagnostic(&file_of(reader, unknown.span)));
+        }
+    }
     let (paths, project_directory, env_files) = match &item.value {
         Value::Mapping(_) => (strings(item.get("path")), item.get("project_directory").and_then(Node::scalar_text), strings(item.get("env_file"))),
         _ => (item.scalar_text().map(|text| vec![text]), None, Some(Vec::new())),
@@ -317,6 +329,10 @@ impl Extends<'_, '_, '_> {
         if target_file != file {
             let target_folder = target_file.parent().map(Path::to_path_buf).unwrap_or_default();
             absolutize_service(&mut base, &target_folder);
+        }
+        // The service loses `extends` here, before the loader parses services.
+        for unknown in spec_walk::unknown_keys(EXTENDS, extends, &path) {
+            self.reader.diagnostics.push(unknown.diagnostic(&file_of(self.reader, unknown.span)));
         }
         let mut overlay = node.clone();
         take_key(&mut overlay, "extends");

@@ -11,4 +11,5 @@ pub mod parse;
 pub mod profiles;
 pub mod short_forms;
 pub mod spec;
+pub mod spec_walk;
 pub mod validate;

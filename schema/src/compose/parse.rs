@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::compose::model::*;
 use crate::compose::spec::{self, place, KeyRule};
+use crate::compose::spec_walk::{self, UnknownKey};
 use crate::diag::messages::{self, code};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::yaml::{Node, Value};
@@ -161,10 +162,12 @@ impl Context<'_> {
             let key_path = join(path, name);
             match keys.rule(name) {
                 KeyRule::Extension => {}
-                KeyRule::Known | KeyRule::Additional if !read_by_engine(pointer, name, value) => {
-                    self.warning(code::UNSUPPORTED_KEY, messages::unsupported_key(&key_path), key.span, &key_path);
+                KeyRule::Known | KeyRule::Additional => {
+                    if !read_by_engine(pointer, name, value) {
+                        self.warning(code::UNSUPPORTED_KEY, messages::unsupported_key(&key_path), key.span, &key_path);
+                    }
+                    self.unknown_keys(spec_walk::unknown_keys_below(pointer, name, value, &key_path));
                 }
-                KeyRule::Known | KeyRule::Additional => {}
                 KeyRule::Unknown => {
                     let help = match keys.closest(name) {
                         Some(candidate) => messages::did_you_mean(candidate),
@@ -177,6 +180,15 @@ impl Context<'_> {
             unsupported.insert(name.clone(), (*value).clone());
         }
         unsupported
+    }
+
+    /// Records an error for each key that the specification does not allow
+    /// in a value kept as written.
+    fn unknown_keys(&mut self, found: Vec<UnknownKey>) {
+        for unknown in found {
+            let file = self.file_of(unknown.span).to_path_buf();
+            self.diagnostics.push(unknown.diagnostic(&file));
+        }
     }
 
     /// Reads a string, or a number written where a string is expected (`user: 1000`).
@@ -419,6 +431,7 @@ impl Context<'_> {
                 "profiles" => service.profiles = self.strings(value, &key_path),
                 // Kept for `validate`, which reports that building is not supported yet.
                 "build" => {
+                    self.unknown_keys(spec_walk::unknown_keys_below(place::SERVICE, "build", value, &key_path));
                     service.unsupported.insert(key.clone(), (*value).clone());
                 }
                 _ => {}
@@ -833,7 +846,7 @@ impl Context<'_> {
     }
 
     /// `depends_on` as a list of names (each `service_started`, required, no
-    /// restart) or a mapping of names to conditions.
+    /// restart) or a mapping of names to `{condition, restart, required}`.
     fn depends_on(&mut self, node: &Node, path: &str) -> BTreeMap<String, Dependency> {
         let mut dependencies = BTreeMap::new();
         if let Value::Sequence(items) = &node.value {
@@ -850,17 +863,26 @@ impl Context<'_> {
             let mut dependency = Dependency { span: key.span, condition: Condition::ServiceStarted, restart: false, required: true };
             let Some(entries) = self.mapping(value, &entry_path) else { continue };
             self.other_keys(&entries, place::DEPENDENCY, &entry_path, &["condition", "restart", "required"]);
-            if let Some(condition) = value.get("condition") {
-                let condition_path = join(&entry_path, "condition");
-                match self.string(condition, &condition_path).as_deref() {
-                    Some("service_started") => dependency.condition = Condition::ServiceStarted,
-                    Some("service_healthy") => dependency.condition = Condition::ServiceHealthy,
-                    Some("service_completed_successfully") => dependency.condition = Condition::ServiceCompletedSuccessfully,
-                    Some(other) => {
-                        let expected = "`service_started`, `service_healthy` or `service_completed_successfully`";
-                        self.error(code::INVALID_VALUE, messages::invalid_value(&condition_path, other, expected), condition.span, &condition_path);
+            // The specification's schema requires `condition` in the long form.
+            // docker compose v2 validates against that schema before it fills
+            // in defaults, so it rejects an entry without `condition`.
+            match value.get("condition") {
+                Some(condition) => {
+                    let condition_path = join(&entry_path, "condition");
+                    match self.string(condition, &condition_path).as_deref() {
+                        Some("service_started") => dependency.condition = Condition::ServiceStarted,
+                        Some("service_healthy") => dependency.condition = Condition::ServiceHealthy,
+                        Some("service_completed_successfully") => dependency.condition = Condition::ServiceCompletedSuccessfully,
+                        Some(other) => {
+                            let expected = "`service_started`, `service_healthy` or `service_completed_successfully`";
+                            self.error(code::INVALID_VALUE, messages::invalid_value(&condition_path, other, expected), condition.span, &condition_path);
+                        }
+                        None => {}
                     }
-                    None => {}
+                }
+                None => {
+                    self.error(code::MISSING_KEY, messages::missing_key(&entry_path, "condition"), key.span, &entry_path).help =
+                        Some(messages::DEPENDENCY_CONDITION_HELP.to_owned());
                 }
             }
             if let Some(restart) = value.get("restart") {
@@ -980,7 +1002,7 @@ impl Context<'_> {
         network.name = self.optional_string(node.get("name"), &join(path, "name"));
         network.driver = self.optional_string(node.get("driver"), &join(path, "driver"));
         if let Some(external) = node.get("external") {
-            network.external = self.external(external, &join(path, "external"), &mut network.name);
+            network.external = self.external(external, place::NETWORK, &join(path, "external"), &mut network.name);
         }
         if let Some(internal) = node.get("internal") {
             network.internal = self.boolean(internal, &join(path, "internal")).unwrap_or(false);
@@ -998,7 +1020,7 @@ impl Context<'_> {
         volume.name = self.optional_string(node.get("name"), &join(path, "name"));
         volume.driver = self.optional_string(node.get("driver"), &join(path, "driver"));
         if let Some(external) = node.get("external") {
-            volume.external = self.external(external, &join(path, "external"), &mut volume.name);
+            volume.external = self.external(external, place::VOLUME, &join(path, "external"), &mut volume.name);
         }
         if let Some(labels) = node.get("labels") {
             volume.labels = self.labels(labels, &join(path, "labels"));
@@ -1008,8 +1030,9 @@ impl Context<'_> {
 
     /// `external: true`, or the obsolete `external: {name: x}` that also
     /// sets the name.
-    fn external(&mut self, node: &Node, path: &str, name: &mut Option<String>) -> bool {
+    fn external(&mut self, node: &Node, pointer: &str, path: &str, name: &mut Option<String>) -> bool {
         if let Value::Mapping(_) = node.value {
+            self.unknown_keys(spec_walk::unknown_keys_below(pointer, "external", node, path));
             if let Some(external_name) = self.optional_string(node.get("name"), &join(path, "name")) {
                 *name = Some(external_name);
             }

@@ -65,13 +65,18 @@ impl Keys {
 
     /// The allowed key closest to a misspelled one, if any is close enough.
     pub fn closest(&self, key: &str) -> Option<&'static str> {
-        self.properties
-            .iter()
-            .map(|candidate| (strsim::jaro_winkler(key, candidate), *candidate))
-            .filter(|(score, _)| *score >= 0.85)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, candidate)| candidate)
+        closest(key, &self.properties)
     }
+}
+
+/// Returns the candidate closest to a misspelled key, if any is close enough.
+pub fn closest(key: &str, candidates: &[&'static str]) -> Option<&'static str> {
+    candidates
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(key, candidate), *candidate))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
 }
 
 /// The keys of the object at `pointer`, following one `$ref`.
@@ -86,9 +91,16 @@ pub fn keys(pointer: &str) -> Keys {
     Keys { properties, extensions, additional }
 }
 
-fn resolve(object: &'static Json) -> &'static Json {
+/// Returns the schema at a JSON pointer of the bundled schema, or `null`
+/// when the pointer names nothing.
+pub(crate) fn schema_at(pointer: &str) -> &'static Json {
+    SCHEMA.pointer(pointer).unwrap_or(&Json::Null)
+}
+
+/// Follows one `$ref` within the bundled schema.
+pub(crate) fn resolve(object: &'static Json) -> &'static Json {
     match object.get("$ref").and_then(Json::as_str).and_then(|reference| reference.strip_prefix('#')) {
-        Some(pointer) => SCHEMA.pointer(pointer).unwrap_or(&Json::Null),
+        Some(pointer) => schema_at(pointer),
         None => object,
     }
 }

@@ -172,6 +172,11 @@ pub fn unknown_key_help(allowed: &[&str]) -> String {
     format!("allowed keys: {}", allowed.join(", "))
 }
 
+pub fn key_pattern_help(patterns: &[&str]) -> String {
+    let patterns: Vec<String> = patterns.iter().map(|pattern| format!("`{pattern}`")).collect();
+    format!("key names here must match {}", patterns.join(" or "))
+}
+
 pub fn unsupported_key(path: &str) -> String {
     format!("`{path}` is not supported yet and is ignored")
 }
@@ -182,6 +187,9 @@ pub const OBSOLETE_VERSION_HELP: &str = "remove the `version` key";
 pub fn missing_key(path: &str, key: &str) -> String {
     format!("`{path}` is missing the required key `{key}`")
 }
+
+pub const DEPENDENCY_CONDITION_HELP: &str =
+    "add `condition: service_started`, the usual value, or `service_healthy` or `service_completed_successfully`";
 
 pub fn invalid_port(path: &str, value: &str, reason: &str) -> String {
     format!("invalid port `{value}` in `{path}`: {reason}")
