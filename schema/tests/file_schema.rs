@@ -10,6 +10,9 @@ use perry_stack_schema::compose::file_schema::{json_schema, json_schema_text};
 use perry_stack_schema::yaml;
 use serde_json::Value;
 
+mod support;
+use support::{compose_files, corpus};
+
 const COMMITTED: &str = "generated/compose.schema.json";
 
 fn workspace_root() -> PathBuf {
@@ -315,30 +318,11 @@ fn mistakes_rejected_where_they_sit() {
     }
 }
 
-/// Lists every compose file under `folder`, sorted.
-fn compose_files(folder: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![folder.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).expect("corpus folder is readable") {
-            let path = entry.expect("corpus entry").path();
-            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default().to_owned();
-            if path.is_dir() {
-                pending.push(path);
-            } else if (name.starts_with("compose") || name.starts_with("docker-compose")) && (name.ends_with(".yaml") || name.ends_with(".yml")) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// An editor validates a file before interpolation, with `${VAR}` templates
 /// in place, so the file schema must accept every corpus file as written.
 #[test]
 fn corpus_files_as_written_accepted() {
-    let corpus = workspace_root().join("../shared/corpus");
+    let corpus = corpus();
     let files = compose_files(&corpus);
     assert!(files.len() >= 30, "expected the corpus at {}, found {} files", corpus.display(), files.len());
     let validator = validator();

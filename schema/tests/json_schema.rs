@@ -6,7 +6,7 @@
 //! schema must accept the model of every corpus file.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use perry_stack_schema::compose::file_schema;
 use perry_stack_schema::compose::merge::merge_files;
@@ -67,6 +67,9 @@ enum Expected {
 }
 
 use Expected::{Invalid, Valid};
+
+mod support;
+use support::{compose_files, corpus};
 
 /// Hand-made files: a name, whether the file is valid, and its text.
 const HAND_MADE: &[(&str, Expected, &str)] = &[
@@ -144,32 +147,9 @@ const HAND_MADE: &[(&str, Expected, &str)] = &[
     ("service-null", Invalid, "services:\n  web:\n"),
 ];
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
-
 fn official_schema() -> serde_json::Value {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("compose-spec.json")).expect("bundled schema");
     serde_json::from_str(&text).expect("the bundled schema is JSON")
-}
-
-/// Lists every compose file under `folder`, sorted.
-fn compose_files(folder: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut pending = vec![folder.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).expect("corpus folder is readable") {
-            let path = entry.expect("corpus entry").path();
-            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default().to_owned();
-            if path.is_dir() {
-                pending.push(path);
-            } else if (name.starts_with("compose") || name.starts_with("docker-compose")) && (name.ends_with(".yaml") || name.ends_with(".yml")) {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 /// Returns whether the official schema accepts the file after interpolation with
