@@ -63,8 +63,9 @@ pub enum OnFailure {
 
 #[derive(clap::Args)]
 pub struct UpArgs {
-    /// Return once the stack is up. Without it, `up` waits for Ctrl-C and
-    /// then removes the containers and networks (volumes are kept).
+    /// Return once the stack is up. Without it, `up` prints the services'
+    /// output until they all exit or Ctrl-C, which stops them (a second
+    /// Ctrl-C exits at once); containers and networks stay, as with docker compose.
     #[arg(short = 'd', long = "detach")]
     pub detach: bool,
     /// Wait until services with a healthcheck are healthy; implies --detach.
@@ -348,10 +349,18 @@ pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
             return Ok(ExitCode::SUCCESS);
         }
 
-        eprintln!("press Ctrl-C to stop and remove the project's containers");
-        let _ = interrupts.wait_for(|presses| *presses >= 1).await;
-        let options = DownOptions { max_parallel: globals.parallel(), progress: Some(progress()), ..DownOptions::default() };
-        engine.down(&report.project, &options).await.map_err(|error| error.to_string())?;
+        eprintln!("following the output of project {}; press Ctrl-C to stop its containers", report.project);
+        let interrupted = async move {
+            let _ = interrupts.wait_for(|presses| *presses >= 1).await;
+        };
+        follow_logs(&engine, &report.project, &args.services, None, true, interrupted).await?;
+        let options = DownOptions {
+            timeout: Duration::from_secs(args.timeout),
+            max_parallel: globals.parallel(),
+            progress: Some(progress()),
+            ..DownOptions::default()
+        };
+        engine.stop(&report.project, &args.services, &options).await.map_err(|error| error.to_string())?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -423,48 +432,72 @@ pub fn logs(globals: GlobalArgs, args: LogsArgs) -> ExitCode {
     run(async move {
         let (name, _) = target(&globals)?;
         let engine = engine().await?;
-        // Lines already printed per container, so a follow prints only new ones.
-        let mut printed: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-        let mut tail = args.tail;
-        loop {
-            let mut entries = Vec::new();
-            if args.services.is_empty() {
-                entries = engine.logs(&name, None, tail).await.map_err(|error| error.to_string())?;
-            } else {
-                for service in &args.services {
-                    entries.extend(engine.logs(&name, Some(service), tail).await.map_err(|error| error.to_string())?);
-                }
-            }
-            let mut stdout = std::io::stdout().lock();
-            for entry in &entries {
-                let seen = printed.entry(entry.container.clone()).or_default();
-                let out: Vec<&str> = entry.logs.stdout.lines().collect();
-                let err: Vec<&str> = entry.logs.stderr.lines().collect();
-                for line in out.iter().skip(seen.0) {
-                    let _ = writeln!(stdout, "{} | {line}", entry.service);
-                }
-                for line in err.iter().skip(seen.1) {
-                    eprintln!("{} | {line}", entry.service);
-                }
-                *seen = (out.len(), err.len());
-            }
-            let _ = stdout.flush();
-            if !args.follow {
-                return Ok(ExitCode::SUCCESS);
-            }
-            // NOTE: following polls the whole output; a streaming `logs -f`
-            // in the backend would print sooner and read less.
-            tail = None;
-            let running = engine.ps(&name).await.map_err(|error| error.to_string())?.iter().any(|row| row.status == "running");
-            if !running {
-                return Ok(ExitCode::SUCCESS);
-            }
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
-                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        let interrupted = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        follow_logs(&engine, &name, &args.services, args.tail, args.follow, interrupted).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Prints the lines of `entries` that `printed` does not count yet, stdout
+/// lines to stdout and stderr lines to stderr, and counts them.
+fn print_new_lines(entries: &[perry_stack::engine::ServiceLogs], printed: &mut BTreeMap<String, (usize, usize)>) {
+    let mut stdout = std::io::stdout().lock();
+    for entry in entries {
+        let seen = printed.entry(entry.container.clone()).or_default();
+        let out: Vec<&str> = entry.logs.stdout.lines().collect();
+        let err: Vec<&str> = entry.logs.stderr.lines().collect();
+        for line in out.iter().skip(seen.0) {
+            let _ = writeln!(stdout, "{} | {line}", entry.service);
+        }
+        for line in err.iter().skip(seen.1) {
+            eprintln!("{} | {line}", entry.service);
+        }
+        *seen = (out.len(), err.len());
+    }
+    let _ = stdout.flush();
+}
+
+/// Prints the output of `services` (every service when empty), each line
+/// after its service's name. With `follow`, keeps printing new lines until
+/// no container of the project runs or `stop` completes.
+async fn follow_logs(
+    engine: &Engine,
+    name: &str,
+    services: &[String],
+    mut tail: Option<usize>,
+    follow: bool,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), String> {
+    tokio::pin!(stop);
+    // Lines already printed per container, so a follow prints only new ones.
+    let mut printed: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    loop {
+        let mut entries = Vec::new();
+        if services.is_empty() {
+            entries = engine.logs(name, None, tail).await.map_err(|error| error.to_string())?;
+        } else {
+            for service in services {
+                entries.extend(engine.logs(name, Some(service), tail).await.map_err(|error| error.to_string())?);
             }
         }
-    })
+        print_new_lines(&entries, &mut printed);
+        if !follow {
+            return Ok(());
+        }
+        // NOTE: following polls the whole output; a streaming `logs -f`
+        // in the backend would print sooner and read less.
+        tail = None;
+        let running = engine.ps(name).await.map_err(|error| error.to_string())?.iter().any(|row| row.status == "running");
+        if !running {
+            return Ok(());
+        }
+        tokio::select! {
+            () = &mut stop => return Ok(()),
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
 }
 
 pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {

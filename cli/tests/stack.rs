@@ -229,3 +229,59 @@ fn dotenv_names_the_project() {
     ok(perry_stack(&dir, &["down", "-t", "0"]));
     assert_eq!(leftovers(&project), "");
 }
+
+#[test]
+fn attached_up_prints_output_and_stops_on_ctrl_c() {
+    use std::io::BufRead;
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let project = format!("perrycli-att-{}-{nanos}", std::process::id());
+    let dir = std::env::temp_dir().join(&project);
+    std::fs::create_dir_all(&dir).unwrap();
+    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    // trap makes the shell (PID 1) end on SIGTERM, so the stop is quick.
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!("services:\n  web:\n    image: {IMAGE}\n    command: [sh, -c, 'trap \"exit 0\" TERM; echo hello from web; while true; do sleep 1; done']\n"),
+    )
+    .unwrap();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(["-p", &project, "up"])
+        .current_dir(&dir)
+        .env("PERRY_CONTAINER_BACKEND", "podman")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("perry-stack starts");
+    // A reader thread, so that a missing line fails the test instead of hanging it.
+    let stdout = child.stdout.take().unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match receiver.recv_timeout(left) {
+            Ok(line) if line == "web | hello from web" => break,
+            Ok(_) => {}
+            Err(error) => {
+                let _ = child.kill();
+                panic!("no output from web: {error}");
+            }
+        }
+    }
+    interrupt(child.id());
+    let status = child.wait().expect("perry-stack exits");
+
+    assert!(status.success(), "{status}");
+    let ps = ok(perry_stack(&dir, &["-p", &project, "ps"]));
+    assert!(ps.contains(&format!("{project}-web-1")), "the container stays: {ps}");
+    assert!(!ps.contains("running"), "the container was stopped: {ps}");
+    ok(perry_stack(&dir, &["-p", &project, "down"]));
+    assert_eq!(leftovers(&project), "");
+}
