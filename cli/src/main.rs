@@ -50,6 +50,14 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Like other command-line tools, end quietly when the reader of the
+    // output goes away (`perry-stack ps | head -1`) instead of panicking
+    // on the failed write.
+    #[cfg(unix)]
+    // SAFETY: runs before any other thread exists, and SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("PERRY_STACK_LOG"))
         .with_writer(std::io::stderr)

@@ -297,12 +297,13 @@ impl Board {
     }
 }
 
-/// Counts Ctrl-C presses: the first cancels `cancel`, the second exits at once.
+/// Counts Ctrl-C presses, and SIGTERM as one too, as docker compose does:
+/// the first cancels `cancel`, the second exits at once.
 fn watch_interrupts(cancel: Cancel) -> tokio::sync::watch::Receiver<u32> {
     let (sender, receiver) = tokio::sync::watch::channel(0u32);
     tokio::spawn(async move {
         let mut presses = 0;
-        while tokio::signal::ctrl_c().await.is_ok() {
+        while interrupt_or_terminate().await {
             presses += 1;
             if presses >= 2 {
                 eprintln!("interrupted again; exiting without cleaning up");
@@ -314,6 +315,24 @@ fn watch_interrupts(cancel: Cancel) -> tokio::sync::watch::Receiver<u32> {
         }
     });
     receiver
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM. Returns false when neither can
+/// be watched.
+async fn interrupt_or_terminate() -> bool {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else { return tokio::signal::ctrl_c().await.is_ok() };
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.is_ok(),
+            received = terminate.recv() => received.is_some(),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.is_ok()
+    }
 }
 
 pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {

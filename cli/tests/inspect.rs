@@ -301,3 +301,19 @@ fn compose_file_from_stdin() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("<stdin>:3:5"), "{stderr}");
 }
+
+/// A reader that goes away ends the command quietly, as with other tools,
+/// instead of a panic on the failed write (exit code 101).
+#[test]
+fn closed_output_pipe_is_no_panic() {
+    let folder = folder("closed-pipe");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    imagee: nginx\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(["check", &file])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("perry-stack runs");
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_ne!(status.code(), Some(101), "{status}");
+}

@@ -151,8 +151,13 @@ fn global_options_drive_every_stack_command() {
 
 /// Sends SIGINT to `pid` with the `kill` command.
 fn interrupt(pid: u32) {
-    let status = Command::new("kill").args(["-INT", &pid.to_string()]).status().expect("kill runs");
-    assert!(status.success(), "kill -INT {pid} failed");
+    signal(pid, "-INT");
+}
+
+/// Sends `name` (`-INT`, `-TERM`) to `pid` with the `kill` command.
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill").args([name, &pid.to_string()]).status().expect("kill runs");
+    assert!(status.success(), "kill {name} {pid} failed");
 }
 
 #[test]
@@ -232,9 +237,19 @@ fn dotenv_names_the_project() {
 
 #[test]
 fn attached_up_prints_output_and_stops_on_ctrl_c() {
+    attached_up_stops_on("-INT");
+}
+
+/// SIGTERM, which `timeout` and CI runners send, counts as Ctrl-C.
+#[test]
+fn attached_up_stops_on_sigterm() {
+    attached_up_stops_on("-TERM");
+}
+
+fn attached_up_stops_on(signal_name: &str) {
     use std::io::BufRead;
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let project = format!("perrycli-att-{}-{nanos}", std::process::id());
+    let project = format!("perrycli-att{}-{}-{nanos}", signal_name.trim_start_matches('-').to_lowercase(), std::process::id());
     let dir = std::env::temp_dir().join(&project);
     std::fs::create_dir_all(&dir).unwrap();
     let _guard = Guard { project: project.clone(), dir: dir.clone() };
@@ -275,7 +290,7 @@ fn attached_up_prints_output_and_stops_on_ctrl_c() {
             }
         }
     }
-    interrupt(child.id());
+    signal(child.id(), signal_name);
     let status = child.wait().expect("perry-stack exits");
 
     assert!(status.success(), "{status}");

@@ -499,3 +499,16 @@ async fn early_creates_keep_existing_resources_out_of_the_journal() {
     let creates = backend.calls().iter().filter(|call| call.operation == Operation::CreateNetwork && call.target == "e_default").count();
     assert_eq!(creates, 2, "the second run tried to create the network while listing");
 }
+
+#[tokio::test(start_paused = true)]
+async fn scale_down_stops_replicas_together() {
+    let backend = Arc::new(MockBackend::new().with_latency(Operation::StopContainer, None, 10 * SECOND));
+    let engine = Engine::new(backend.clone());
+    engine.up(&project("t", vec![scale(service("w", IMAGE, &["serve"]), 3)]), &UpOptions::default()).await.unwrap();
+    let one = engine.up(&project("t", vec![scale(service("w", IMAGE, &["serve"]), 1)]), &UpOptions::default()).await.unwrap();
+
+    assert_eq!(one.removed, ["t-w-2", "t-w-3"]);
+    let stops: Vec<Duration> = backend.calls().iter().filter(|call| call.operation == Operation::StopContainer).map(|call| call.at).collect();
+    assert_eq!(stops.len(), 2, "{stops:?}");
+    assert!(stops[1] - stops[0] < SECOND, "the second stop did not wait for the first: {stops:?}");
+}

@@ -717,14 +717,14 @@ async fn converge(
 ) -> Result<Event, EngineError> {
     let name = &service.name;
 
-    // Scale down first, highest numbers first, so the numbers stay dense.
-    // The containers stop now and go when `up` is done.
-    let extra: Vec<u32> = existing.keys().copied().filter(|number| *number > service.replicas).rev().collect();
-    for number in extra {
-        let info = existing.remove(&number).expect("the number was listed");
+    // Scale down first: the replicas beyond the count stop together, each
+    // under a permit, and go when `up` is done.
+    let extra: Vec<ContainerInfo> = existing.split_off(&(service.replicas + 1)).into_values().collect();
+    let stops = extra.iter().map(|info| async move {
         let _permit = permits.acquire().await.map_err(|error| EngineError::Task(error.to_string()))?;
-        retire(backend, journal, &info, name, false, options).await?;
-    }
+        retire(backend, journal, info, name, false, options).await
+    });
+    futures_util::future::join_all(stops).await.into_iter().collect::<Result<Vec<()>, EngineError>>()?;
 
     // Replicas converge in parallel, each under its own permit. Every task
     // is awaited, even after a failure, so the journal records all creates.
