@@ -56,7 +56,12 @@ impl DockerApiBackend {
     }
 }
 
+/// Turns labels into the API's `filters`; no labels give no filter, which
+/// lists every object.
 fn label_filters(labels: &LabelFilter) -> HashMap<String, Vec<String>> {
+    if labels.is_empty() {
+        return HashMap::new();
+    }
     let values: Vec<String> = labels.iter().map(|(key, value)| format!("{key}={value}")).collect();
     HashMap::from([("label".to_string(), values)])
 }
