@@ -526,7 +526,12 @@ pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {
             let defined: Vec<&str> = services.iter().map(String::as_str).collect();
             return Err(format!("no service `{}` in the compose file; defined services: {}", args.service, defined.join(", ")));
         }
-        let settings = ExecSettings { env: exec_env(&args.env)?, workdir: args.workdir.clone(), user: args.user.clone() };
+        let settings = ExecSettings {
+            env: exec_env(&args.env)?,
+            workdir: args.workdir.clone(),
+            user: args.user.clone(),
+            stdin: piped_stdin()?,
+        };
         let output = engine()
             .await?
             .exec_with(&name, &args.service, args.index, &args.command, &settings)
@@ -537,6 +542,23 @@ pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {
         // An exit code outside 0..=255 cannot pass through; report failure.
         Ok(ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1)))
     })
+}
+
+/// Reads this process's standard input to its end when it is a pipe or a
+/// file, as in `exec -T db psql < dump.sql`. A terminal is not read, so an
+/// interactive shell does not wait for input that `exec` cannot forward.
+// NOTE: the command starts only after the input has ended, so a pipe that
+// stays open (such as `yes | exec ...`) blocks; docker compose streams it.
+fn piped_stdin() -> Result<Option<Vec<u8>>, String> {
+    use std::io::Read;
+
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    stdin.read_to_end(&mut bytes).map_err(|error| format!("could not read standard input: {error}"))?;
+    Ok(Some(bytes))
 }
 
 /// Reads `-e` values: `KEY=VALUE` as given, a bare `KEY` from this process's

@@ -136,6 +136,25 @@ fn global_options_drive_every_stack_command() {
         .unwrap();
     assert_eq!(ok(output), "1 from-shell /tmp 65534\n");
 
+    // A piped standard input reaches the command, as in `exec -T db psql < dump.sql`.
+    let piped = |script: &str, input: &[u8]| {
+        let argv = with(&["exec", "-T", "db", "sh", "-c", script]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+            .args(&argv)
+            .current_dir(&dir)
+            .env("PERRY_CONTAINER_BACKEND", "podman")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        ok(child.wait_with_output().unwrap())
+    };
+    assert_eq!(piped("cat; wc -l", b"a\nb\n"), "a\nb\n0\n", "cat reads the input to its end");
+    assert_eq!(piped("wc -l", b"a\nb\n").trim(), "2");
+
     // `down web` keeps db; the whole `down -v` removes everything.
     ok(run(&["down", "-t", "0", "web"]));
     let ps = ok(run(&["ps"]));
