@@ -13,6 +13,7 @@ use std::time::Duration;
 use perry_stack::schema::workload::render::{render, Format};
 use perry_stack::schema::workload::{self, Graph};
 use perry_stack::workload::{format_status, GraphEngine, GraphError, RunOptions};
+use perry_stack::Cancel;
 
 #[derive(clap::Args)]
 pub struct GraphArgs {
@@ -95,7 +96,14 @@ async fn act(action: Action, graph: &Graph, project: &str) -> Result<ExitCode, S
     match action {
         Action::Up => {
             let options = RunOptions { project: Some(project.to_owned()), ..RunOptions::default() };
-            let report = engine.run(graph, &options).await.map_err(failed)?;
+            // The first Ctrl-C or SIGTERM ends the run and takes the project
+            // down; a second one exits at once.
+            let interrupted = Cancel::new();
+            crate::stack::watch_interrupts(interrupted.clone());
+            let report = tokio::select! {
+                result = engine.run(graph, &options) => result.map_err(failed)?,
+                () = interrupted.cancelled() => return Err(take_down(&engine, graph, project, options.stop_timeout).await),
+            };
             print!("{}", format_status(&report.nodes));
         }
         Action::Status => print!("{}", format_status(&engine.status(graph, project).await.map_err(failed)?)),
@@ -113,4 +121,27 @@ async fn act(action: Action, graph: &Graph, project: &str) -> Result<ExitCode, S
         Action::Down { timeout } => engine.down(project, Duration::from_secs(timeout)).await.map_err(failed)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes the containers and the network of an interrupted `graph up` and
+/// returns the message to print. A run refuses to start while the project
+/// has containers, so everything under its label was made by this run.
+async fn take_down(engine: &GraphEngine, graph: &Graph, project: &str, stop_timeout: Duration) -> String {
+    // Dropping the run aborted its node tasks and killed their runtime
+    // commands, but a create that the runtime had accepted may still
+    // appear, so a second pass removes what the first one missed.
+    // NOTE: a container that appears after the second pass is left behind.
+    for _ in 0..2 {
+        if let Err(error) = engine.down(project, stop_timeout).await {
+            return format!("graph up was interrupted, and removing project {project} failed: {error}; run `graph FILE down`");
+        }
+        let remaining = match engine.status(graph, project).await {
+            Ok(states) => states.values().any(|status| status.container.is_some()),
+            Err(_) => true,
+        };
+        if !remaining {
+            break;
+        }
+    }
+    format!("graph up was interrupted; the containers and network of project {project} were removed")
 }

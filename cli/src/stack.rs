@@ -299,7 +299,7 @@ impl Board {
 
 /// Counts Ctrl-C presses, and SIGTERM as one too, as docker compose does:
 /// the first cancels `cancel`, the second exits at once.
-fn watch_interrupts(cancel: Cancel) -> tokio::sync::watch::Receiver<u32> {
+pub(crate) fn watch_interrupts(cancel: Cancel) -> tokio::sync::watch::Receiver<u32> {
     let (sender, receiver) = tokio::sync::watch::channel(0u32);
     tokio::spawn(async move {
         let mut presses = 0;
