@@ -2,7 +2,7 @@
 //! runs it with `up`, `status`, `logs`, `exec` and `down`.
 //!
 //! Exits with 0 on success, 1 when the graph has errors or a run fails, and
-//! 2 when the file cannot be read.
+//! 2 when the file cannot be read or `--format` comes with an action.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -19,9 +19,10 @@ use perry_stack::Cancel;
 pub struct GraphArgs {
     /// Workload graph file (YAML).
     pub file: PathBuf,
-    /// Output format without an action: `tree`, `dot` (Graphviz) or `mermaid`.
-    #[arg(long, default_value = "tree", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
-    pub format: String,
+    /// Output format when no action is given: `tree`, `dot` (Graphviz) or
+    /// `mermaid` [default: tree].
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
+    pub format: Option<String>,
     /// Project name of the run [default: the graph's name].
     #[arg(short = 'p', long = "project-name")]
     pub project: Option<String>,
@@ -36,11 +37,16 @@ pub enum Action {
     /// Print each node's state: pending, starting, running, healthy, exited or failed.
     Status,
     /// Print one node's output.
-    Logs { node: String },
+    Logs {
+        /// The node whose output is printed.
+        node: String,
+    },
     /// Run a command in one node's container, without a shell.
     Exec {
+        /// The node whose container runs the command.
         node: String,
-        #[arg(trailing_var_arg = true, required = true)]
+        /// The command and its arguments, passed without a shell.
+        #[arg(trailing_var_arg = true, required = true, allow_hyphen_values = true)]
         argv: Vec<String>,
     },
     /// Stop and remove the graph's containers and network.
@@ -51,7 +57,23 @@ pub enum Action {
     },
 }
 
+impl Action {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Status => "status",
+            Self::Logs { .. } => "logs",
+            Self::Exec { .. } => "exec",
+            Self::Down { .. } => "down",
+        }
+    }
+}
+
 pub fn graph(args: GraphArgs) -> ExitCode {
+    if let (Some(format), Some(action)) = (&args.format, &args.action) {
+        eprintln!("error: --format {format} applies only when no action is given, but the action is `{}`; remove --format or the action", action.name());
+        return ExitCode::from(2);
+    }
     let source = match std::fs::read_to_string(&args.file) {
         Ok(source) => source,
         Err(error) => {
@@ -67,7 +89,7 @@ pub fn graph(args: GraphArgs) -> ExitCode {
         }
     };
     let Some(action) = args.action else {
-        let format = Format::parse(&args.format).unwrap_or(Format::Tree);
+        let format = args.format.as_deref().and_then(Format::parse).unwrap_or(Format::Tree);
         print!("{}", render(&graph, format));
         return ExitCode::SUCCESS;
     };

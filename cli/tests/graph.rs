@@ -103,3 +103,26 @@ fn graph_up_sigterm_removes_the_run() {
     assert!(stderr.contains("graph up was interrupted"), "{stderr}");
     assert_eq!(leftovers(&project), "");
 }
+
+fn graph_command(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_perry-stack")).arg("graph").args(args).output().expect("perry-stack runs")
+}
+
+#[test]
+fn graph_exec_help_describes_arguments() {
+    let output = graph_command(&["any.yaml", "exec", "--help"]);
+    let help = String::from_utf8_lossy(&output.stdout);
+
+    assert!(output.status.success(), "{help}");
+    assert!(help.contains("The node whose container runs the command"), "{help}");
+    assert!(help.contains("The command and its arguments, passed without a shell"), "{help}");
+}
+
+#[test]
+fn graph_format_with_action_is_rejected() {
+    let output = graph_command(&["any.yaml", "--format", "dot", "status"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--format dot applies only when no action is given, but the action is `status`"), "{stderr}");
+}

@@ -245,6 +245,8 @@ pub struct ContainerSummary {
 pub struct ServiceLogs {
     pub service: String,
     pub container: String,
+    /// The container's number within its service, from 1.
+    pub number: u32,
     pub logs: Logs,
 }
 
