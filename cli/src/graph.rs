@@ -2,7 +2,7 @@
 //! runs it with `up`, `status`, `logs`, `exec` and `down`.
 //!
 //! Exits with 0 on success, 1 when the graph has errors or a run fails, and
-//! 2 when the file cannot be read.
+//! 2 when the file cannot be read or `--format` comes with an action.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -13,14 +13,16 @@ use std::time::Duration;
 use perry_stack::schema::workload::render::{render, Format};
 use perry_stack::schema::workload::{self, Graph};
 use perry_stack::workload::{format_status, GraphEngine, GraphError, RunOptions};
+use perry_stack::Cancel;
 
 #[derive(clap::Args)]
 pub struct GraphArgs {
     /// Workload graph file (YAML).
     pub file: PathBuf,
-    /// Output format without an action: `tree`, `dot` (Graphviz) or `mermaid`.
-    #[arg(long, default_value = "tree", value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
-    pub format: String,
+    /// Output format when no action is given: `tree`, `dot` (Graphviz) or
+    /// `mermaid` [default: tree].
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(Format::NAMES))]
+    pub format: Option<String>,
     /// Project name of the run [default: the graph's name].
     #[arg(short = 'p', long = "project-name")]
     pub project: Option<String>,
@@ -35,11 +37,16 @@ pub enum Action {
     /// Print each node's state: pending, starting, running, healthy, exited or failed.
     Status,
     /// Print one node's output.
-    Logs { node: String },
+    Logs {
+        /// The node whose output is printed.
+        node: String,
+    },
     /// Run a command in one node's container, without a shell.
     Exec {
+        /// The node whose container runs the command.
         node: String,
-        #[arg(trailing_var_arg = true, required = true)]
+        /// The command and its arguments, passed without a shell.
+        #[arg(trailing_var_arg = true, required = true, allow_hyphen_values = true)]
         argv: Vec<String>,
     },
     /// Stop and remove the graph's containers and network.
@@ -50,7 +57,23 @@ pub enum Action {
     },
 }
 
+impl Action {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Status => "status",
+            Self::Logs { .. } => "logs",
+            Self::Exec { .. } => "exec",
+            Self::Down { .. } => "down",
+        }
+    }
+}
+
 pub fn graph(args: GraphArgs) -> ExitCode {
+    if let (Some(format), Some(action)) = (&args.format, &args.action) {
+        eprintln!("error: --format {format} applies only when no action is given, but the action is `{}`; remove --format or the action", action.name());
+        return ExitCode::from(2);
+    }
     let source = match std::fs::read_to_string(&args.file) {
         Ok(source) => source,
         Err(error) => {
@@ -66,7 +89,7 @@ pub fn graph(args: GraphArgs) -> ExitCode {
         }
     };
     let Some(action) = args.action else {
-        let format = Format::parse(&args.format).unwrap_or(Format::Tree);
+        let format = args.format.as_deref().and_then(Format::parse).unwrap_or(Format::Tree);
         print!("{}", render(&graph, format));
         return ExitCode::SUCCESS;
     };
@@ -95,7 +118,14 @@ async fn act(action: Action, graph: &Graph, project: &str) -> Result<ExitCode, S
     match action {
         Action::Up => {
             let options = RunOptions { project: Some(project.to_owned()), ..RunOptions::default() };
-            let report = engine.run(graph, &options).await.map_err(failed)?;
+            // The first Ctrl-C or SIGTERM ends the run and takes the project
+            // down; a second one exits at once.
+            let interrupted = Cancel::new();
+            crate::stack::watch_interrupts(interrupted.clone());
+            let report = tokio::select! {
+                result = engine.run(graph, &options) => result.map_err(failed)?,
+                () = interrupted.cancelled() => return Err(take_down(&engine, graph, project, options.stop_timeout).await),
+            };
             print!("{}", format_status(&report.nodes));
         }
         Action::Status => print!("{}", format_status(&engine.status(graph, project).await.map_err(failed)?)),
@@ -113,4 +143,27 @@ async fn act(action: Action, graph: &Graph, project: &str) -> Result<ExitCode, S
         Action::Down { timeout } => engine.down(project, Duration::from_secs(timeout)).await.map_err(failed)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes the containers and the network of an interrupted `graph up` and
+/// returns the message to print. A run refuses to start while the project
+/// has containers, so everything under its label was made by this run.
+async fn take_down(engine: &GraphEngine, graph: &Graph, project: &str, stop_timeout: Duration) -> String {
+    // Dropping the run aborted its node tasks and killed their runtime
+    // commands, but a create that the runtime had accepted may still
+    // appear, so a second pass removes what the first one missed.
+    // NOTE: a container that appears after the second pass is left behind.
+    for _ in 0..2 {
+        if let Err(error) = engine.down(project, stop_timeout).await {
+            return format!("graph up was interrupted, and removing project {project} failed: {error}; run `graph FILE down`");
+        }
+        let remaining = match engine.status(graph, project).await {
+            Ok(states) => states.values().any(|status| status.container.is_some()),
+            Err(_) => true,
+        };
+        if !remaining {
+            break;
+        }
+    }
+    format!("graph up was interrupted; the containers and network of project {project} were removed")
 }

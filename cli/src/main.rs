@@ -38,7 +38,7 @@ enum Command {
     /// Run a command in a running service container.
     Exec(stack::ExecArgs),
     /// Start the stack's stopped containers.
-    Start(stack::LifecycleArgs),
+    Start(stack::StartArgs),
     /// Stop the stack's running containers without removing them.
     Stop(stack::LifecycleArgs),
     /// Stop and start the stack's containers.

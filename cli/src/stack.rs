@@ -100,13 +100,23 @@ pub struct DownArgs {
     pub services: Vec<String>,
 }
 
+/// The arguments of `stop` and `restart`.
 #[derive(clap::Args)]
 pub struct LifecycleArgs {
     /// Seconds a container may take to stop before it is killed.
     #[arg(short = 't', long = "timeout", default_value_t = 10)]
     pub timeout: u64,
-    /// Only these services (with their dependents when stopping, their
-    /// dependencies when starting); all when none is given.
+    /// Only these services and their dependents, which stop first; all
+    /// when none is given.
+    pub services: Vec<String>,
+}
+
+/// The arguments of `start`, which stops nothing and so takes no timeout,
+/// as in docker compose.
+#[derive(clap::Args)]
+pub struct StartArgs {
+    /// Only these services and their dependencies, which start first; all
+    /// when none is given.
     pub services: Vec<String>,
 }
 
@@ -118,11 +128,23 @@ pub struct LogsArgs {
     /// Keep printing new output until Ctrl-C or until every container exits.
     #[arg(short = 'f', long = "follow")]
     pub follow: bool,
-    /// Number of lines to show from the end of each container's output.
-    #[arg(short = 'n', long = "tail")]
-    pub tail: Option<usize>,
+    /// Number of lines to show from the end of each container's output, or
+    /// `all` [default: all].
+    #[arg(short = 'n', long = "tail", value_name = "LINES", value_parser = parse_tail)]
+    pub tail: Option<Tail>,
     /// Only these services' output.
     pub services: Vec<String>,
+}
+
+/// The value of `logs --tail`: a number of lines, or every line.
+#[derive(Clone, Copy, Debug)]
+pub struct Tail(Option<usize>);
+
+fn parse_tail(text: &str) -> Result<Tail, String> {
+    if text == "all" {
+        return Ok(Tail(None));
+    }
+    text.parse().map(|lines| Tail(Some(lines))).map_err(|_| format!("invalid number of lines `{text}`: use a whole number from 0, or `all`"))
 }
 
 #[derive(clap::Args)]
@@ -244,6 +266,20 @@ fn target(globals: &GlobalArgs) -> Result<(String, Option<BTreeSet<String>>), St
     Ok((name, None))
 }
 
+/// Rejects a requested service that the compose file does not define, and
+/// lists the defined ones. Without a compose file (`defined` is `None`) the
+/// engine reports the services it cannot find by label instead.
+fn check_defined(defined: Option<&BTreeSet<String>>, requested: &[String]) -> Result<(), String> {
+    let Some(defined) = defined else { return Ok(()) };
+    match requested.iter().find(|service| !defined.contains(*service)) {
+        Some(missing) => {
+            let names: Vec<&str> = defined.iter().map(String::as_str).collect();
+            Err(format!("no service `{missing}` in the compose file; defined services: {}", names.join(", ")))
+        }
+        None => Ok(()),
+    }
+}
+
 async fn engine() -> Result<Engine, String> {
     Engine::detect().await.map_err(|error| error.to_string())
 }
@@ -299,7 +335,7 @@ impl Board {
 
 /// Counts Ctrl-C presses, and SIGTERM as one too, as docker compose does:
 /// the first cancels `cancel`, the second exits at once.
-fn watch_interrupts(cancel: Cancel) -> tokio::sync::watch::Receiver<u32> {
+pub(crate) fn watch_interrupts(cancel: Cancel) -> tokio::sync::watch::Receiver<u32> {
     let (sender, receiver) = tokio::sync::watch::channel(0u32);
     tokio::spawn(async move {
         let mut presses = 0;
@@ -387,6 +423,7 @@ pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
 pub fn down(globals: GlobalArgs, args: DownArgs) -> ExitCode {
     run(async move {
         let (name, known) = target(&globals)?;
+        check_defined(known.as_ref(), &args.services)?;
         let engine = engine().await?;
         let options = DownOptions {
             volumes: args.volumes,
@@ -414,17 +451,20 @@ fn lifecycle_options(globals: &GlobalArgs, args: &LifecycleArgs) -> DownOptions 
     }
 }
 
-pub fn start(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
+pub fn start(globals: GlobalArgs, args: StartArgs) -> ExitCode {
     run(async move {
-        let (name, _) = target(&globals)?;
-        engine().await?.start(&name, &args.services, &lifecycle_options(&globals, &args)).await.map_err(|error| error.to_string())?;
+        let (name, defined) = target(&globals)?;
+        check_defined(defined.as_ref(), &args.services)?;
+        let options = DownOptions { max_parallel: globals.parallel(), progress: Some(progress()), ..DownOptions::default() };
+        engine().await?.start(&name, &args.services, &options).await.map_err(|error| error.to_string())?;
         Ok(ExitCode::SUCCESS)
     })
 }
 
 pub fn stop(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
     run(async move {
-        let (name, _) = target(&globals)?;
+        let (name, defined) = target(&globals)?;
+        check_defined(defined.as_ref(), &args.services)?;
         engine().await?.stop(&name, &args.services, &lifecycle_options(&globals, &args)).await.map_err(|error| error.to_string())?;
         Ok(ExitCode::SUCCESS)
     })
@@ -432,7 +472,8 @@ pub fn stop(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
 
 pub fn restart(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
     run(async move {
-        let (name, _) = target(&globals)?;
+        let (name, defined) = target(&globals)?;
+        check_defined(defined.as_ref(), &args.services)?;
         engine().await?.restart(&name, &args.services, &lifecycle_options(&globals, &args)).await.map_err(|error| error.to_string())?;
         Ok(ExitCode::SUCCESS)
     })
@@ -449,29 +490,37 @@ pub fn ps(globals: GlobalArgs, _args: PsArgs) -> ExitCode {
 
 pub fn logs(globals: GlobalArgs, args: LogsArgs) -> ExitCode {
     run(async move {
-        let (name, _) = target(&globals)?;
+        let (name, defined) = target(&globals)?;
+        check_defined(defined.as_ref(), &args.services)?;
         let engine = engine().await?;
         let interrupted = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        follow_logs(&engine, &name, &args.services, args.tail, args.follow, interrupted).await?;
+        follow_logs(&engine, &name, &args.services, args.tail.and_then(|tail| tail.0), args.follow, interrupted).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
 
 /// Prints the lines of `entries` that `printed` does not count yet, stdout
-/// lines to stdout and stderr lines to stderr, and counts them.
+/// lines to stdout and stderr lines to stderr, and counts them. Each line
+/// starts with its service's name, or with `service-N` when the service has
+/// more than one container, so that replicas can be distinguished.
 fn print_new_lines(entries: &[perry_stack::engine::ServiceLogs], printed: &mut BTreeMap<String, (usize, usize)>) {
+    let mut containers: BTreeMap<&str, usize> = BTreeMap::new();
+    for entry in entries {
+        *containers.entry(entry.service.as_str()).or_default() += 1;
+    }
     let mut stdout = std::io::stdout().lock();
     for entry in entries {
+        let prefix = if containers[entry.service.as_str()] > 1 { format!("{}-{}", entry.service, entry.number) } else { entry.service.clone() };
         let seen = printed.entry(entry.container.clone()).or_default();
         let out: Vec<&str> = entry.logs.stdout.lines().collect();
         let err: Vec<&str> = entry.logs.stderr.lines().collect();
         for line in out.iter().skip(seen.0) {
-            let _ = writeln!(stdout, "{} | {line}", entry.service);
+            let _ = writeln!(stdout, "{prefix} | {line}");
         }
         for line in err.iter().skip(seen.1) {
-            eprintln!("{} | {line}", entry.service);
+            eprintln!("{prefix} | {line}");
         }
         *seen = (out.len(), err.len());
     }
@@ -522,11 +571,13 @@ async fn follow_logs(
 pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {
     run(async move {
         let (name, services) = target(&globals)?;
-        if let Some(services) = services.filter(|services| !services.contains(&args.service)) {
-            let defined: Vec<&str> = services.iter().map(String::as_str).collect();
-            return Err(format!("no service `{}` in the compose file; defined services: {}", args.service, defined.join(", ")));
-        }
-        let settings = ExecSettings { env: exec_env(&args.env)?, workdir: args.workdir.clone(), user: args.user.clone() };
+        check_defined(services.as_ref(), std::slice::from_ref(&args.service))?;
+        let settings = ExecSettings {
+            env: exec_env(&args.env)?,
+            workdir: args.workdir.clone(),
+            user: args.user.clone(),
+            stdin: piped_stdin()?,
+        };
         let output = engine()
             .await?
             .exec_with(&name, &args.service, args.index, &args.command, &settings)
@@ -537,6 +588,23 @@ pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {
         // An exit code outside 0..=255 cannot pass through; report failure.
         Ok(ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1)))
     })
+}
+
+/// Reads this process's standard input to its end when it is a pipe or a
+/// file, as in `exec -T db psql < dump.sql`. A terminal is not read, so an
+/// interactive shell does not wait for input that `exec` cannot forward.
+// NOTE: the command starts only after the input has ended, so a pipe that
+// stays open (such as `yes | exec ...`) blocks; docker compose streams it.
+fn piped_stdin() -> Result<Option<Vec<u8>>, String> {
+    use std::io::Read;
+
+    let mut stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut bytes = Vec::new();
+    stdin.read_to_end(&mut bytes).map_err(|error| format!("could not read standard input: {error}"))?;
+    Ok(Some(bytes))
 }
 
 /// Reads `-e` values: `KEY=VALUE` as given, a bare `KEY` from this process's

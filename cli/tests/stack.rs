@@ -136,6 +136,25 @@ fn global_options_drive_every_stack_command() {
         .unwrap();
     assert_eq!(ok(output), "1 from-shell /tmp 65534\n");
 
+    // A piped standard input reaches the command, as in `exec -T db psql < dump.sql`.
+    let piped = |script: &str, input: &[u8]| {
+        let argv = with(&["exec", "-T", "db", "sh", "-c", script]);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+            .args(&argv)
+            .current_dir(&dir)
+            .env("PERRY_CONTAINER_BACKEND", "podman")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        ok(child.wait_with_output().unwrap())
+    };
+    assert_eq!(piped("cat; wc -l", b"a\nb\n"), "a\nb\n0\n", "cat reads the input to its end");
+    assert_eq!(piped("wc -l", b"a\nb\n").trim(), "2");
+
     // `down web` keeps db; the whole `down -v` removes everything.
     ok(run(&["down", "-t", "0", "web"]));
     let ps = ok(run(&["ps"]));
@@ -299,4 +318,71 @@ fn attached_up_stops_on(signal_name: &str) {
     assert!(!ps.contains("running"), "the container was stopped: {ps}");
     ok(perry_stack(&dir, &["-p", &project, "down"]));
     assert_eq!(leftovers(&project), "");
+}
+
+#[test]
+fn logs_prefix_replicas_and_tail_all() {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let project = format!("perrycli-logs-{}-{nanos}", std::process::id());
+    let dir = std::env::temp_dir().join(&project);
+    std::fs::create_dir_all(&dir).unwrap();
+    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!(
+            "services:\n  w:\n    image: {IMAGE}\n    command: [sh, -c, 'echo one; echo two; sleep 60']\n    scale: 2\n  db:\n    image: {IMAGE}\n    command: [sh, -c, 'echo ready; sleep 60']\n"
+        ),
+    )
+    .unwrap();
+    // The project name comes from the folder, so every command reads the
+    // compose file and finds the defined services there.
+    let run = |args: &[&str]| perry_stack(&dir, args);
+    ok(run(&["up", "-d"]));
+    // The containers print as they start; wait until both replicas have.
+    let began = std::time::Instant::now();
+    let mut logs = String::new();
+    while began.elapsed() < std::time::Duration::from_secs(10) {
+        logs = String::from_utf8_lossy(&ok_output(run(&["logs", "--tail", "all"])).stdout).into_owned();
+        if logs.matches("two").count() == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
+    for line in ["w-1 | one", "w-1 | two", "w-2 | one", "w-2 | two", "db | ready"] {
+        assert!(logs.lines().any(|printed| printed == line), "missing `{line}` in:\n{logs}");
+    }
+    let last = String::from_utf8_lossy(&ok_output(run(&["logs", "--tail", "1", "w"])).stdout).into_owned();
+    let mut lines: Vec<&str> = last.lines().collect();
+    lines.sort();
+    assert_eq!(lines, ["w-1 | two", "w-2 | two"]);
+    let invalid = run(&["logs", "--tail", "some"]);
+    assert!(!invalid.status.success());
+    assert!(String::from_utf8_lossy(&invalid.stderr).contains("invalid number of lines `some`: use a whole number from 0, or `all`"));
+
+    for verb in ["stop", "start", "restart", "logs", "down"] {
+        let output = run(&[verb, "nosuch"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{verb}: {stderr}");
+        assert!(stderr.contains("no service `nosuch` in the compose file; defined services: db, w"), "{verb}: {stderr}");
+    }
+    let ps = ok(run(&["ps"]));
+    assert_eq!(ps.matches("running").count(), 3, "a rejected command changed nothing: {ps}");
+    ok(run(&["down", "-t", "0"]));
+    assert_eq!(leftovers(&project), "");
+}
+
+fn ok_output(output: Output) -> Output {
+    assert!(output.status.success(), "perry-stack failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+#[test]
+fn start_help_has_no_stop_timeout() {
+    let output = Command::new(env!("CARGO_BIN_EXE_perry-stack")).args(["start", "--help"]).output().expect("perry-stack runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+
+    assert!(output.status.success(), "{help}");
+    assert!(!help.contains("--timeout"), "start stops nothing: {help}");
+    assert!(help.contains("their dependencies, which start first"), "{help}");
 }

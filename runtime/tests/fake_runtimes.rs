@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use perry_stack::backend::{ContainerSpec, Feature, Grammar, LabelFilter, NetworkAttachment, NetworkSpec};
+use perry_stack::backend::{ContainerSpec, ExecSettings, Feature, Grammar, LabelFilter, NetworkAttachment, NetworkSpec};
 use perry_stack::{Backend, CliBackend};
 
 /// `podman ps --all --format json` as podman 4 prints it.
@@ -69,6 +69,7 @@ case "$1" in
   create) echo {CREATED_ID} ;;
   ps) if [ "$3" = "--format" ]; then cat '{dir}/ps.json'; else echo 9a8b7c6d5e4f; fi ;;
   container) cat '{dir}/inspect.json' ;;
+  exec) cat ;;
 esac
 "#,
             log = dir.join("argv.log").display(),
@@ -259,7 +260,7 @@ case "$1" in
   list) cat '{dir}/list.json' ;;
   inspect) if [ "$2" = demo-web-1 ]; then cat '{dir}/list.json'; else echo "Error: notFound: \"container $2 not found\"" >&2; exit 1; fi ;;
   network) if [ "$2" = list ]; then cat '{dir}/networks.json'; fi ;;
-  exec) echo hello; exit 3 ;;
+  exec) if [ "$2" = --interactive ]; then cat; else echo hello; exit 3; fi ;;
 esac
 "#,
         log = dir.join("argv.log").display(),
@@ -284,6 +285,8 @@ esac
     let missing = backend.inspect_container("gone").await.unwrap_err();
     let networks = backend.list_networks(&project_filter()).await.unwrap();
     let exec = backend.exec("demo-web-1", &words("echo hello")).await.unwrap();
+    let with_stdin = ExecSettings { stdin: Some(b"piped\n".to_vec()), ..ExecSettings::default() };
+    let piped = backend.exec_with("demo-web-1", &words("cat"), &with_stdin).await.unwrap();
     backend.stop_container("demo-web-1", std::time::Duration::from_secs(3)).await.unwrap();
     backend.remove_container("demo-web-1", true).await.unwrap();
     backend.remove_network("demo_front").await.unwrap();
@@ -301,9 +304,10 @@ esac
     assert_eq!(calls[2], words("inspect demo-web-1"));
     assert_eq!(calls[4], words("network list --format json"));
     assert_eq!(calls[5], words("exec demo-web-1 echo hello"));
-    assert_eq!(calls[6], words("stop --time 3 demo-web-1"));
-    assert_eq!(calls[7], words("delete --force demo-web-1"));
-    assert_eq!(calls[8], words("network delete demo_front"));
+    assert_eq!(calls[6], words("exec --interactive demo-web-1 cat"));
+    assert_eq!(calls[7], words("stop --time 3 demo-web-1"));
+    assert_eq!(calls[8], words("delete --force demo-web-1"));
+    assert_eq!(calls[9], words("network delete demo_front"));
 
     let names: Vec<&str> = listed.iter().map(|info| info.name.as_str()).collect();
     assert_eq!(names, ["demo-web-1"], "the label filter is applied to the list");
@@ -314,4 +318,30 @@ esac
     assert!(missing.is_not_found(), "{missing}");
     assert_eq!(networks.iter().map(|network| network.name.as_str()).collect::<Vec<_>>(), ["demo_front"]);
     assert_eq!((exec.exit_code, exec.stdout.as_str()), (3, "hello\n"));
+    assert_eq!((piped.exit_code, piped.stdout.as_str()), (0, "piped\n"), "the fake's `cat` read the input");
+}
+
+#[tokio::test]
+async fn exec_stdin_uses_interactive() {
+    let fakes = [
+        (Fake::new("stdin-podman", "podman", 0), "podman", Grammar::Podman, 0),
+        (Fake::new("stdin-docker", "docker", 0), "docker", Grammar::Docker, 0),
+        (Fake::new("stdin-nerdctl", "nerdctl", 0), "nerdctl", Grammar::Docker, 0),
+        (Fake::new("stdin-lima", "limactl", 3), "lima", Grammar::Docker, 3),
+    ];
+    for (fake, name, grammar, skip) in &fakes {
+        let mut backend = CliBackend::new(&fake.program, *grammar).with_name(name);
+        if *skip > 0 {
+            backend = backend.with_prefix(&["shell", "default", "nerdctl"]);
+        }
+        let settings = ExecSettings { stdin: Some(b"a\nb\n".to_vec()), user: Some("1000".to_string()), ..ExecSettings::default() };
+        let piped = backend.exec_with("demo-web-1", &words("sh -c cat"), &settings).await.unwrap();
+        let plain = backend.exec("demo-web-1", &words("true")).await.unwrap();
+
+        let calls: Vec<Vec<String>> = fake.calls().into_iter().map(|call| call[*skip..].to_vec()).collect();
+        assert_eq!(calls[0], words("exec --interactive --user 1000 demo-web-1 sh -c cat"), "{name}");
+        assert_eq!(calls[1], words("exec demo-web-1 true"), "{name}: no input, no --interactive");
+        assert_eq!(piped.stdout, "a\nb\n", "{name}: the input reached the program's standard input");
+        assert_eq!(plain.stdout, "", "{name}: without input the standard input is empty");
+    }
 }

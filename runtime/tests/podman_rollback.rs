@@ -106,3 +106,37 @@ async fn rollback_restores_a_recreated_container() {
     assert_eq!(inspected.id, old_id);
     finish(&name).await;
 }
+
+/// Removes a volume by name, also when the test panics: a runtime that
+/// creates a missing external volume leaves it without the project label.
+struct RemoveVolume(String);
+
+impl Drop for RemoveVolume {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("podman").args(["volume", "rm", "-f", &self.0]).output();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_external_volume_fails_before_creating() {
+    require_podman();
+    let name = unique_project("extvol");
+    let _cleanup = Cleanup(name.clone());
+    let volume_name = format!("{name}-no-such-volume");
+    let _volume = RemoveVolume(volume_name.clone());
+    let web = mount_volume(service("web", IMAGE, &["sleep", "60"]), "data", "/data");
+    let mut stack = with_volume(project(&name, vec![web]), "data");
+    let declared = stack.volumes.get_mut("data").unwrap();
+    declared.external = true;
+    declared.name = Some(volume_name.clone());
+
+    let error = engine().up(&stack, &UpOptions::default()).await.unwrap_err();
+
+    let message = error.to_string();
+    assert!(message.contains(&format!("external volume {volume_name} not found")), "{message}");
+    assert!(message.contains("volumes.data"), "{message}");
+    assert!(message.contains("service web"), "{message}");
+    assert_eq!(leftovers(&name), Vec::<String>::new(), "no network or container was made");
+    let exists = std::process::Command::new("podman").args(["volume", "exists", &volume_name]).status().expect("podman runs");
+    assert!(!exists.success(), "podman created the external volume {volume_name}");
+}

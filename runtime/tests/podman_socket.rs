@@ -34,10 +34,17 @@ async fn up_exec_down_over_the_api() {
     assert_eq!(output.exit_code, 3);
     assert_eq!(output.stdout, "hi\n");
     assert_eq!(output.stderr, "oops\n");
-    let settings = ExecSettings { env: [("A".to_string(), "1".to_string())].into(), workdir: Some("/tmp".to_string()), user: Some("65534".to_string()) };
+    let settings = ExecSettings { env: [("A".to_string(), "1".to_string())].into(), workdir: Some("/tmp".to_string()), user: Some("65534".to_string()), stdin: None };
     let argv = ["sh", "-c", "echo $A $(pwd) $(id -u)"].map(str::to_string);
     let output = engine.exec_with(&name, "web", 1, &argv, &settings).await.unwrap();
     assert_eq!(output.stdout, "1 /tmp 65534\n");
+    let with_stdin = ExecSettings { stdin: Some(b"a\nb\n".to_vec()), ..ExecSettings::default() };
+    let argv = ["sh", "-c", "cat; wc -l"].map(str::to_string);
+    let output = engine.exec_with(&name, "web", 1, &argv, &with_stdin).await.unwrap();
+    assert_eq!((output.exit_code, output.stdout.as_str()), (0, "a\nb\n0\n"), "cat reads the input to its end, then wc sees none: {output:?}");
+    let argv = ["sh", "-c", "wc -l"].map(str::to_string);
+    let output = engine.exec_with(&name, "web", 1, &argv, &with_stdin).await.unwrap();
+    assert_eq!(output.stdout.trim(), "2", "{output:?}");
     let again = engine.up(&project, &UpOptions::default()).await.unwrap();
     assert!(again.services.iter().all(|service| service.reused), "{:?}", again.services);
 

@@ -203,7 +203,7 @@ impl CliBackend {
         push_exec_flags(&mut args, settings);
         args.push(id.to_string());
         args.extend(argv.iter().cloned());
-        let output = self.run(&args).await?;
+        let output = self.run_with_input(&args, settings.stdin.as_deref()).await?;
         let command = self.command_line(&args);
         match output.code {
             Some(0) => Ok(ExecOutput { exit_code: 0, stdout: output.stdout, stderr: output.stderr }),

@@ -139,21 +139,48 @@ impl CliBackend {
 
     /// Runs the program with `args` and returns its output whatever the exit code.
     async fn run(&self, args: &[String]) -> Result<Output, BackendError> {
+        self.run_with_input(args, None).await
+    }
+
+    /// Runs the program with `args`, writes `input` to its standard input
+    /// and closes it, and returns its output whatever the exit code. Without
+    /// `input` the standard input is empty.
+    async fn run_with_input(&self, args: &[String], input: Option<&[u8]>) -> Result<Output, BackendError> {
         let command_line = self.command_line(args);
         tracing::debug!(command = %command_line, "running container runtime");
 
-        let child = Command::new(&self.program)
+        let mut child = Command::new(&self.program)
             .args(&self.prefix)
             .args(args)
             .envs(&self.env)
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .map_err(|source| BackendError::Spawn { command: command_line.clone(), source })?;
 
-        let output = match tokio::time::timeout(self.timeout, child.wait_with_output()).await {
+        // The input is written while the output is read, so a command that
+        // prints before it has read everything cannot block on a full pipe.
+        // Dropping the pipe afterwards sends end-of-file.
+        let writer = match (input, child.stdin.take()) {
+            (Some(input), Some(mut stdin)) => {
+                let input = input.to_vec();
+                Some(tokio::spawn(async move {
+                    use tokio::io::AsyncWriteExt;
+                    // A command that exits without reading all of its input
+                    // closes the pipe; that is its own choice, not an error.
+                    let _ = stdin.write_all(&input).await;
+                }))
+            }
+            _ => None,
+        };
+
+        let waited = tokio::time::timeout(self.timeout, child.wait_with_output()).await;
+        if let Some(writer) = writer {
+            writer.abort();
+        }
+        let output = match waited {
             Ok(result) => result.map_err(|source| BackendError::Spawn { command: command_line.clone(), source })?,
             Err(_) => return Err(BackendError::Timeout { command: command_line, timeout: self.timeout }),
         };
@@ -223,10 +250,13 @@ fn push_label_filters(args: &mut Vec<String>, labels: &LabelFilter) {
     }
 }
 
-/// Appends `FLAG KEY=VALUE` for each pair, in the map's order.
-/// Adds the `--env`, `--workdir` and `--user` flags of `exec`, which
-/// podman, docker, nerdctl and Apple's `container` spell the same way.
+/// Adds the `--interactive`, `--env`, `--workdir` and `--user` flags of
+/// `exec`, which podman, docker, nerdctl and Apple's `container` spell the
+/// same way. `--interactive` passes standard input on to the command.
 pub(super) fn push_exec_flags(args: &mut Vec<String>, settings: &ExecSettings) {
+    if settings.stdin.is_some() {
+        args.push("--interactive".to_string());
+    }
     push_pairs(args, "--env", &settings.env);
     if let Some(workdir) = &settings.workdir {
         args.extend(["--workdir".to_string(), workdir.clone()]);
@@ -236,6 +266,7 @@ pub(super) fn push_exec_flags(args: &mut Vec<String>, settings: &ExecSettings) {
     }
 }
 
+/// Appends `FLAG KEY=VALUE` for each pair, in the map's order.
 pub(super) fn push_pairs(args: &mut Vec<String>, flag: &str, pairs: &BTreeMap<String, String>) {
     for (key, value) in pairs {
         args.push(flag.to_string());
@@ -626,7 +657,7 @@ impl Backend for CliBackend {
         push_exec_flags(&mut args, settings);
         args.push(id.to_string());
         args.extend(argv.iter().cloned());
-        let output = self.run(&args).await?;
+        let output = self.run_with_input(&args, settings.stdin.as_deref()).await?;
 
         // podman and docker exit with 125 when the exec itself failed, and
         // with 126 or 127 when the command cannot be run; other codes are the

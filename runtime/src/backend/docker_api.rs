@@ -56,7 +56,12 @@ impl DockerApiBackend {
     }
 }
 
+/// Turns labels into the API's `filters`; no labels give no filter, which
+/// lists every object.
 fn label_filters(labels: &LabelFilter) -> HashMap<String, Vec<String>> {
+    if labels.is_empty() {
+        return HashMap::new();
+    }
     let values: Vec<String> = labels.iter().map(|(key, value)| format!("{key}={value}")).collect();
     HashMap::from([("label".to_string(), values)])
 }
@@ -311,6 +316,7 @@ impl Backend for DockerApiBackend {
     async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError> {
         let env: Vec<String> = settings.env.iter().map(|(name, value)| format!("{name}={value}")).collect();
         let config = ExecConfig {
+            attach_stdin: Some(settings.stdin.is_some()),
             attach_stdout: Some(true),
             attach_stderr: Some(true),
             cmd: Some(argv.to_vec()),
@@ -326,14 +332,33 @@ impl Backend for DockerApiBackend {
             .await
             .map_err(|error| self.error("start exec", Some(("container", id)), error))?;
         let mut output = ExecOutput::default();
-        if let StartExecResults::Attached { output: mut stream, .. } = started {
-            while let Some(item) = stream.next().await {
-                match item.map_err(|error| self.error("read exec output", None, error))? {
-                    LogOutput::StdErr { message } => output.stderr.push_str(&String::from_utf8_lossy(&message)),
-                    LogOutput::StdOut { message } | LogOutput::Console { message } => output.stdout.push_str(&String::from_utf8_lossy(&message)),
-                    LogOutput::StdIn { .. } => {}
+        if let StartExecResults::Attached { output: mut stream, input: mut writer } = started {
+            // The input is written while the output is read, so a command
+            // that prints before it has read everything cannot stall. The
+            // shutdown closes the write side, which the command reads as
+            // end-of-file.
+            let stdin = settings.stdin.as_deref();
+            let write = async move {
+                if let Some(bytes) = stdin {
+                    use tokio::io::AsyncWriteExt;
+                    // A command that exits without reading all of its input
+                    // closes the stream; that is its own choice, not an error.
+                    let _ = writer.write_all(bytes).await;
+                    let _ = writer.shutdown().await;
                 }
-            }
+            };
+            let read = async {
+                while let Some(item) = stream.next().await {
+                    match item.map_err(|error| self.error("read exec output", None, error))? {
+                        LogOutput::StdErr { message } => output.stderr.push_str(&String::from_utf8_lossy(&message)),
+                        LogOutput::StdOut { message } | LogOutput::Console { message } => output.stdout.push_str(&String::from_utf8_lossy(&message)),
+                        LogOutput::StdIn { .. } => {}
+                    }
+                }
+                Ok::<(), BackendError>(())
+            };
+            let ((), read) = tokio::join!(write, read);
+            read?;
         }
         let inspected = self.client.inspect_exec(&created.id).await.map_err(|error| self.error("inspect exec", None, error))?;
         output.exit_code = inspected.exit_code.unwrap_or(-1);

@@ -201,6 +201,9 @@ pub struct ExecSettings {
     pub workdir: Option<String>,
     /// A user name or id, with an optional group (`user:group`).
     pub user: Option<String>,
+    /// Bytes written to the command's standard input, which is then closed.
+    /// `None` gives the command an empty standard input.
+    pub stdin: Option<Vec<u8>>,
 }
 
 /// The result of a command run inside a container.

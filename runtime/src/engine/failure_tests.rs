@@ -512,3 +512,90 @@ async fn scale_down_stops_replicas_together() {
     assert_eq!(stops.len(), 2, "{stops:?}");
     assert!(stops[1] - stops[0] < SECOND, "the second stop did not wait for the first: {stops:?}");
 }
+
+/// Builds a project whose `web` mounts the external volume `outside-data` and
+/// joins the external network `outside-net`, and whose `other` uses neither.
+fn external_project() -> Project {
+    let web = join_network(mount_volume(service("web", IMAGE, &["serve"]), "data", "/data"), "outside");
+    let mut project = with_network(with_volume(project("x", vec![web, service("other", IMAGE, &["serve"])]), "data"), "outside");
+    let volume = project.volumes.get_mut("data").unwrap();
+    volume.external = true;
+    volume.name = Some("outside-data".to_string());
+    let network = project.networks.get_mut("outside").unwrap();
+    network.external = true;
+    network.name = Some("outside-net".to_string());
+    project
+}
+
+#[tokio::test(start_paused = true)]
+async fn missing_external_volume_creates_nothing() {
+    let backend = Arc::new(MockBackend::new());
+    let network = crate::backend::NetworkSpec { name: "outside-net".to_string(), ..Default::default() };
+    backend.create_network(&network).await.unwrap();
+    let engine = Engine::new(backend.clone());
+
+    let error = engine.up(&external_project(), &UpOptions::default()).await.expect_err("the external volume is missing");
+
+    match &error {
+        EngineError::ExternalNotFound { kind, name, key, service, .. } => {
+            assert_eq!(*kind, "volume");
+            assert_eq!(name, "outside-data");
+            assert_eq!(key, "volumes.data");
+            assert_eq!(service, "web");
+        }
+        other => panic!("expected ExternalNotFound, got {other:?}"),
+    }
+    assert!(error.to_string().contains("external volume outside-data not found"), "{error}");
+    let creates: Vec<_> = backend
+        .calls()
+        .into_iter()
+        .filter(|call| matches!(call.operation, Operation::CreateNetwork | Operation::CreateVolume | Operation::CreateContainer))
+        .filter(|call| call.target != "outside-net")
+        .collect();
+    assert!(creates.is_empty(), "up created {creates:?}");
+    assert_eq!(backend.resource_names(), (vec!["outside-net".to_string()], Vec::new()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn missing_external_network_names_its_key() {
+    let backend = Arc::new(MockBackend::new());
+    let volume = crate::backend::VolumeSpec { name: "outside-data".to_string(), ..Default::default() };
+    backend.create_volume(&volume).await.unwrap();
+    let engine = Engine::new(backend.clone());
+
+    let error = engine.up(&external_project(), &UpOptions::default()).await.expect_err("the external network is missing");
+
+    let message = error.to_string();
+    assert!(message.contains("external network outside-net not found"), "{message}");
+    assert!(message.contains("networks.outside"), "{message}");
+    assert!(message.contains("service web"), "{message}");
+    assert!(!backend.calls().iter().any(|call| call.operation == Operation::CreateContainer));
+}
+
+#[tokio::test(start_paused = true)]
+async fn present_externals_are_used_not_created() {
+    let backend = Arc::new(MockBackend::new());
+    backend.create_network(&crate::backend::NetworkSpec { name: "outside-net".to_string(), ..Default::default() }).await.unwrap();
+    backend.create_volume(&crate::backend::VolumeSpec { name: "outside-data".to_string(), ..Default::default() }).await.unwrap();
+    let engine = Engine::new(backend.clone());
+
+    let report = engine.up(&external_project(), &UpOptions::default()).await.unwrap();
+
+    assert_eq!(report.networks_created, ["x_default"]);
+    assert!(report.volumes_created.is_empty(), "{:?}", report.volumes_created);
+    let spec = backend.spec("x-web-1").unwrap();
+    assert_eq!(spec.mounts[0].source.as_deref(), Some("outside-data"));
+    assert_eq!(spec.networks[0].network, "outside-net");
+}
+
+#[tokio::test(start_paused = true)]
+async fn unselected_service_needs_no_externals() {
+    let backend = Arc::new(MockBackend::new());
+    let engine = Engine::new(backend.clone());
+    let options = UpOptions { services: vec!["other".to_string()], ..UpOptions::default() };
+
+    let report = engine.up(&external_project(), &options).await.unwrap();
+
+    assert_eq!(report.services.len(), 1);
+    assert_eq!(report.services[0].service, "other");
+}

@@ -245,6 +245,8 @@ pub struct ContainerSummary {
 pub struct ServiceLogs {
     pub service: String,
     pub container: String,
+    /// The container's number within its service, from 1.
+    pub number: u32,
     pub logs: Logs,
 }
 
@@ -281,6 +283,9 @@ pub enum EngineError {
 
     #[error("service {service} joins network {network}, which is not declared under the top-level `networks`")]
     UndeclaredNetwork { service: String, network: String },
+
+    #[error("external {kind} {name} not found on {backend}: service {service} uses it through {key} (external: true); create it with `{kind} create {name}` or remove `external: true`")]
+    ExternalNotFound { kind: &'static str, name: String, key: String, service: String, backend: String },
 
     #[error("service {service} has a {kind} mount, which is not supported yet")]
     UnsupportedMount { service: String, kind: String },

@@ -76,6 +76,9 @@ pub(crate) struct Plan {
     pub services: BTreeMap<String, PlannedService>,
     pub networks: Vec<NetworkSpec>,
     pub volumes: Vec<VolumeSpec>,
+    /// Networks and volumes declared `external: true`, which `up` must find
+    /// instead of creating. One entry per service that uses one.
+    pub externals: Vec<ExternalResource>,
     /// Things the plan left out, such as a missing optional dependency.
     pub warnings: Vec<String>,
 }
@@ -117,12 +120,25 @@ pub(crate) fn condition_name(condition: Condition) -> &'static str {
 
 /// Builds the plan of `project` under the name `name`. `environment` supplies
 /// the values of `environment` entries written without `=`.
+/// A network or volume declared `external: true` and the service that uses it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ExternalResource {
+    /// `network` or `volume`.
+    pub kind: &'static str,
+    /// The name on the runtime.
+    pub name: String,
+    /// The compose key that declares it, such as `volumes.data`.
+    pub key: String,
+    pub service: String,
+}
+
 pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> Option<String>) -> Result<Plan, EngineError> {
     let mut warnings = Vec::new();
     let project = &drop_missing_optional(project, &mut warnings);
     check_dependencies(project)?;
 
     let mut networks = BTreeMap::new();
+    let mut externals = Vec::new();
     let mut services = BTreeMap::new();
     for (service_name, service) in &project.services {
         let image = service.image.clone().ok_or_else(|| EngineError::MissingImage { service: service_name.clone() })?;
@@ -162,7 +178,16 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                                 service: service_name.clone(),
                                 volume: volume.clone(),
                             })?;
-                            Some(resource_name(name, volume, declared.name.as_deref(), declared.external))
+                            let volume_name = resource_name(name, volume, declared.name.as_deref(), declared.external);
+                            if declared.external {
+                                externals.push(ExternalResource {
+                                    kind: "volume",
+                                    name: volume_name.clone(),
+                                    key: format!("volumes.{volume}"),
+                                    service: service_name.clone(),
+                                });
+                            }
+                            Some(volume_name)
                         }
                         None => None,
                     };
@@ -189,7 +214,14 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             }
             let declared = declared.cloned().unwrap_or_default();
             let network_name = resource_name(name, key, declared.name.as_deref(), declared.external);
-            if !declared.external {
+            if declared.external {
+                externals.push(ExternalResource {
+                    kind: "network",
+                    name: network_name.clone(),
+                    key: format!("networks.{key}"),
+                    service: service_name.clone(),
+                });
+            } else {
                 let mut labels = declared.labels.clone();
                 labels.insert(PROJECT_LABEL.to_string(), name.to_string());
                 labels.insert(NETWORK_LABEL.to_string(), key.clone());
@@ -289,7 +321,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
         });
     }
 
-    Ok(Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes, warnings })
+    Ok(Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes, externals, warnings })
 }
 
 /// Returns the number of containers of a service: `scale`, else

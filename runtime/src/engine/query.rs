@@ -60,7 +60,8 @@ pub(crate) async fn logs(
             .logs(&info.id, tail)
             .await
             .map_err(|source| EngineError::Backend { action: format!("read the logs of container {}", info.name), source })?;
-        result.push(ServiceLogs { service: service_of(&info).to_string(), container: info.name.clone(), logs });
+        let number = info.labels.get(CONTAINER_NUMBER_LABEL).and_then(|text| text.parse().ok()).unwrap_or(1);
+        result.push(ServiceLogs { service: service_of(&info).to_string(), container: info.name.clone(), number, logs });
     }
     Ok(result)
 }

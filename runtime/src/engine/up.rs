@@ -68,6 +68,7 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
     let known: BTreeSet<String> = plan.services.keys().cloned().collect();
     select_services(&mut plan, &options.services)?;
     check_capabilities(&plan, backend.as_ref())?;
+    check_externals(backend.as_ref(), &plan).await?;
     for warning in &plan.warnings {
         tracing::warn!(project = %name, "{warning}");
     }
@@ -231,6 +232,41 @@ fn select_services(plan: &mut plan::Plan, services: &[String]) -> Result<(), Eng
         }
     }
     plan.services.retain(|name, _| chosen.contains(name));
+    plan.externals.retain(|external| chosen.contains(&external.service));
+    Ok(())
+}
+
+/// Fails unless every external network and volume of the plan exists, so
+/// that `up` never creates one (a runtime would make a volume on first use,
+/// unlabelled, which `down` never removes). It runs before `up` creates
+/// anything. An empty label filter lists every object on each backend.
+async fn check_externals(backend: &dyn Backend, plan: &plan::Plan) -> Result<(), EngineError> {
+    let uses = |kind: &str| plan.externals.iter().any(|external| external.kind == kind);
+    let list = |kind: &'static str| async move {
+        if !uses(kind) {
+            return Ok(BTreeSet::new());
+        }
+        let everything = LabelFilter::new();
+        let listed = if kind == "network" { backend.list_networks(&everything).await } else { backend.list_volumes(&everything).await };
+        listed
+            .map(|found| found.into_iter().map(|info| info.name).collect::<BTreeSet<String>>())
+            .map_err(|source| EngineError::Backend { action: format!("list the {kind}s to find the external ones"), source })
+    };
+    let (networks, volumes) = tokio::join!(list("network"), list("volume"));
+    let (networks, volumes) = (networks?, volumes?);
+
+    for external in &plan.externals {
+        let present = if external.kind == "network" { &networks } else { &volumes };
+        if !present.contains(&external.name) {
+            return Err(EngineError::ExternalNotFound {
+                kind: external.kind,
+                name: external.name.clone(),
+                key: external.key.clone(),
+                service: external.service.clone(),
+                backend: backend.name().to_string(),
+            });
+        }
+    }
     Ok(())
 }
 

@@ -134,7 +134,7 @@ fn create_container(function: &'static str, spec: ContainerSpec, start: bool) ->
 
 pub(super) fn exec_settings(options: Option<ExecOptions>) -> backend::ExecSettings {
     let options = options.unwrap_or_default();
-    backend::ExecSettings { env: options.env.unwrap_or_default(), workdir: options.workdir, user: options.user }
+    backend::ExecSettings { env: options.env.unwrap_or_default(), workdir: options.workdir, user: options.user, stdin: None }
 }
 
 pub(super) fn exec_result(output: backend::ExecOutput) -> ExecResult {
