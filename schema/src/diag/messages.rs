@@ -237,6 +237,11 @@ pub fn cycle_edge(from: &str, to: &str) -> String {
 
 pub const CYCLE_HELP: &str = "remove one of the `depends_on` entries on the cycle";
 
+/// Formats the help of a cycle whose services also form further cycles with `others`.
+pub fn cycle_component_help(others: &[&str]) -> String {
+    format!("{CYCLE_HELP}; the services `{}` also lie on cycles with these services", others.join("`, `"))
+}
+
 pub fn undefined_volume(service: &str, volume: &str) -> String {
     format!("service `{service}` mounts undefined volume `{volume}`")
 }
