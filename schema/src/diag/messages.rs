@@ -40,6 +40,7 @@ pub mod code {
     pub const DISABLED_DEPENDENCY: &str = "disabled-dependency";
     pub const EXTENDS_UNDEFINED: &str = "extends-undefined";
     pub const EXTENDS_CYCLE: &str = "extends-cycle";
+    pub const EXTENDS_DEPTH_LIMIT: &str = "extends-depth-limit";
     pub const INCLUDE_CYCLE: &str = "include-cycle";
     pub const INCLUDE_CONFLICT: &str = "include-conflict";
     pub const UNDEFINED_SECRET: &str = "undefined-secret";
@@ -350,6 +351,12 @@ pub fn include_cycle(chain: &str) -> String {
 pub const INCLUDE_CYCLE_HELP: &str = "remove one of the `include` entries on the cycle";
 
 pub const EXTENDS_CYCLE_HELP: &str = "remove one of the `extends` entries on the cycle";
+
+pub fn extends_depth_limit(start: &str, limit: usize) -> String {
+    format!("the `extends` chain of service `{start}` is longer than the limit of {limit} `extends`")
+}
+
+pub const EXTENDS_DEPTH_LIMIT_HELP: &str = "let the services extend a common base service directly instead of one another in a line";
 
 pub fn include_conflict(kind: &str, name: &str, file: &str) -> String {
     format!("{kind} `{name}` is defined both here and in the included file `{file}`")
