@@ -389,6 +389,7 @@ services:
     depends_on: [db]
   db:
     image: a
+    healthcheck: {test: [CMD, pg_isready]}
   cache:
     image: a
 ";
@@ -514,6 +515,44 @@ fn implied_dependencies_form_cycles() {
         let diagnostic = only(&source, code::DEPENDENCY_CYCLE);
         assert_eq!(diagnostic.message, expected, "{implied}");
     }
+}
+
+#[test]
+fn healthy_dependency_without_healthcheck() {
+    let source = "services:\n  web:\n    image: a\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: a\n";
+    let diagnostic = only(source, code::HEALTHY_WITHOUT_HEALTHCHECK);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "service `web` waits for `db` to be healthy, but `db` has no healthcheck");
+    assert_eq!(position(&diagnostic), (6, 20));
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.depends_on.db.condition"));
+    assert_eq!(diagnostic.help.as_deref(), Some("add a `healthcheck` with a `test` to service `db`, or use `condition: service_started`"));
+}
+
+#[test]
+fn healthy_dependency_check_not_running() {
+    let cases = [
+        ("{disable: true}", "its healthcheck disabled"),
+        ("{test: [NONE]}", "its healthcheck disabled"),
+        ("{test: [CMD, true], disable: true}", "its healthcheck disabled"),
+        ("{interval: 5s}", "a healthcheck without `test`"),
+    ];
+    for (healthcheck, missing) in cases {
+        let source = format!("services:\n  web:\n    image: a\n    depends_on: {{db: {{condition: service_healthy}}}}\n  db:\n    image: a\n    healthcheck: {healthcheck}\n");
+        let diagnostic = only(&source, code::HEALTHY_WITHOUT_HEALTHCHECK);
+        assert_eq!(diagnostic.message, format!("service `web` waits for `db` to be healthy, but `db` has {missing}"), "{healthcheck}");
+    }
+}
+
+#[test]
+fn healthy_dependency_with_healthcheck() {
+    let dependencies = ["{db: {condition: service_healthy}}", "{db: {condition: service_started}}", "[db]"];
+    for depends_on in dependencies {
+        let source = format!("services:\n  web:\n    image: a\n    depends_on: {depends_on}\n  db:\n    image: a\n    healthcheck: {{test: [CMD, pg_isready]}}\n");
+        let found: Vec<Diagnostic> = diagnostics(&source).into_iter().filter(|diagnostic| diagnostic.code == code::HEALTHY_WITHOUT_HEALTHCHECK).collect();
+        assert!(found.is_empty(), "{depends_on}: {found:#?}");
+    }
+    let started = "services:\n  web:\n    image: a\n    depends_on: {db: {condition: service_started}}\n  db:\n    image: a\n";
+    assert!(diagnostics(started).iter().all(|diagnostic| diagnostic.code != code::HEALTHY_WITHOUT_HEALTHCHECK));
 }
 
 #[test]

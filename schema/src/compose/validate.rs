@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::compose::model::{MountKind, Project, Service};
+use crate::compose::model::{Condition, MountKind, Project, Service};
 use crate::diag::messages::{self, code};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::yaml::{Node, Value};
@@ -25,6 +25,7 @@ pub fn validate(project: &Project, parsed: &Diagnostics) -> Diagnostics {
             check_service_image(&mut cx, project, service);
         }
         check_depends_on_defined(&mut cx, project, service);
+        check_depends_on_healthcheck(&mut cx, project, service);
         check_volumes_declared(&mut cx, project, service);
         check_networks_declared(&mut cx, project, service);
         check_secrets_declared(&mut cx, project, service, "secrets");
@@ -77,6 +78,34 @@ fn check_depends_on_defined(cx: &mut Diagnostics, project: &Project, service: &S
             Diagnostic::error(code::UNDEFINED_SERVICE, messages::undefined_service(&service.name, name), project.file_of(dependency.span), dependency.span)
                 .with_path(format!("services.{}.depends_on.{name}", service.name))
                 .with_help(messages::defined_services_help(&defined));
+        cx.push(diagnostic);
+    }
+}
+
+/// A `service_healthy` dependency names a service with a healthcheck that
+/// runs, since the engine (like docker compose) rejects it at `up`
+/// otherwise. The engine runs only a check with a `test` of its own, not one
+/// that the image declares. Profiles were applied before validation, so only
+/// enabled services are checked.
+///
+/// NOTE: docker compose only warns about a `required: false` dependency
+/// whose healthcheck is missing, but the engine rejects it too, so this rule does.
+fn check_depends_on_healthcheck(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    for (name, dependency) in &service.depends_on {
+        if dependency.condition != Condition::ServiceHealthy {
+            continue;
+        }
+        let Some(target) = project.services.get(name) else { continue };
+        let missing = match &target.healthcheck {
+            None => "no healthcheck",
+            Some(healthcheck) if healthcheck.is_disabled() => "its healthcheck disabled",
+            Some(healthcheck) if healthcheck.test.is_empty() => "a healthcheck without `test`",
+            Some(_) => continue,
+        };
+        let span = dependency.condition_span;
+        let diagnostic = Diagnostic::error(code::HEALTHY_WITHOUT_HEALTHCHECK, messages::healthy_without_healthcheck(&service.name, name, missing), project.file_of(span), span)
+            .with_path(format!("services.{}.depends_on.{name}.condition", service.name))
+            .with_help(messages::healthy_without_healthcheck_help(name));
         cx.push(diagnostic);
     }
 }

@@ -26,6 +26,7 @@ pub mod code {
     pub const INVALID_COMMAND: &str = "invalid-command";
     pub const UNDEFINED_SERVICE: &str = "undefined-service";
     pub const DEPENDENCY_CYCLE: &str = "dependency-cycle";
+    pub const HEALTHY_WITHOUT_HEALTHCHECK: &str = "healthy-without-healthcheck";
     pub const UNDEFINED_VOLUME: &str = "undefined-volume";
     pub const UNDEFINED_NETWORK: &str = "undefined-network";
     pub const MISSING_IMAGE: &str = "missing-image";
@@ -234,6 +235,16 @@ pub fn dependency_cycle(path: &str) -> String {
 
 pub fn cycle_edge(from: &str, to: &str) -> String {
     format!("`{from}` depends on `{to}`")
+}
+
+/// Formats the error for a `service_healthy` dependency on a service whose
+/// healthcheck is `missing` (`no healthcheck`, `its healthcheck disabled`, ...).
+pub fn healthy_without_healthcheck(service: &str, dependency: &str, missing: &str) -> String {
+    format!("service `{service}` waits for `{dependency}` to be healthy, but `{dependency}` has {missing}")
+}
+
+pub fn healthy_without_healthcheck_help(dependency: &str) -> String {
+    format!("add a `healthcheck` with a `test` to service `{dependency}`, or use `condition: service_started`")
 }
 
 pub const CYCLE_HELP: &str = "remove one of the `depends_on` entries on the cycle";
