@@ -54,7 +54,7 @@ pub fn service(name: &str, image: &str, command: &[&str]) -> Service {
 pub fn depends_on(mut service: Service, dependency: &str, condition: Condition) -> Service {
     service
         .depends_on
-        .insert(dependency.to_string(), Dependency { span: Span::default(), condition, restart: false, required: true });
+        .insert(dependency.to_string(), Dependency { span: Span::default(), condition, condition_span: Span::default(), restart: false, required: true });
     service
 }
 

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use perry_stack_schema::diag::messages::code;
+use perry_stack_schema::compose::include::MAX_EXTENDS_DEPTH;
 use perry_stack_schema::{load_project, Failed, Loaded, Options, Severity};
 
 /// A fresh folder for one test's files, removed when dropped.
@@ -277,4 +278,48 @@ fn unknown_key_in_included_file() {
     assert_eq!(errors[0].path.as_deref(), Some("services.cache.logging.drivr"));
     assert_eq!(errors[0].file, included);
     assert_eq!((errors[0].span.line, errors[0].span.column), (4, 15));
+}
+
+/// Writes a chain of `links` services that each extend the next, the last
+/// one with an image. `reversed` lists the services from the end of the chain.
+fn extends_chain(links: usize, reversed: bool) -> String {
+    let mut services: Vec<String> = (0..links).map(|index| format!("  s{index:04}:\n    extends: s{:04}\n", index + 1)).collect();
+    services.push(format!("  s{links:04}:\n    image: busybox\n"));
+    if reversed {
+        services.reverse();
+    }
+    format!("services:\n{}", services.concat())
+}
+
+#[test]
+fn extends_chain_at_depth_limit() {
+    let folder = Folder::new("extends-at-limit");
+    for reversed in [false, true] {
+        let file = folder.write("compose.yaml", &extends_chain(MAX_EXTENDS_DEPTH, reversed));
+        let loaded = loaded(load(&file));
+        assert_eq!(loaded.project.services["s0000"].image.as_deref(), Some("busybox"), "reversed: {reversed}");
+    }
+}
+
+#[test]
+fn extends_chain_beyond_depth_limit() {
+    let folder = Folder::new("extends-beyond-limit");
+    let file = folder.write("compose.yaml", &extends_chain(2_000, false));
+    let errors = errors(load(&file));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, code::EXTENDS_DEPTH_LIMIT);
+    assert_eq!(errors[0].message, "the `extends` chain of service `s0000` is longer than the limit of 256 `extends`");
+    assert_eq!(errors[0].path.as_deref(), Some("services.s0256.extends"));
+    assert_eq!((errors[0].span.line, errors[0].span.column), (3 + 2 * 256, 14));
+}
+
+#[test]
+fn extends_chain_beyond_limit_reversed() {
+    let folder = Folder::new("extends-beyond-limit-reversed");
+    let file = folder.write("compose.yaml", &extends_chain(MAX_EXTENDS_DEPTH + 1, true));
+    let errors = errors(load(&file));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, code::EXTENDS_DEPTH_LIMIT);
+    assert_eq!(errors[0].message, "the `extends` chain of service `s0000` is longer than the limit of 256 `extends`");
+    assert_eq!(errors[0].path.as_deref(), Some("services.s0000.extends"));
 }

@@ -58,7 +58,7 @@ fn implicit_dependencies_added() {
 
 #[test]
 fn explicit_dependency_keeps_its_condition() {
-    let project = load_ok("services:\n  db: {image: a}\n  web:\n    image: a\n    links: [db]\n    depends_on: {db: {condition: service_healthy}}\n");
+    let project = load_ok("services:\n  db: {image: a, healthcheck: {test: [CMD, pg_isready]}}\n  web:\n    image: a\n    links: [db]\n    depends_on: {db: {condition: service_healthy}}\n");
     assert_eq!(project.services["web"].depends_on["db"].condition, Condition::ServiceHealthy);
 }
 

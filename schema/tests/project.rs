@@ -258,6 +258,8 @@ fn merge_rules() {
     depends_on: [db]
   db:
     image: postgres
+    healthcheck:
+      test: [CMD, pg_isready]
 ",
     );
     let overlay = folder.write(
@@ -444,6 +446,20 @@ fn profiles_enabled_by_option_and_variable() {
     let every = process(&[("COMPOSE_PROFILES", "*")]);
     let loaded = self::loaded(load(&[&file], &[], &every));
     assert_eq!(loaded.project.services.len(), 3);
+}
+
+#[test]
+fn healthy_dependency_only_when_enabled() {
+    let folder = Folder::new("profiles-healthy");
+    let source = "services:\n  web:\n    image: nginx\n  debug:\n    image: busybox\n    profiles: [debug]\n    depends_on: {web: {condition: service_healthy}}\n";
+    let file = folder.write("compose.yaml", source);
+    let loaded = loaded(load(&[&file], &[], &process(NOTHING)));
+    assert_eq!(loaded.project.services.keys().collect::<Vec<_>>(), ["web"]);
+
+    let enabled = process(&[("COMPOSE_PROFILES", "debug")]);
+    let diagnostic = only_error(load(&[&file], &[], &enabled), code::HEALTHY_WITHOUT_HEALTHCHECK);
+    assert_eq!(diagnostic.message, "service `debug` waits for `web` to be healthy, but `web` has no healthcheck");
+    assert_eq!((diagnostic.span.line, diagnostic.span.column), (7, 35));
 }
 
 #[test]

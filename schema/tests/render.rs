@@ -41,7 +41,7 @@ fn render_undefined_service() {
 #[test]
 fn render_dependency_cycle() {
     insta::assert_snapshot!(render(
-        "services:\n  web:\n    image: a\n    depends_on: [api]\n  api:\n    image: a\n    depends_on:\n      web:\n        condition: service_healthy\n"
+        "services:\n  web:\n    image: a\n    depends_on: [api]\n  api:\n    image: a\n    depends_on:\n      web:\n        condition: service_completed_successfully\n"
     ));
 }
 

@@ -389,6 +389,7 @@ services:
     depends_on: [db]
   db:
     image: a
+    healthcheck: {test: [CMD, pg_isready]}
   cache:
     image: a
 ";
@@ -433,6 +434,125 @@ services:
 fn depends_on_self() {
     let diagnostic = only("services:\n  web:\n    image: a\n    depends_on: [web]\n", code::DEPENDENCY_CYCLE);
     assert_eq!(diagnostic.message, "dependency cycle: web -> web");
+}
+
+/// Writes `a -> b00 -> (c00x | c00y) -> b01 -> ... -> b19 -> (c19x | c19y)`,
+/// which has 2^20 paths, and the cycle `a -> zz -> a` behind all of them in
+/// name order.
+fn diamond_ladder() -> String {
+    let mut source = String::from("services:\n  a:\n    image: a\n    depends_on: [b00, zz]\n  zz:\n    image: a\n    depends_on: [a]\n");
+    for step in 0..20 {
+        let next = if step == 19 { String::new() } else { format!("b{:02}", step + 1) };
+        source.push_str(&format!("  b{step:02}:\n    image: a\n    depends_on: [c{step:02}x, c{step:02}y]\n"));
+        for side in ["x", "y"] {
+            source.push_str(&format!("  c{step:02}{side}:\n    image: a\n    depends_on: [{next}]\n"));
+        }
+    }
+    source
+}
+
+#[test]
+fn depends_on_cycle_behind_many_paths() {
+    let diagnostic = only(&diamond_ladder(), code::DEPENDENCY_CYCLE);
+    assert_eq!(diagnostic.message, "dependency cycle: a -> zz -> a");
+}
+
+#[test]
+fn depends_on_cycle_of_20000_services() {
+    let count = 20_000;
+    let mut source = String::from("services:\n");
+    for index in 0..count {
+        source.push_str(&format!("  s{index:05}:\n    image: a\n    depends_on: [s{:05}]\n", (index + 1) % count));
+    }
+    let diagnostic = only(&source, code::DEPENDENCY_CYCLE);
+    assert!(diagnostic.message.starts_with("dependency cycle: s00000 -> s00001 -> s00002 -> "), "{}", &diagnostic.message[..80]);
+    assert!(diagnostic.message.ends_with(" -> s19999 -> s00000"), "{}", &diagnostic.message[diagnostic.message.len() - 80..]);
+    assert_eq!(diagnostic.labels.len(), count - 1);
+}
+
+#[test]
+fn depends_on_cycles_reported_per_component() {
+    let source = "\
+services:
+  a:
+    image: a
+    depends_on: [b, c]
+  b:
+    image: a
+    depends_on: [a]
+  c:
+    image: a
+    depends_on: [d]
+  d:
+    image: a
+    depends_on: [a]
+  x:
+    image: a
+    depends_on: [y]
+  y:
+    image: a
+    depends_on: [x]
+";
+    let cycles: Vec<Diagnostic> = diagnostics(source).into_iter().filter(|diagnostic| diagnostic.code == code::DEPENDENCY_CYCLE).collect();
+    let messages: Vec<&str> = cycles.iter().map(|diagnostic| diagnostic.message.as_str()).collect();
+    assert_eq!(messages, ["dependency cycle: a -> b -> a", "dependency cycle: x -> y -> x"]);
+    assert_eq!(
+        cycles[0].help.as_deref(),
+        Some("remove one of the `depends_on` entries on the cycle; the services `c`, `d` also lie on cycles with these services")
+    );
+    assert_eq!(cycles[1].help.as_deref(), Some("remove one of the `depends_on` entries on the cycle"));
+}
+
+#[test]
+fn implied_dependencies_form_cycles() {
+    let cases = [
+        ("links: [db]", "dependency cycle: db -> web -> db"),
+        ("volumes_from: [db]", "dependency cycle: db -> web -> db"),
+        ("network_mode: service:db", "dependency cycle: db -> web -> db"),
+    ];
+    for (implied, expected) in cases {
+        let source = format!("services:\n  web:\n    image: a\n    {implied}\n  db:\n    image: a\n    depends_on: [web]\n");
+        let diagnostic = only(&source, code::DEPENDENCY_CYCLE);
+        assert_eq!(diagnostic.message, expected, "{implied}");
+    }
+}
+
+#[test]
+fn healthy_dependency_without_healthcheck() {
+    let source = "services:\n  web:\n    image: a\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: a\n";
+    let diagnostic = only(source, code::HEALTHY_WITHOUT_HEALTHCHECK);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "service `web` waits for `db` to be healthy, but `db` has no healthcheck");
+    assert_eq!(position(&diagnostic), (6, 20));
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.depends_on.db.condition"));
+    assert_eq!(diagnostic.help.as_deref(), Some("add a `healthcheck` with a `test` to service `db`, or use `condition: service_started`"));
+}
+
+#[test]
+fn healthy_dependency_check_not_running() {
+    let cases = [
+        ("{disable: true}", "its healthcheck disabled"),
+        ("{test: [NONE]}", "its healthcheck disabled"),
+        ("{test: [CMD, true], disable: true}", "its healthcheck disabled"),
+        ("{interval: 5s}", "a healthcheck without `test`"),
+    ];
+    for (healthcheck, missing) in cases {
+        let source = format!("services:\n  web:\n    image: a\n    depends_on: {{db: {{condition: service_healthy}}}}\n  db:\n    image: a\n    healthcheck: {healthcheck}\n");
+        let diagnostic = only(&source, code::HEALTHY_WITHOUT_HEALTHCHECK);
+        assert_eq!(diagnostic.message, format!("service `web` waits for `db` to be healthy, but `db` has {missing}"), "{healthcheck}");
+    }
+}
+
+#[test]
+fn healthy_dependency_with_healthcheck() {
+    let dependencies = ["{db: {condition: service_healthy}}", "{db: {condition: service_started}}", "[db]"];
+    for depends_on in dependencies {
+        let source = format!("services:\n  web:\n    image: a\n    depends_on: {depends_on}\n  db:\n    image: a\n    healthcheck: {{test: [CMD, pg_isready]}}\n");
+        let found: Vec<Diagnostic> = diagnostics(&source).into_iter().filter(|diagnostic| diagnostic.code == code::HEALTHY_WITHOUT_HEALTHCHECK).collect();
+        assert!(found.is_empty(), "{depends_on}: {found:#?}");
+    }
+    let started = "services:\n  web:\n    image: a\n    depends_on: {db: {condition: service_started}}\n  db:\n    image: a\n";
+    assert!(diagnostics(started).iter().all(|diagnostic| diagnostic.code != code::HEALTHY_WITHOUT_HEALTHCHECK));
 }
 
 #[test]

@@ -13,4 +13,5 @@ fn workload() {
     cases.compile_fail("tests/workload/untrusted_references_over_network.rs");
     cases.compile_fail("tests/workload/untrusted_without_own_vm.rs");
     cases.compile_fail("tests/workload/reference_to_isolated_node.rs");
+    cases.compile_fail("tests/workload/reference_name_not_a_variable.rs");
 }

@@ -112,7 +112,7 @@ pub fn expand_workload(attr: TokenStream, item: TokenStream) -> TokenStream {
             };
             let field_name = field.ident.as_ref().map(ToString::to_string).unwrap_or_default();
             let variable = variable.unwrap_or_else(|| field_name.to_ascii_uppercase());
-            node.references.insert(variable, Reference { kind, node: node_name(&target), port, span: Default::default(), port_span: Default::default() });
+            node.references.insert(variable, Reference { kind, node: node_name(&target), port, span: Default::default(), port_span: Default::default(), name_span: Default::default() });
             targets.push(target);
         }
     }

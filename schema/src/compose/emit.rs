@@ -114,7 +114,22 @@ fn is_plain_safe(text: &str) -> bool {
         && !text.ends_with([' ', ':'])
         && !text.contains(": ")
         && !YAML_1_1_WORDS.contains(&text)
+        && !looks_numeric(text)
         && matches!(resolve_plain(text), Value::String(_))
+}
+
+/// Whether a reader could take `text` for a number even where this loader's
+/// YAML 1.2 core schema reads a string: integers too large for 64 bits,
+/// YAML 1.1 digit groups (`1_000`), base-60 numbers (`1:20`) and
+/// `0b`/`0x`/`0o` prefixes with digit groups. Quoting these costs nothing and
+/// keeps every value of a string map a string for such readers.
+fn looks_numeric(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let decimal = unsigned.starts_with(|first: char| first.is_ascii_digit()) && unsigned.chars().all(|char| char.is_ascii_digit() || "_:.".contains(char));
+    let prefixed = ["0b", "0x", "0o"].iter().any(|prefix| {
+        unsigned.strip_prefix(prefix).is_some_and(|digits| !digits.is_empty() && digits.chars().all(|char| char.is_ascii_hexdigit() || char == '_'))
+    });
+    decimal || prefixed
 }
 
 fn quote(text: &str) -> String {
@@ -389,6 +404,13 @@ mod tests {
             assert!(is_plain_safe(text), "{text} should be plain");
         }
         for text in ["", "yes", "on", "0123", "80", "1.5", "true", "null", "~", "- a", "a: b", "a #b", "*alias", "<<", ":x", "x:", " a"] {
+            assert!(!is_plain_safe(text), "{text:?} should be quoted");
+        }
+    }
+
+    #[test]
+    fn numbers_for_other_readers_quoted() {
+        for text in ["12345678901234567890123", "1_000", "1:20", "190:20:30.15", "1.2.3", "0b1010", "0x_FF", "0xFFFFFFFFFFFFFFFFFFFF", "1_000.5"] {
             assert!(!is_plain_safe(text), "{text:?} should be quoted");
         }
     }

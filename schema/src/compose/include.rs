@@ -7,7 +7,8 @@
 //!   files define differently is an error.
 //! - `extends` replaces a service with the service it names (in the same
 //!   file or in `file`), merged under it with the rules that merge files.
-//!   Chains resolve from the end; a cycle is reported with its path.
+//!   Chains resolve from the end; a cycle is reported with its path, and a
+//!   chain longer than [`MAX_EXTENDS_DEPTH`] is an error.
 //!
 //! Relative paths of a file read from another folder (bind mounts, build
 //! contexts, env files) become absolute here, since after merging nothing
@@ -28,6 +29,11 @@ use crate::yaml::{Node, Value};
 const INCLUDE_ITEM: &str = "/definitions/include";
 /// The JSON pointer of a service's `extends` in the Compose Specification's schema.
 const EXTENDS: &str = "/definitions/service/properties/extends";
+
+/// The maximum number of `extends` that one service's chain may follow.
+/// Real files use a few; the limit keeps the recursive resolver within the
+/// stack on generated or hostile input.
+pub const MAX_EXTENDS_DEPTH: usize = 256;
 
 /// The top-level sections that an included file contributes.
 const SECTIONS: [&str; 5] = ["services", "networks", "volumes", "configs", "secrets"];
@@ -223,7 +229,7 @@ pub(crate) fn resolve_extends(reader: &mut Reader<'_>, root: &mut Node, file: &P
         return;
     }
     let local = root.get("services").cloned().expect("checked above");
-    let mut resolver = Extends { reader, environment, root: (file.to_path_buf(), folder.to_path_buf()), resolved: BTreeMap::new(), cycles: BTreeSet::new() };
+    let mut resolver = Extends { reader, environment, root: (file.to_path_buf(), folder.to_path_buf()), resolved: BTreeMap::new(), failed: BTreeSet::new(), cycles: BTreeSet::new() };
     let names: Vec<String> = services.iter().filter_map(|(key, _)| key.as_str().map(str::to_owned)).collect();
     let mut results = Vec::new();
     for name in names {
@@ -252,8 +258,12 @@ struct Extends<'r, 'env, 'e> {
     /// `extends.file` paths start from. A file that `extends.file` names
     /// starts from its own folder.
     root: (PathBuf, PathBuf),
-    /// Services already resolved, by file and name.
-    resolved: BTreeMap<(PathBuf, String), Node>,
+    /// Services already resolved, by file and name, with the number of
+    /// `extends` their chain followed.
+    resolved: BTreeMap<(PathBuf, String), (Node, usize)>,
+    /// Services whose chain failed and is already reported, so that other
+    /// services on the same chain add no further errors.
+    failed: BTreeSet<(PathBuf, String)>,
     /// The members of each cycle reported, so that a cycle found again from
     /// another of its services is reported once.
     cycles: BTreeSet<BTreeSet<(PathBuf, String)>>,
@@ -264,29 +274,84 @@ impl Extends<'_, '_, '_> {
     /// its `extends` chain applied. `stack` lists the services being
     /// resolved, so that a cycle is reported with its path.
     fn service(&mut self, file: &Path, services: &Node, name: &str, stack: &mut Vec<(PathBuf, String, Span)>) -> Option<Node> {
+        self.service_with_depth(file, services, name, stack).map(|(node, _)| node)
+    }
+
+    /// Works as [`Self::service`] and also returns the number of `extends`
+    /// that the service's chain followed.
+    fn service_with_depth(&mut self, file: &Path, services: &Node, name: &str, stack: &mut Vec<(PathBuf, String, Span)>) -> Option<(Node, usize)> {
         let id = (file.to_path_buf(), name.to_owned());
         if let Some(done) = self.resolved.get(&id) {
             return Some(done.clone());
         }
+        if self.failed.contains(&id) {
+            return None;
+        }
         let node = services.get(name)?;
-        let Some(extends) = node.get("extends") else { return Some(node.clone()) };
-        let path = format!("services.{name}.extends");
+        let Some(extends) = node.get("extends") else { return Some((node.clone(), 0)) };
 
         if let Some(start) = stack.iter().position(|(known_file, known, _)| *known_file == id.0 && *known == id.1) {
-            let members = stack[start..].iter().map(|(file, name, _)| (file.clone(), name.clone())).collect();
-            if !self.cycles.insert(members) {
-                return None;
-            }
-            let mut names: Vec<&str> = stack[start..].iter().map(|(_, name, _)| name.as_str()).collect();
-            names.push(name);
-            let span = stack[start].2;
-            let diagnostic = Diagnostic::error(code::EXTENDS_CYCLE, messages::extends_cycle(&names.join(" -> ")), &file_of(self.reader, span), span)
-                .with_path(format!("services.{}.extends", stack[start].1))
-                .with_help(messages::EXTENDS_CYCLE_HELP);
-            self.reader.diagnostics.push(diagnostic);
+            self.report_cycle(&stack[start..], name);
+            return None;
+        }
+        let (target_name, target_file, target_services) = self.target(file, services, name, extends)?;
+
+        // Checked before descending, because the chain below may be longer
+        // than the stack allows. The check after it counts the depth of a
+        // base resolved earlier, so the limit does not depend on the order
+        // of the services in the file.
+        if stack.len() >= MAX_EXTENDS_DEPTH {
+            self.report_too_deep(stack, name, extends.span);
+            self.fail_rest_of_chain(file, services, name);
+            return None;
+        }
+        stack.push((id.0.clone(), id.1.clone(), extends.span));
+        let base = self.service_with_depth(&target_file, &target_services, &target_name, stack);
+        stack.pop();
+        let Some((base, base_depth)) = base else {
+            self.failed.insert(id);
+            return None;
+        };
+        let depth = base_depth + 1;
+        if stack.len() + depth > MAX_EXTENDS_DEPTH {
+            self.report_too_deep(stack, name, extends.span);
+            self.failed.insert(id);
             return None;
         }
 
+        let merged = self.merge_base(file, name, node, extends, base, &target_file);
+        self.resolved.insert(id, (merged.clone(), depth));
+        Some((merged, depth))
+    }
+
+    // The helpers below keep their locals out of the frame of the recursive
+    // `service_with_depth`. A debug build then resolves a chain of
+    // `MAX_EXTENDS_DEPTH` services in less than 1 MiB of stack (measured with
+    // RUST_MIN_STACK), half of what a test thread has.
+
+    /// Reports the `extends` cycle that `cycle` (the services from the first
+    /// on the cycle) closes when it reaches `name` again.
+    #[inline(never)]
+    fn report_cycle(&mut self, cycle: &[(PathBuf, String, Span)], name: &str) {
+        let members = cycle.iter().map(|(file, name, _)| (file.clone(), name.clone())).collect();
+        if !self.cycles.insert(members) {
+            return;
+        }
+        let mut names: Vec<&str> = cycle.iter().map(|(_, name, _)| name.as_str()).collect();
+        names.push(name);
+        let span = cycle[0].2;
+        let diagnostic = Diagnostic::error(code::EXTENDS_CYCLE, messages::extends_cycle(&names.join(" -> ")), &file_of(self.reader, span), span)
+            .with_path(format!("services.{}.extends", cycle[0].1))
+            .with_help(messages::EXTENDS_CYCLE_HELP);
+        self.reader.diagnostics.push(diagnostic);
+    }
+
+    /// Returns the service that `extends` of service `name` names: its name,
+    /// its file and the services of that file. Reports a missing `service`,
+    /// a missing file or an undefined service and returns `None`.
+    #[inline(never)]
+    fn target<'s>(&mut self, file: &Path, services: &'s Node, name: &str, extends: &Node) -> Option<(String, PathBuf, std::borrow::Cow<'s, Node>)> {
+        let path = format!("services.{name}.extends");
         let (target_name, target_file) = match &extends.value {
             Value::Mapping(_) => (extends.get("service").and_then(Node::scalar_text), extends.get("file").and_then(Node::scalar_text)),
             _ => (extends.scalar_text(), None),
@@ -321,24 +386,54 @@ impl Extends<'_, '_, '_> {
             self.reader.diagnostics.push(diagnostic);
             return None;
         }
+        Some((target_name, target_file, target_services))
+    }
 
-        stack.push((id.0.clone(), id.1.clone(), extends.span));
-        let base = self.service(&target_file, &target_services, &target_name, stack);
-        stack.pop();
-        let mut base = base?;
+    /// Merges service `name` of `file` (its `node`, with `extends`) over its
+    /// resolved `base` from `target_file`, and checks the keys of `extends`.
+    #[inline(never)]
+    fn merge_base(&mut self, file: &Path, name: &str, node: &Node, extends: &Node, mut base: Node, target_file: &Path) -> Node {
         if target_file != file {
             let target_folder = target_file.parent().map(Path::to_path_buf).unwrap_or_default();
             absolutize_service(&mut base, &target_folder);
         }
         // The service loses `extends` here, before the loader parses services.
+        let path = format!("services.{name}.extends");
         for unknown in spec_walk::unknown_keys(EXTENDS, extends, &path) {
             self.reader.diagnostics.push(unknown.diagnostic(&file_of(self.reader, unknown.span)));
         }
         let mut overlay = node.clone();
         take_key(&mut overlay, "extends");
-        let merged = merge::merge_service(base, overlay, name);
-        self.resolved.insert(id, merged.clone());
-        Some(merged)
+        merge::merge_service(base, overlay, name)
+    }
+
+    /// Marks `name` and the services that its chain reaches in the same file
+    /// as failed, without recursion, so that the part of an overlong chain
+    /// below the limit does not report the same chain again.
+    #[inline(never)]
+    fn fail_rest_of_chain(&mut self, file: &Path, services: &Node, name: &str) {
+        let mut current = name.to_owned();
+        while self.failed.insert((file.to_path_buf(), current.clone())) {
+            let Some(extends) = services.get(&current).and_then(|service| service.get("extends")) else { return };
+            let target = match &extends.value {
+                Value::Mapping(_) if extends.get("file").is_some() => return,
+                Value::Mapping(_) => extends.get("service").and_then(Node::scalar_text),
+                _ => extends.scalar_text(),
+            };
+            let Some(target) = target else { return };
+            current = target;
+        }
+    }
+
+    /// Reports that the chain through service `name`, whose `extends` is at
+    /// `span`, follows more than [`MAX_EXTENDS_DEPTH`] `extends`.
+    #[inline(never)]
+    fn report_too_deep(&mut self, stack: &[(PathBuf, String, Span)], name: &str, span: Span) {
+        let start = stack.first().map_or(name, |(_, start, _)| start.as_str());
+        let diagnostic = Diagnostic::error(code::EXTENDS_DEPTH_LIMIT, messages::extends_depth_limit(start, MAX_EXTENDS_DEPTH), &file_of(self.reader, span), span)
+            .with_path(format!("services.{name}.extends"))
+            .with_help(messages::EXTENDS_DEPTH_LIMIT_HELP);
+        self.reader.diagnostics.push(diagnostic);
     }
 
     /// Returns the interpolated tree of a file that `extends.file` names, reading it once.

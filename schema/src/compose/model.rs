@@ -186,6 +186,10 @@ pub struct Dependency {
     #[serde(skip)]
     pub span: Span,
     pub condition: Condition,
+    /// The position of `condition`, or of the service name where the entry
+    /// has none (the short syntax and implied dependencies).
+    #[serde(skip)]
+    pub condition_span: Span,
     /// Restart this service when the dependency is updated.
     pub restart: bool,
     /// When false, a missing or failed dependency only warns.

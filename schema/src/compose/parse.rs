@@ -852,7 +852,7 @@ impl Context<'_> {
         if let Value::Sequence(items) = &node.value {
             for (position, item) in items.iter().enumerate() {
                 if let Some(name) = self.string(item, &index(path, position)) {
-                    let dependency = Dependency { span: item.span, condition: Condition::ServiceStarted, restart: false, required: true };
+                    let dependency = Dependency { span: item.span, condition: Condition::ServiceStarted, condition_span: item.span, restart: false, required: true };
                     dependencies.insert(name, dependency);
                 }
             }
@@ -860,7 +860,7 @@ impl Context<'_> {
         }
         for (name, key, value) in self.mapping(node, path).unwrap_or_default() {
             let entry_path = join(path, &name);
-            let mut dependency = Dependency { span: key.span, condition: Condition::ServiceStarted, restart: false, required: true };
+            let mut dependency = Dependency { span: key.span, condition: Condition::ServiceStarted, condition_span: key.span, restart: false, required: true };
             let Some(entries) = self.mapping(value, &entry_path) else { continue };
             self.other_keys(&entries, place::DEPENDENCY, &entry_path, &["condition", "restart", "required"]);
             // The specification's schema requires `condition` in the long form.
@@ -868,6 +868,7 @@ impl Context<'_> {
             // in defaults, so it rejects an entry without `condition`.
             match value.get("condition") {
                 Some(condition) => {
+                    dependency.condition_span = condition.span;
                     let condition_path = join(&entry_path, "condition");
                     match self.string(condition, &condition_path).as_deref() {
                         Some("service_started") => dependency.condition = Condition::ServiceStarted,
@@ -1138,7 +1139,7 @@ fn add_implicit_dependencies(service: &mut Service) {
         if name.is_empty() || name == service.name {
             continue;
         }
-        service.depends_on.entry(name).or_insert(Dependency { span, condition: Condition::ServiceStarted, restart: false, required: true });
+        service.depends_on.entry(name).or_insert(Dependency { span, condition: Condition::ServiceStarted, condition_span: span, restart: false, required: true });
     }
 }
 

@@ -6,9 +6,9 @@
 //! here is one `check_*` function that records its findings and goes on, so
 //! the user sees every error of a file at once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::compose::model::{MountKind, Project, Service};
+use crate::compose::model::{Condition, MountKind, Project, Service};
 use crate::diag::messages::{self, code};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::yaml::{Node, Value};
@@ -25,6 +25,7 @@ pub fn validate(project: &Project, parsed: &Diagnostics) -> Diagnostics {
             check_service_image(&mut cx, project, service);
         }
         check_depends_on_defined(&mut cx, project, service);
+        check_depends_on_healthcheck(&mut cx, project, service);
         check_volumes_declared(&mut cx, project, service);
         check_networks_declared(&mut cx, project, service);
         check_secrets_declared(&mut cx, project, service, "secrets");
@@ -81,6 +82,34 @@ fn check_depends_on_defined(cx: &mut Diagnostics, project: &Project, service: &S
     }
 }
 
+/// A `service_healthy` dependency names a service with a healthcheck that
+/// runs, since the engine (like docker compose) rejects it at `up`
+/// otherwise. The engine runs only a check with a `test` of its own, not one
+/// that the image declares. Profiles were applied before validation, so only
+/// enabled services are checked.
+///
+/// NOTE: docker compose only warns about a `required: false` dependency
+/// whose healthcheck is missing, but the engine rejects it too, so this rule does.
+fn check_depends_on_healthcheck(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    for (name, dependency) in &service.depends_on {
+        if dependency.condition != Condition::ServiceHealthy {
+            continue;
+        }
+        let Some(target) = project.services.get(name) else { continue };
+        let missing = match &target.healthcheck {
+            None => "no healthcheck",
+            Some(healthcheck) if healthcheck.is_disabled() => "its healthcheck disabled",
+            Some(healthcheck) if healthcheck.test.is_empty() => "a healthcheck without `test`",
+            Some(_) => continue,
+        };
+        let span = dependency.condition_span;
+        let diagnostic = Diagnostic::error(code::HEALTHY_WITHOUT_HEALTHCHECK, messages::healthy_without_healthcheck(&service.name, name, missing), project.file_of(span), span)
+            .with_path(format!("services.{}.depends_on.{name}.condition", service.name))
+            .with_help(messages::healthy_without_healthcheck_help(name));
+        cx.push(diagnostic);
+    }
+}
+
 /// A mount of a named volume refers to a volume declared at the top level,
 /// since compose creates only declared volumes.
 fn check_volumes_declared(cx: &mut Diagnostics, project: &Project, service: &Service) {
@@ -113,50 +142,138 @@ fn check_networks_declared(cx: &mut Diagnostics, project: &Project, service: &Se
 }
 
 /// `depends_on` forms no cycle, since no service of a cycle could ever start.
-/// Each cycle is reported once, starting from its smallest service name and
-/// following dependencies in name order, so the path is the same on every run.
+/// The strongly connected components of the dependency graph contain every
+/// service that lies on a cycle. Each component is reported once, with the
+/// shortest cycle through its smallest service name (ties broken by name), so
+/// the path is the same on every run. The search is linear in the number of
+/// services and dependencies and does not recurse, so no file overflows the stack.
 fn check_dependency_cycles(cx: &mut Diagnostics, project: &Project) {
-    let mut reported: BTreeSet<BTreeSet<&str>> = BTreeSet::new();
-    let mut budget = CYCLE_SEARCH_STEPS;
-    for start in project.services.keys() {
-        let mut path = vec![start.as_str()];
-        find_cycles(cx, project, &mut path, &mut reported, &mut budget);
+    let graph = DependencyGraph::new(project);
+    for component in graph.strongly_connected_components() {
+        let smallest = component[0];
+        let is_cycle = component.len() > 1 || graph.edges[smallest].contains(&smallest);
+        if !is_cycle {
+            continue;
+        }
+        let path = graph.shortest_cycle(smallest, &component);
+        let names: Vec<&str> = path.iter().map(|&index| graph.names[index]).collect();
+        let mut diagnostic = cycle_diagnostic(project, &names);
+        if component.len() > path.len() {
+            let others: Vec<&str> = component.iter().filter(|index| !path.contains(index)).map(|&index| graph.names[index]).collect();
+            diagnostic = diagnostic.with_help(messages::cycle_component_help(&others));
+        }
+        cx.push(diagnostic);
     }
 }
 
-/// The number of search steps after which the cycle search stops. Listing
-/// every cycle is exponential in the worst case (a file where every service
-/// depends on every other); real files need a few hundred steps.
-const CYCLE_SEARCH_STEPS: usize = 100_000;
+/// The `depends_on` edges between the services of a project, by index in
+/// name order. Dependencies on undefined services are left out, because
+/// `check_depends_on_defined` reports them.
+struct DependencyGraph<'p> {
+    names: Vec<&'p str>,
+    /// For each service, the indexes of its dependencies in name order.
+    edges: Vec<Vec<usize>>,
+}
 
-/// Depth-first search for paths that lead back to `path[0]` through services
-/// that all sort after it, so each cycle is found from its smallest member.
-fn find_cycles<'p>(
-    cx: &mut Diagnostics,
-    project: &'p Project,
-    path: &mut Vec<&'p str>,
-    reported: &mut BTreeSet<BTreeSet<&'p str>>,
-    budget: &mut usize,
-) {
-    if *budget == 0 {
-        return;
+impl<'p> DependencyGraph<'p> {
+    fn new(project: &'p Project) -> Self {
+        let names: Vec<&str> = project.services.keys().map(String::as_str).collect();
+        let index_of: BTreeMap<&str, usize> = names.iter().enumerate().map(|(index, &name)| (name, index)).collect();
+        let edges = project
+            .services
+            .values()
+            .map(|service| service.depends_on.keys().filter_map(|name| index_of.get(name.as_str()).copied()).collect())
+            .collect();
+        Self { names, edges }
     }
-    *budget -= 1;
-    let start = path[0];
-    let current = *path.last().expect("the path starts non-empty");
-    let Some(service) = project.services.get(current) else { return };
-    for next in service.depends_on.keys() {
-        let next = next.as_str();
-        if next == start {
-            let members: BTreeSet<&str> = path.iter().copied().collect();
-            if reported.insert(members) {
-                cx.push(cycle_diagnostic(project, path));
+
+    /// Returns the strongly connected components (Tarjan's algorithm, with
+    /// an explicit stack in place of recursion), each sorted by index and the
+    /// list sorted by each component's smallest index.
+    fn strongly_connected_components(&self) -> Vec<Vec<usize>> {
+        const UNVISITED: usize = usize::MAX;
+        let count = self.names.len();
+        let mut order = vec![UNVISITED; count];
+        let mut low_link = vec![0; count];
+        let mut on_stack = vec![false; count];
+        let mut stack = Vec::new();
+        let mut components = Vec::new();
+        let mut next_order = 0;
+
+        for root in 0..count {
+            if order[root] != UNVISITED {
+                continue;
             }
-        } else if next > start && !path.contains(&next) && project.services.contains_key(next) {
-            path.push(next);
-            find_cycles(cx, project, path, reported, budget);
-            path.pop();
+            // Each frame is a service and the position of the next edge to follow.
+            let mut frames = vec![(root, 0)];
+            order[root] = next_order;
+            low_link[root] = next_order;
+            next_order += 1;
+            stack.push(root);
+            on_stack[root] = true;
+
+            while let Some(frame) = frames.last_mut() {
+                let service = frame.0;
+                if let Some(&next) = self.edges[service].get(frame.1) {
+                    frame.1 += 1;
+                    if order[next] == UNVISITED {
+                        order[next] = next_order;
+                        low_link[next] = next_order;
+                        next_order += 1;
+                        stack.push(next);
+                        on_stack[next] = true;
+                        frames.push((next, 0));
+                    } else if on_stack[next] {
+                        low_link[service] = low_link[service].min(order[next]);
+                    }
+                    continue;
+                }
+
+                frames.pop();
+                if let Some(&(parent, _)) = frames.last() {
+                    low_link[parent] = low_link[parent].min(low_link[service]);
+                }
+                if low_link[service] == order[service] {
+                    let mut component = Vec::new();
+                    while let Some(member) = stack.pop() {
+                        on_stack[member] = false;
+                        component.push(member);
+                        if member == service {
+                            break;
+                        }
+                    }
+                    component.sort_unstable();
+                    components.push(component);
+                }
+            }
         }
+        components.sort_unstable_by_key(|component| component[0]);
+        components
+    }
+
+    /// Returns a shortest cycle from `start` back to it inside `component`
+    /// (breadth-first, dependencies in name order), without repeating `start`.
+    fn shortest_cycle(&self, start: usize, component: &[usize]) -> Vec<usize> {
+        let inside = |index: usize| component.binary_search(&index).is_ok();
+        let mut parent: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(service) = queue.pop_front() {
+            for &next in &self.edges[service] {
+                if next == start {
+                    let mut path = vec![service];
+                    while let Some(&previous) = parent.get(path.last().expect("the path starts non-empty")) {
+                        path.push(previous);
+                    }
+                    path.reverse();
+                    return path;
+                }
+                if inside(next) && !parent.contains_key(&next) {
+                    parent.insert(next, service);
+                    queue.push_back(next);
+                }
+            }
+        }
+        unreachable!("every service of a strongly connected component with an edge lies on a cycle")
     }
 }
 

@@ -26,6 +26,7 @@ pub mod code {
     pub const INVALID_COMMAND: &str = "invalid-command";
     pub const UNDEFINED_SERVICE: &str = "undefined-service";
     pub const DEPENDENCY_CYCLE: &str = "dependency-cycle";
+    pub const HEALTHY_WITHOUT_HEALTHCHECK: &str = "healthy-without-healthcheck";
     pub const UNDEFINED_VOLUME: &str = "undefined-volume";
     pub const UNDEFINED_NETWORK: &str = "undefined-network";
     pub const MISSING_IMAGE: &str = "missing-image";
@@ -40,6 +41,7 @@ pub mod code {
     pub const DISABLED_DEPENDENCY: &str = "disabled-dependency";
     pub const EXTENDS_UNDEFINED: &str = "extends-undefined";
     pub const EXTENDS_CYCLE: &str = "extends-cycle";
+    pub const EXTENDS_DEPTH_LIMIT: &str = "extends-depth-limit";
     pub const INCLUDE_CYCLE: &str = "include-cycle";
     pub const INCLUDE_CONFLICT: &str = "include-conflict";
     pub const UNDEFINED_SECRET: &str = "undefined-secret";
@@ -235,7 +237,22 @@ pub fn cycle_edge(from: &str, to: &str) -> String {
     format!("`{from}` depends on `{to}`")
 }
 
+/// Formats the error for a `service_healthy` dependency on a service whose
+/// healthcheck is `missing` (`no healthcheck`, `its healthcheck disabled`, ...).
+pub fn healthy_without_healthcheck(service: &str, dependency: &str, missing: &str) -> String {
+    format!("service `{service}` waits for `{dependency}` to be healthy, but `{dependency}` has {missing}")
+}
+
+pub fn healthy_without_healthcheck_help(dependency: &str) -> String {
+    format!("add a `healthcheck` with a `test` to service `{dependency}`, or use `condition: service_started`")
+}
+
 pub const CYCLE_HELP: &str = "remove one of the `depends_on` entries on the cycle";
+
+/// Formats the help of a cycle whose services also form further cycles with `others`.
+pub fn cycle_component_help(others: &[&str]) -> String {
+    format!("{CYCLE_HELP}; the services `{}` also lie on cycles with these services", others.join("`, `"))
+}
 
 pub fn undefined_volume(service: &str, volume: &str) -> String {
     format!("service `{service}` mounts undefined volume `{volume}`")
@@ -345,6 +362,12 @@ pub fn include_cycle(chain: &str) -> String {
 pub const INCLUDE_CYCLE_HELP: &str = "remove one of the `include` entries on the cycle";
 
 pub const EXTENDS_CYCLE_HELP: &str = "remove one of the `extends` entries on the cycle";
+
+pub fn extends_depth_limit(start: &str, limit: usize) -> String {
+    format!("the `extends` chain of service `{start}` is longer than the limit of {limit} `extends`")
+}
+
+pub const EXTENDS_DEPTH_LIMIT_HELP: &str = "let the services extend a common base service directly instead of one another in a line";
 
 pub fn include_conflict(kind: &str, name: &str, file: &str) -> String {
     format!("{kind} `{name}` is defined both here and in the included file `{file}`")

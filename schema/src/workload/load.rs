@@ -21,7 +21,7 @@ use std::path::Path;
 use super::messages::{self as text, code};
 use super::model::*;
 use super::validate::validate;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::diag::messages as compose_text;
 use crate::yaml::{self, Node, Value};
 
@@ -54,6 +54,12 @@ impl Reader<'_> {
     }
 
     fn entries<'n>(&mut self, node: &'n Node, path: &str, allowed: &[&str]) -> Vec<(&'n str, &'n Node)> {
+        self.keyed_entries(node, path, allowed).into_iter().map(|(name, _, value)| (name, value)).collect()
+    }
+
+    /// Works as [`Self::entries`] and also returns each key's node, for
+    /// diagnostics that point at a key.
+    fn keyed_entries<'n>(&mut self, node: &'n Node, path: &str, allowed: &[&str]) -> Vec<(&'n str, &'n Node, &'n Node)> {
         let Value::Mapping(entries) = &node.value else {
             self.error(node, path, text::not_a(path, "a mapping", node.kind()));
             return Vec::new();
@@ -73,7 +79,7 @@ impl Reader<'_> {
                 self.errors.push(diagnostic);
                 continue;
             }
-            found.push((name, value));
+            found.push((name, key, value));
         }
         found
     }
@@ -140,8 +146,8 @@ impl Reader<'_> {
                 }
                 _ => {
                     has_nodes = true;
-                    for (name, node) in self.entries(value, "nodes", &[]) {
-                        let parsed = self.node(name, node);
+                    for (name, key, node) in self.keyed_entries(value, "nodes", &[]) {
+                        let parsed = self.node(name, key, node);
                         graph.nodes.insert(name.to_owned(), parsed);
                     }
                 }
@@ -176,8 +182,8 @@ impl Reader<'_> {
         self.choice(value, "execution", NAMES, parse).unwrap_or_default()
     }
 
-    fn node(&mut self, name: &str, value: &Node) -> WorkloadNode {
-        let mut node = WorkloadNode { span: value.span, ..WorkloadNode::default() };
+    fn node(&mut self, name: &str, key: &Node, value: &Node) -> WorkloadNode {
+        let mut node = WorkloadNode { span: key.span, ..WorkloadNode::default() };
         let base = format!("nodes.{name}");
         let mut has_image = false;
         for (key, item) in self.entries(value, &base, NODE_KEYS) {
@@ -239,8 +245,9 @@ impl Reader<'_> {
                     node.healthcheck = Some(check);
                 }
                 _ => {
-                    for (variable, target) in self.entries(item, &path, &[]) {
-                        if let Some(reference) = self.reference(target, &format!("{path}.{variable}")) {
+                    for (variable, key, target) in self.keyed_entries(item, &path, &[]) {
+                        if let Some(mut reference) = self.reference(target, &format!("{path}.{variable}")) {
+                            reference.name_span = key.span;
                             node.references.insert(variable.to_owned(), reference);
                         }
                     }
@@ -269,7 +276,7 @@ impl Reader<'_> {
             }
         }
         match kind {
-            Some((kind, node, span)) => Some(Reference { kind, node, port, span, port_span: port_span.unwrap_or(span) }),
+            Some((kind, node, span)) => Some(Reference { kind, node, port, span, port_span: port_span.unwrap_or(span), name_span: Span::default() }),
             None => {
                 self.error(value, path, compose_text::missing_key(path, "endpoint, ip or internalUrl"));
                 None
@@ -317,6 +324,25 @@ nodes:
            |
            = help: `db` declares: pg
         ");
+    }
+
+    #[test]
+    fn invalid_reference_name_points_at_the_key() {
+        let source = PIPELINE.replace("pgsql", "pg").replace("DATABASE:", "\"DATA-BASE\":");
+        let errors = load(&source, Path::new("graph.yaml")).unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{errors:#?}");
+        assert_eq!(errors.0[0].message, "node `web` fills the environment variable \"DATA-BASE\", which is not a valid variable name");
+        assert_eq!(errors.0[0].path.as_deref(), Some("nodes.web.references.DATA-BASE"));
+        assert_eq!((errors.0[0].span.line, errors.0[0].span.column), (10, 7));
+    }
+
+    #[test]
+    fn node_errors_point_at_the_node_name() {
+        let source = "name: g\nnodes:\n  a:\n    image: i\n    dependsOn: [b]\n  b:\n    image: i\n    dependsOn: [a]\n";
+        let errors = load(source, Path::new("graph.yaml")).unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{errors:#?}");
+        assert_eq!(errors.0[0].code, code::DEPENDENCY_CYCLE);
+        assert_eq!((errors.0[0].span.line, errors.0[0].span.column), (3, 3));
     }
 
     #[test]

@@ -74,6 +74,12 @@ pub fn target_without_network(node: &str, target: &str, tier: &str) -> String {
     format!("node `{node}` references `{target}`, which has tier `{tier}` and so no network address")
 }
 
+pub fn invalid_variable_name(node: &str, variable: &str) -> String {
+    format!("node `{node}` fills the environment variable {variable:?}, which is not a valid variable name")
+}
+
+pub const INVALID_VARIABLE_NAME_HELP: &str = "a variable name is letters, digits and `_`, and does not start with a digit";
+
 pub fn invalid_name(what: &str, name: &str) -> String {
     format!("invalid {what} name `{name}`: expected a letter or digit followed by letters, digits, `_`, `.` or `-`")
 }

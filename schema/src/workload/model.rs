@@ -140,6 +140,9 @@ pub struct Reference {
     /// Where the port is named; the target's span when no port is given.
     #[serde(skip)]
     pub port_span: Span,
+    /// Where the environment variable is named (the key in `references`).
+    #[serde(skip)]
+    pub name_span: Span,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

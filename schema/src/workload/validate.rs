@@ -31,6 +31,13 @@ pub fn validate(graph: &Graph, file: &Path) -> Diagnostics {
         }
         for (variable, reference) in &node.references {
             let path = format!("nodes.{name}.references.{variable}");
+            if !valid_variable_name(variable) {
+                errors.push(
+                    Diagnostic::error(code::INVALID, text::invalid_variable_name(name, variable), file, reference.name_span)
+                        .with_path(path.clone())
+                        .with_help(text::INVALID_VARIABLE_NAME_HELP),
+                );
+            }
             let Some(target) = graph.nodes.get(&reference.node) else {
                 errors.push(
                     Diagnostic::error(code::UNKNOWN_NODE, text::unknown_node(name, &reference.node), file, reference.span)
@@ -115,6 +122,13 @@ fn valid_name(name: &str) -> bool {
     chars.next().is_some_and(|first| first.is_ascii_alphanumeric()) && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
+/// Whether `name` can name an environment variable (`[A-Za-z_][A-Za-z0-9_]*`),
+/// since a reference's name becomes one in the node's container.
+fn valid_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The nodes in start order (Kahn's algorithm, ties broken by name), or the
 /// path of a cycle that starts and ends at the same node. Dependencies on
 /// nodes outside the graph are ignored here; [`validate`] reports them.
@@ -165,7 +179,7 @@ mod tests {
     }
 
     fn reference(kind: ReferenceKind, target: &str, port: Option<&str>) -> Reference {
-        Reference { kind, node: target.into(), port: port.map(Into::into), span: Default::default(), port_span: Default::default() }
+        Reference { kind, node: target.into(), port: port.map(Into::into), span: Default::default(), port_span: Default::default(), name_span: Default::default() }
     }
 
     fn named() -> Graph {
@@ -229,6 +243,29 @@ mod tests {
         assert!(found.contains(&(code::UNKNOWN_PORT, "node `web` references port `mysql` of `db`, which `db` does not declare".into())), "{found:?}");
         assert!(found.contains(&(code::UNKNOWN_NODE, "node `web` refers to `cache`, which is not a node of the graph".into())), "{found:?}");
         assert_eq!(found.len(), 5, "{found:?}");
+    }
+
+    #[test]
+    fn reference_names_must_be_variables() {
+        let mut graph = named();
+        let mut db = node("i");
+        db.ports.insert("pg".into(), 5432);
+        let mut web = node("i");
+        for variable in ["", "X=Y", "lower-case", "1ST", "A\nB", "A\"B", "A B", "ÄRGER", "lower_case", "_X1", "DATABASE_ADDR"] {
+            web.references.insert(variable.into(), reference(ReferenceKind::Endpoint, "db", Some("pg")));
+        }
+        graph.nodes.insert("db".into(), db);
+        graph.nodes.insert("web".into(), web);
+        let rejected: Vec<String> = codes(&graph)
+            .into_iter()
+            .filter(|(code, _)| *code == code::INVALID)
+            .map(|(_, message)| message)
+            .collect();
+        let expected: Vec<String> = ["", "1ST", "A\nB", "A B", "A\"B", "X=Y", "lower-case", "ÄRGER"]
+            .iter()
+            .map(|variable| format!("node `web` fills the environment variable {variable:?}, which is not a valid variable name"))
+            .collect();
+        assert_eq!(rejected, expected);
     }
 
     #[test]

@@ -140,7 +140,7 @@ fn node(errors: &mut Errors, path: &str, spec: &NodeSpec) -> model::WorkloadNode
     for (variable, reference) in spec.references.iter().flatten() {
         let kind_path = format!("{path}.references.{variable}.kind");
         if let Some(kind) = errors.choice(&kind_path, &reference.kind, REFERENCE_KINDS, ReferenceKind::parse) {
-            let reference = model::Reference { kind, node: reference.node.clone(), port: reference.port.clone(), span: Default::default(), port_span: Default::default() };
+            let reference = model::Reference { kind, node: reference.node.clone(), port: reference.port.clone(), span: Default::default(), port_span: Default::default(), name_span: Default::default() };
             node.references.insert(variable.clone(), reference);
         }
     }
