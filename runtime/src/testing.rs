@@ -83,6 +83,7 @@ pub fn mount_volume(mut service: Service, volume: &str, target: &str) -> Service
         source: Some(volume.to_string()),
         target: target.to_string(),
         read_only: false,
+        create_host_path: false,
         unsupported: BTreeMap::new(),
     });
     service

@@ -194,3 +194,12 @@ services:
     let merged = json!({"driver": "syslog", "options": {"syslog-address": "udp://1.2.3.4:514", "max-size": "10m"}});
     assert_eq!(web_key(&same_driver, "logging"), merged);
 }
+
+#[test]
+fn short_bind_mount_creates_host_path() {
+    let project = checked(&web(
+        "    volumes:\n      - ./data:/data\n      - type: bind\n        source: ./long\n        target: /long\n      - type: bind\n        source: ./made\n        target: /made\n        bind: {create_host_path: true}\n      - cache:/cache\nvolumes:\n  cache: {}\n",
+    ));
+    let flags: Vec<(&str, bool)> = project.services["web"].volumes.iter().map(|mount| (mount.target.as_str(), mount.create_host_path)).collect();
+    assert_eq!(flags, [("/data", true), ("/long", false), ("/made", true), ("/cache", false)]);
+}

@@ -393,6 +393,12 @@ impl Backend for CliBackend {
         self.grammar == Grammar::Podman
     }
 
+    /// podman, docker and nerdctl run here; lima and Apple's `container`
+    /// run in a VM that may not see the same paths.
+    fn shares_host_filesystem(&self) -> bool {
+        self.grammar != Grammar::AppleContainer && self.prefix.is_empty()
+    }
+
     fn capabilities(&self) -> Capabilities {
         let isolation = self.isolation();
         let mut unsupported = std::collections::BTreeSet::new();
@@ -839,7 +845,7 @@ mod tests {
             env: BTreeMap::from([("A".into(), "1 2".into())]),
             labels: BTreeMap::from([("k".into(), "v".into())]),
             ports: vec![PortSpec { host_ip: Some("127.0.0.1".into()), published: None, target: 80, protocol: "tcp".into() }],
-            mounts: vec![MountSpec { kind: MountType::Volume, source: Some("demo_data".into()), target: "/data".into(), read_only: true }],
+            mounts: vec![MountSpec { kind: MountType::Volume, source: Some("demo_data".into()), target: "/data".into(), read_only: true, create_host_path: false }],
             networks: vec![NetworkAttachment { network: "demo_default".into(), aliases: vec!["web".into()] }],
             ..ContainerSpec::default()
         };

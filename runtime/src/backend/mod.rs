@@ -81,6 +81,10 @@ pub struct MountSpec {
     pub source: Option<String>,
     pub target: String,
     pub read_only: bool,
+    /// For a bind mount: create a missing host folder first, where the
+    /// backend shares this host's file system. Not part of the config hash.
+    #[serde(skip)]
+    pub create_host_path: bool,
 }
 
 /// A network that a container joins, with the aliases it has there.
@@ -368,6 +372,12 @@ pub trait Backend: Send + Sync {
     }
     /// Runs `argv` in a running container with `settings`, without a shell.
     async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError>;
+
+    /// Whether the runtime sees this host's file system at the same paths,
+    /// so that the engine can create a bind mount's missing host folder.
+    fn shares_host_filesystem(&self) -> bool {
+        false
+    }
 
     /// Whether creating a network or volume that exists already fails, so
     /// that a create that succeeds proves the object is new. podman's

@@ -311,6 +311,9 @@ pub enum EngineError {
     #[error("service {service} has no replica {index}; its containers are numbered {}", join_numbers(numbers))]
     NoSuchReplica { service: String, index: u32, numbers: Vec<u32> },
 
+    #[error("could not create the host folder {path} that service {service} mounts: {reason}")]
+    HostPath { service: String, path: String, reason: String },
+
     #[error("the container {container} of service {service} is not running ({status})")]
     NotRunning { service: String, container: String, status: String },
 

@@ -199,7 +199,8 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                     return Err(EngineError::UnsupportedMount { service: service_name.clone(), kind: format!("{other:?}").to_lowercase() });
                 }
             };
-            mounts.push(MountSpec { kind, source, target: mount.target.clone(), read_only: mount.read_only });
+            let create_host_path = kind == MountType::Bind && mount.create_host_path;
+            mounts.push(MountSpec { kind, source, target: mount.target.clone(), read_only: mount.read_only, create_host_path });
         }
 
         let mut attachments = Vec::new();

@@ -831,6 +831,28 @@ async fn retire(backend: &Arc<dyn Backend>, journal: &Journal, info: &ContainerI
     Ok(())
 }
 
+/// Creates the missing host folders of bind mounts that ask for it, as
+/// docker compose does for the short syntax, where the runtime sees this
+/// host's file system.
+fn create_host_paths(backend: &dyn Backend, service: &str, spec: &crate::backend::ContainerSpec) -> Result<(), EngineError> {
+    if !backend.shares_host_filesystem() {
+        return Ok(());
+    }
+    let wanted = spec.mounts.iter().filter(|mount| mount.kind == MountType::Bind && mount.create_host_path);
+    for source in wanted.filter_map(|mount| mount.source.as_deref()) {
+        if std::path::Path::new(source).exists() {
+            continue;
+        }
+        std::fs::create_dir_all(source).map_err(|error| EngineError::HostPath {
+            service: service.to_string(),
+            path: source.to_string(),
+            reason: error.to_string(),
+        })?;
+        tracing::info!(service, path = source, "created the host folder of a bind mount");
+    }
+    Ok(())
+}
+
 /// One container of a service to converge, with what its task needs.
 struct Replica {
     backend: Arc<dyn Backend>,
@@ -875,6 +897,7 @@ impl Replica {
                     }
                     ignore_missing(backend.remove_container(&info.id, true).await).map_err(fail("remove", &info.name))?;
                 }
+                create_host_paths(backend.as_ref(), name, &spec)?;
                 let id = backend.create_container(&spec).await.map_err(fail("create", &spec.name))?;
                 record(&journal, |changes| {
                     changes.created.push(id.clone());
@@ -887,6 +910,7 @@ impl Replica {
             None => {
                 // A new container is created and started in one call.
                 Progress::emit(progress, name, &spec.name, "Creating");
+                create_host_paths(backend.as_ref(), name, &spec)?;
                 match backend.run_container(&spec).await {
                     Ok(id) => {
                         record(&journal, |changes| changes.created.push(id.clone()));

@@ -527,12 +527,12 @@ impl Run<'_> {
             .map(|(source, target)| {
                 let kind = if source.starts_with('/') { MountType::Bind } else { MountType::Volume };
                 let source = if kind == MountType::Volume { format!("{}_{source}", self.project) } else { source.to_owned() };
-                MountSpec { kind, source: Some(source), target: target.to_owned(), read_only: false }
+                MountSpec { kind, source: Some(source), target: target.to_owned(), read_only: false, create_host_path: false }
             })
             .collect();
         // A read-only root still needs a writable /tmp for many programs.
         if node.tier.locked_down() {
-            mounts.push(MountSpec { kind: MountType::Tmpfs, source: None, target: "/tmp".to_owned(), read_only: false });
+            mounts.push(MountSpec { kind: MountType::Tmpfs, source: None, target: "/tmp".to_owned(), read_only: false, create_host_path: false });
         }
         let networks = match (&self.network, node.tier.without_network()) {
             (Some(network), false) => vec![NetworkAttachment { network: network.clone(), aliases: vec![name.to_owned()] }],

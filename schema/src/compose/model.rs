@@ -164,6 +164,12 @@ pub struct Mount {
     pub target: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub read_only: bool,
+    /// Whether a missing host folder of a bind mount is created: true for
+    /// the short syntax, and for the long one with `bind.create_host_path`.
+    /// NOTE: not printed by `config` (docker-compose 1.29 prints none), so
+    /// a short bind mount read back from `config` output loses it.
+    #[serde(skip)]
+    pub create_host_path: bool,
     /// Mount keys that the specification allows but this model does not
     /// support yet (`bind`, `volume`, `tmpfs`, `consistency`, ...).
     #[serde(flatten)]

@@ -779,6 +779,7 @@ impl Context<'_> {
             source: source.map(|source| self.mount_source(kind, source)),
             target: target.to_owned(),
             read_only: false,
+            create_host_path: kind == MountKind::Bind,
             unsupported: BTreeMap::new(),
         };
         for option in mode.into_iter().flat_map(|mode| mode.split(',')) {
@@ -832,7 +833,11 @@ impl Context<'_> {
             Some(value) => self.boolean(value, &join(path, "read_only"))?,
             None => false,
         };
-        Some(Mount { span: node.span, kind, source, target, read_only, unsupported })
+        let create_host_path = unsupported
+            .get("bind")
+            .and_then(|bind| bind.get("create_host_path"))
+            .is_some_and(|value| matches!(value.value, Value::Bool(true)));
+        Some(Mount { span: node.span, kind, source, target, read_only, create_host_path, unsupported })
     }
 
     /// Resolves a relative bind source against the compose file's folder.

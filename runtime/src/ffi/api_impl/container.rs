@@ -68,7 +68,7 @@ fn mount(function: &'static str, text: &str) -> Result<MountSpec, ApiError> {
         }
         Some(name) => (MountType::Volume, Some(name.to_owned())),
     };
-    Ok(MountSpec { kind, source, target: target.to_owned(), read_only })
+    Ok(MountSpec { kind, source, target: target.to_owned(), read_only, create_host_path: false })
 }
 
 pub(super) fn backend_spec(function: &'static str, spec: ContainerSpec) -> Result<backend::ContainerSpec, ApiError> {
