@@ -825,7 +825,7 @@ fn deploy_with_other_keys_warns() {
     let source = "services:\n  api:\n    image: a\n    deploy:\n      replicas: 2\n      resources: {}\n";
     let checked = check(source, Path::new(FILE)).expect("valid");
     let paths: Vec<&str> = checked.warnings.0.iter().filter_map(|warning| warning.path.as_deref()).collect();
-    assert_eq!(paths, ["services.api.deploy"]);
+    assert_eq!(paths, ["services.api.deploy.resources"]);
 }
 
 #[test]
@@ -1013,4 +1013,21 @@ fn depends_on_requires_condition() {
 fn depends_on_null_entry_missing_condition() {
     let diagnostic = only("services:\n  web:\n    image: nginx\n    depends_on:\n      db:\n  db:\n    image: postgres\n", code::MISSING_KEY);
     assert_eq!(diagnostic.path.as_deref(), Some("services.web.depends_on.db"));
+}
+
+#[test]
+fn deploy_warns_only_for_ignored_keys() {
+    let messages = |deploy: &str| -> Vec<(String, (u32, u32))> {
+        let source = format!("services:\n  web:\n    image: nginx\n    deploy:\n{deploy}");
+        let checked = check(&source, Path::new(FILE)).expect("warnings only");
+        checked.warnings.iter().map(|warning| (warning.message.clone(), position(warning))).collect()
+    };
+    assert_eq!(messages("      replicas: 2\n"), []);
+    assert_eq!(
+        messages("      replicas: 2\n      resources:\n        limits: {memory: 64m}\n      labels: {a: b}\n"),
+        [
+            ("`services.web.deploy.resources` is not supported yet and is ignored".to_string(), (6, 7)),
+            ("`services.web.deploy.labels` is not supported yet and is ignored".to_string(), (8, 7)),
+        ]
+    );
 }

@@ -78,18 +78,22 @@ struct Context<'a> {
     diagnostics: &'a mut Diagnostics,
 }
 
-/// Whether the engine reads this key from the kept YAML, so that it needs no
-/// "not supported yet" warning: a service's `scale`, a `deploy` that sets
-/// only `replicas`, and the `driver_opts` of networks and volumes.
-fn read_by_engine(pointer: &str, key: &str, value: &Node) -> bool {
-    match (pointer, key) {
-        (place::SERVICE, "scale") => true,
+/// The parts of a kept key that the engine ignores, each with its dotted
+/// path and span, for the "not supported yet" warning. The engine reads a
+/// service's `scale`, `deploy.replicas` and the `driver_opts` of networks
+/// and volumes, so a `deploy` warns only for its other keys.
+fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec<(String, Span)> {
+    match (pointer, key.as_str().unwrap_or_default()) {
+        (place::SERVICE, "scale") | (place::NETWORK | place::VOLUME, "driver_opts") => Vec::new(),
         (place::SERVICE, "deploy") => match &value.value {
-            Value::Mapping(entries) => entries.iter().all(|(key, _)| key.as_str() == Some("replicas")),
-            _ => false,
+            Value::Mapping(entries) => entries
+                .iter()
+                .filter(|(name, _)| name.as_str() != Some("replicas"))
+                .map(|(name, _)| (join(key_path, name.as_str().unwrap_or_default()), name.span))
+                .collect(),
+            _ => vec![(key_path.to_owned(), key.span)],
         },
-        (place::NETWORK | place::VOLUME, "driver_opts") => true,
-        _ => false,
+        _ => vec![(key_path.to_owned(), key.span)],
     }
 }
 
@@ -163,8 +167,8 @@ impl Context<'_> {
             match keys.rule(name) {
                 KeyRule::Extension => {}
                 KeyRule::Known | KeyRule::Additional => {
-                    if !read_by_engine(pointer, name, value) {
-                        self.warning(code::UNSUPPORTED_KEY, messages::unsupported_key(&key_path), key.span, &key_path);
+                    for (part_path, span) in ignored_parts(pointer, key, value, &key_path) {
+                        self.warning(code::UNSUPPORTED_KEY, messages::unsupported_key(&part_path), span, &part_path);
                     }
                     self.unknown_keys(spec_walk::unknown_keys_below(pointer, name, value, &key_path));
                 }
