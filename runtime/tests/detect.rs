@@ -7,6 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use perry_stack::backend::{detect_with, DetectError, DetectOptions};
 use perry_stack::Backend;
 
+mod support;
+use support::serial;
+
 /// A folder of fake executables; each is a shell script body.
 struct Bin(PathBuf);
 
@@ -54,6 +57,7 @@ fn reasons(error: DetectError) -> Vec<(&'static str, String)> {
 
 #[tokio::test]
 async fn binary_without_engine_is_skipped() {
+    let _serial = serial();
     let bin = Bin::new("skip", &[("podman", "echo 'cannot open storage' >&2; exit 125"), ("docker", WORKS)]);
     let backend = detect_with(&bin.options("linux")).await.unwrap();
     assert_eq!(backend.name(), "docker");
@@ -61,6 +65,7 @@ async fn binary_without_engine_is_skipped() {
 
 #[tokio::test]
 async fn every_failure_is_reported_in_order() {
+    let _serial = serial();
     let bin = Bin::new("none", &[("podman", "exit 3"), ("docker", NO_DAEMON)]);
     let failures = reasons(detect_with(&bin.options("linux")).await.unwrap_err());
     let names: Vec<&str> = failures.iter().map(|(name, _)| *name).collect();
@@ -72,6 +77,7 @@ async fn every_failure_is_reported_in_order() {
 
 #[tokio::test]
 async fn pinned_list_keeps_its_order() {
+    let _serial = serial();
     let bin = Bin::new("pin", &[("podman", WORKS), ("docker", WORKS), ("nerdctl", WORKS)]);
     let options = DetectOptions { pin: Some("nerdctl, docker".to_string()), ..bin.options("linux") };
     assert_eq!(detect_with(&options).await.unwrap().name(), "nerdctl");
@@ -84,6 +90,7 @@ async fn pinned_list_keeps_its_order() {
 
 #[tokio::test]
 async fn mode_orders_local_and_server_runtimes() {
+    let _serial = serial();
     let bin = Bin::new("mode", &[("podman", WORKS), ("docker", WORKS)]);
     let server = DetectOptions { mode: Some("server-first".to_string()), ..bin.options("linux") };
     assert_eq!(detect_with(&server).await.unwrap().name(), "docker");
@@ -95,6 +102,7 @@ async fn mode_orders_local_and_server_runtimes() {
 
 #[tokio::test]
 async fn probe_times_out() {
+    let _serial = serial();
     let bin = Bin::new("slow", &[("podman", "sleep 30"), ("docker", WORKS)]);
     let options = DetectOptions { pin: Some("podman".to_string()), probe_timeout: Duration::from_millis(300), ..bin.options("linux") };
     let failures = reasons(detect_with(&options).await.unwrap_err());
@@ -103,6 +111,7 @@ async fn probe_times_out() {
 
 #[tokio::test]
 async fn macos_order_and_vm_runtimes() {
+    let _serial = serial();
     // colima runs; orbstack is installed but stopped; apple/container is missing.
     let bin = Bin::new("mac", &[
         ("orb", "echo Stopped"),
@@ -125,6 +134,7 @@ async fn macos_order_and_vm_runtimes() {
 
 #[tokio::test]
 async fn apple_container_when_its_service_runs() {
+    let _serial = serial();
     let running = Bin::new("apple", &[("container", r#"[ "$1 $2" = "system status" ] && echo 'apiserver is running'"#)]);
     let backend = detect_with(&running.options("macos")).await.unwrap();
     assert_eq!(backend.name(), "apple/container");

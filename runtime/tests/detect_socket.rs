@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use perry_stack::backend::{default_sockets, detect_backend, detect_backend_with, DetectError, DetectOptions, LabelFilter};
-use support::{serve, unique_project};
+use support::{serial, serve, unique_project};
 
 /// A folder with a fake `podman` whose probe passes.
 struct FakeCli(PathBuf);
@@ -53,6 +53,7 @@ fn failures(error: DetectError) -> Vec<(&'static str, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_first_prefers_a_live_socket() {
+    let _serial = serial();
     let service = serve("sockfirst");
     let cli = FakeCli::new("sockfirst-bin");
     let missing = std::env::temp_dir().join(format!("{}.sock", unique_project("nosock")));
@@ -72,6 +73,7 @@ async fn server_first_prefers_a_live_socket() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dead_socket_fails_its_probe() {
+    let _serial = serial();
     // A socket file whose listener is gone: it exists but nobody answers.
     let listener_gone = std::env::temp_dir().join(format!("{}.sock", unique_project("deadsock")));
     drop(std::os::unix::net::UnixListener::bind(&listener_gone).unwrap());
@@ -92,6 +94,7 @@ async fn dead_socket_fails_its_probe() {
 /// The only test here that sets process variables.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mode_variable_selects_the_socket() {
+    let _serial = serial();
     let service = serve("sockenv");
     // SAFETY: no other test in this binary reads these variables.
     unsafe {

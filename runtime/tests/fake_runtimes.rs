@@ -9,6 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use perry_stack::backend::{ContainerSpec, ExecSettings, Feature, Grammar, LabelFilter, NetworkAttachment, NetworkSpec};
 use perry_stack::{Backend, CliBackend};
 
+mod support;
+use support::serial;
+
 /// `podman ps --all --format json` as podman 4 prints it.
 const PODMAN_PS: &str = r#"[
   {
@@ -129,6 +132,7 @@ fn network() -> NetworkSpec {
 
 #[tokio::test]
 async fn podman_grammar() {
+    let _serial = serial();
     let fake = Fake::new("podman", "podman", 0);
     let backend = CliBackend::new(&fake.program, Grammar::Podman);
 
@@ -191,12 +195,14 @@ async fn docker_like(fake: &Fake, backend: CliBackend, prefix: &[&str]) {
 
 #[tokio::test]
 async fn docker_grammar() {
+    let _serial = serial();
     let fake = Fake::new("docker", "docker", 0);
     docker_like(&fake, CliBackend::new(&fake.program, Grammar::Docker), &[]).await;
 }
 
 #[tokio::test]
 async fn nerdctl_grammar() {
+    let _serial = serial();
     let fake = Fake::new("nerdctl", "nerdctl", 0);
     let backend = CliBackend::new(&fake.program, Grammar::Docker).with_name("nerdctl");
     assert_eq!(backend.name(), "nerdctl");
@@ -205,6 +211,7 @@ async fn nerdctl_grammar() {
 
 #[tokio::test]
 async fn lima_grammar() {
+    let _serial = serial();
     let fake = Fake::new("lima", "limactl", 3);
     let backend = CliBackend::lima("default");
     // CliBackend::lima runs `limactl` from PATH, so the fake is given by path
@@ -244,6 +251,7 @@ const APPLE_NETWORKS: &str = r#"[
 
 #[tokio::test]
 async fn apple_container_grammar() {
+    let _serial = serial();
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
     let dir = std::env::temp_dir().join(format!("perry-fake-apple-{}-{nanos}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -323,6 +331,7 @@ esac
 
 #[tokio::test]
 async fn exec_stdin_uses_interactive() {
+    let _serial = serial();
     let fakes = [
         (Fake::new("stdin-podman", "podman", 0), "podman", Grammar::Podman, 0),
         (Fake::new("stdin-docker", "docker", 0), "docker", Grammar::Docker, 0),

@@ -202,3 +202,17 @@ fn documents_extends_own_document() {
     assert_eq!(errors[0].file, file);
     assert_eq!(position(errors[0]), (7, 14));
 }
+
+#[test]
+fn nul_character_named_at_its_position() {
+    let diagnostic = only_error("services:\n  web:\n    image: \"ab\0c\"\n", code::YAML_SYNTAX);
+    assert_eq!(diagnostic.message, "invalid YAML: a NUL character (U+0000) is not allowed");
+    assert_eq!(position(&diagnostic), (3, 15));
+}
+
+#[test]
+fn unknown_anchor_help_names_anchors() {
+    let diagnostic = only_error("services:\n  web:\n    image: *nope\n", code::YAML_SYNTAX);
+    assert!(diagnostic.message.ends_with("found unknown anchor"), "{}", diagnostic.message);
+    assert_eq!(diagnostic.help.as_deref(), Some("define the anchor with `&name` on a value above this alias, which then repeats it as `*name`"));
+}

@@ -1,5 +1,6 @@
-//! Shared helpers of the podman integration tests: a readiness check that
-//! fails loudly, unique project names, and a guard that removes a project.
+//! Shared helpers of the integration tests: a readiness check of podman
+//! that fails loudly, unique project names, a guard that removes a
+//! project, and a lock for tests that write and run fake programs.
 
 #![allow(dead_code)]
 
@@ -112,4 +113,13 @@ pub fn serve(test: &str) -> Service {
         std::thread::sleep(Duration::from_millis(50));
     }
     service
+}
+
+/// Runs tests that write a fake program and then run it one at a time. A
+/// process that another test forks meanwhile inherits the open file for a
+/// moment, and running the program then fails with "Text file busy".
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -68,12 +68,16 @@ pub fn yaml_syntax_help(info: &str) -> &'static str {
         "close the string with the same quote character that opens it"
     } else if info.contains("tab") {
         "indent with spaces: YAML does not allow tabs for indentation"
+    } else if info.contains("unknown anchor") {
+        "define the anchor with `&name` on a value above this alias, which then repeats it as `*name`"
     } else if info.contains("mapping values are not allowed") {
         "quote a value that contains `: `, or indent a nested mapping under its key"
     } else {
         "check the indentation, quotes and brackets at this position: keys of one mapping start in the same column"
     }
 }
+
+pub const YAML_NUL_HELP: &str = "remove the character: YAML text holds no NUL; inside double quotes it can be written as `\\0`";
 
 pub fn duplicate_key(key: &str) -> String {
     format!("duplicate key `{key}`")

@@ -44,6 +44,17 @@ pub fn parse_documents(source: &str, file: &Path) -> Result<Vec<Node>, Diagnosti
 }
 
 fn parse_stream(source: &str, file: &Path, single: bool) -> Result<Vec<Node>, Diagnostics> {
+    // The scanner takes a NUL for the end of the input and reports a
+    // misleading error, so the character is found first.
+    if let Some(offset) = source.find('\0') {
+        let before = &source[..offset];
+        let line = before.matches('\n').count() as u32 + 1;
+        let column = before.rsplit('\n').next().unwrap_or_default().chars().count() as u32 + 1;
+        let span = Span { start: offset, end: offset + 1, line, column, file: 0 };
+        let diagnostic = Diagnostic::error(code::YAML_SYNTAX, messages::yaml_syntax("a NUL character (U+0000) is not allowed"), file, span)
+            .with_help(messages::YAML_NUL_HELP);
+        return Err(Diagnostics(vec![diagnostic]));
+    }
     let mut builder = Builder {
         parser: Parser::new_from_str(source),
         source,
