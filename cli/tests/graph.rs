@@ -2,46 +2,16 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-const IMAGE: &str = "localhost/perry-busybox:latest";
+mod support;
+use support::{leftovers, signal, unique_project, Guard, IMAGE};
 
-/// Removes the project's containers and networks, also on panic, and the
-/// folder of its files.
-struct Guard {
-    project: String,
-    dir: PathBuf,
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let filter = format!("label=com.docker.compose.project={}", self.project);
-        for (list, remove) in [(&["ps", "-a", "-q"][..], &["rm", "-f", "-t", "0"][..]), (&["network", "ls", "-q"], &["network", "rm", "-f"])] {
-            let Ok(output) = Command::new("podman").args(list).args(["--filter", &filter]).output() else { continue };
-            for id in String::from_utf8_lossy(&output.stdout).split_whitespace() {
-                let _ = Command::new("podman").args(remove).arg(id).output();
-            }
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Lists the names of the containers and networks labelled with `project`.
-fn leftovers(project: &str) -> String {
-    let filter = format!("label=com.docker.compose.project={project}");
-    let mut names = String::new();
-    for list in [&["ps", "-a", "--format", "{{.Names}}"][..], &["network", "ls", "--format", "{{.Name}}"]] {
-        let output = Command::new("podman").args(list).args(["--filter", &filter]).output().expect("podman runs");
-        names.push_str(&String::from_utf8_lossy(&output.stdout));
-    }
-    names
-}
-
-/// Writes a graph whose `web` waits for `db`, which never becomes healthy,
-/// so `graph up` is still running when a test signals it.
-fn slow_graph(project: &str) -> (Guard, PathBuf) {
-    let dir = std::env::temp_dir().join(project);
-    std::fs::create_dir_all(&dir).unwrap();
+/// Creates a unique project whose graph file has a `web` that waits for
+/// `db`, which never becomes healthy, so `graph up` is still running when a
+/// test signals it. Returns the project, the file and the guard.
+fn slow_graph(prefix: &str) -> (String, PathBuf, Guard) {
+    let (project, dir, guard) = unique_project(prefix);
     let file = dir.join("graph.yaml");
     std::fs::write(
         &file,
@@ -50,13 +20,13 @@ fn slow_graph(project: &str) -> (Guard, PathBuf) {
         ),
     )
     .unwrap();
-    (Guard { project: project.to_string(), dir }, file)
+    (project, file, guard)
 }
 
 /// Starts `graph FILE up`, waits until the `db` node's container exists,
-/// then sends `signal` (`-INT`, `-TERM`) and returns the exit status and
+/// then sends the signal `name` (`-INT`, `-TERM`) and returns the exit status and
 /// standard error.
-fn signal_during_up(project: &str, file: &PathBuf, signal: &str) -> (std::process::ExitStatus, String) {
+fn signal_during_up(project: &str, file: &PathBuf, name: &str) -> (std::process::ExitStatus, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
         .arg("graph")
         .arg(file)
@@ -71,17 +41,14 @@ fn signal_during_up(project: &str, file: &PathBuf, signal: &str) -> (std::proces
         assert!(began.elapsed() < Duration::from_secs(30), "db was never created");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let status = Command::new("kill").args([signal, &child.id().to_string()]).status().expect("kill runs");
-    assert!(status.success(), "kill {signal} failed");
+    signal(child.id(), name);
     let output = child.wait_with_output().expect("perry-stack exits");
     (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
 #[test]
 fn graph_up_ctrl_c_removes_the_run() {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let project = format!("perrygraph-int-{}-{nanos}", std::process::id());
-    let (_guard, file) = slow_graph(&project);
+    let (project, file, _guard) = slow_graph("perrygraph-int");
 
     let (status, stderr) = signal_during_up(&project, &file, "-INT");
 
@@ -93,9 +60,7 @@ fn graph_up_ctrl_c_removes_the_run() {
 
 #[test]
 fn graph_up_sigterm_removes_the_run() {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let project = format!("perrygraph-term-{}-{nanos}", std::process::id());
-    let (_guard, file) = slow_graph(&project);
+    let (project, file, _guard) = slow_graph("perrygraph-term");
 
     let (status, stderr) = signal_during_up(&project, &file, "-TERM");
 

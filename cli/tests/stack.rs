@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const IMAGE: &str = "localhost/perry-busybox:latest";
+mod support;
+use support::{leftovers, signal, unique_project, IMAGE};
 
 fn perry_stack(dir: &PathBuf, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_perry-stack"))
@@ -25,47 +26,9 @@ fn ok(output: Output) -> String {
     text
 }
 
-/// Removes the project's containers, networks and volumes, also on panic,
-/// and the folder of its files.
-struct Guard {
-    project: String,
-    dir: PathBuf,
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let filter = format!("label=com.docker.compose.project={}", self.project);
-        for (list, remove) in [
-            (&["ps", "-a", "-q"][..], &["rm", "-f", "-t", "0"][..]),
-            (&["network", "ls", "-q"], &["network", "rm", "-f"]),
-            (&["volume", "ls", "-q"], &["volume", "rm", "-f"]),
-        ] {
-            let Ok(output) = Command::new("podman").args(list).args(["--filter", &filter]).output() else { continue };
-            for id in String::from_utf8_lossy(&output.stdout).split_whitespace() {
-                let _ = Command::new("podman").args(remove).arg(id).output();
-            }
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn leftovers(project: &str) -> String {
-    let filter = format!("label=com.docker.compose.project={project}");
-    let mut names = String::new();
-    for list in [&["ps", "-a", "--format", "{{.Names}}"][..], &["network", "ls", "--format", "{{.Name}}"], &["volume", "ls", "--format", "{{.Name}}"]] {
-        let output = Command::new("podman").args(list).args(["--filter", &filter]).output().expect("podman runs");
-        names.push_str(&String::from_utf8_lossy(&output.stdout));
-    }
-    names
-}
-
 #[test]
 fn global_options_drive_every_stack_command() {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let project = format!("perrycli-{}-{nanos}", std::process::id());
-    let dir = std::env::temp_dir().join(&project);
-    std::fs::create_dir_all(&dir).unwrap();
-    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    let (project, dir, _guard) = unique_project("perrycli");
 
     std::fs::write(
         dir.join("base.yaml"),
@@ -125,7 +88,8 @@ fn global_options_drive_every_stack_command() {
     assert_ne!(hostname("1"), hostname("2"), "two replicas, two containers");
     let missing = run(&["exec", "--index", "3", "web", "true"]);
     let stderr = String::from_utf8_lossy(&missing.stderr);
-    assert!(!missing.status.success() && stderr.contains("service web has no replica 3; its containers are numbered 1, 2"), "{stderr}");
+    assert!(!missing.status.success(), "{stderr}");
+    assert!(stderr.contains("service web has no replica 3; its containers are numbered 1, 2"), "{stderr}");
     let argv = with(&["exec", "-e", "A=1", "-e", "PERRY_EXEC_PASSED", "-w", "/tmp", "-u", "65534", "db", "sh", "-c", "echo $A $PERRY_EXEC_PASSED $(pwd) $(id -u)"]);
     let output = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
         .args(&argv)
@@ -168,24 +132,9 @@ fn global_options_drive_every_stack_command() {
     ok(run(&["logs", "-f"]));
 }
 
-/// Sends SIGINT to `pid` with the `kill` command.
-fn interrupt(pid: u32) {
-    signal(pid, "-INT");
-}
-
-/// Sends `name` (`-INT`, `-TERM`) to `pid` with the `kill` command.
-fn signal(pid: u32, name: &str) {
-    let status = Command::new("kill").args([name, &pid.to_string()]).status().expect("kill runs");
-    assert!(status.success(), "kill {name} {pid} failed");
-}
-
 #[test]
 fn ctrl_c_during_up_rolls_back() {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let project = format!("perrycli-int-{}-{nanos}", std::process::id());
-    let dir = std::env::temp_dir().join(&project);
-    std::fs::create_dir_all(&dir).unwrap();
-    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    let (project, dir, _guard) = unique_project("perrycli-int");
     // db never becomes healthy, so up is still waiting when the signal comes.
     std::fs::write(
         dir.join("compose.yaml"),
@@ -208,7 +157,7 @@ fn ctrl_c_during_up_rolls_back() {
         assert!(began.elapsed() < std::time::Duration::from_secs(30), "db was never created");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    interrupt(child.id());
+    signal(child.id(), "-INT");
     let output = child.wait_with_output().expect("perry-stack exits");
 
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -234,11 +183,7 @@ fn exec_unknown_service_names_services() {
 
 #[test]
 fn dotenv_names_the_project() {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let project = format!("perrycli-dotenv-{}-{nanos}", std::process::id());
-    let dir = std::env::temp_dir().join(&project);
-    std::fs::create_dir_all(&dir).unwrap();
-    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    let (project, dir, _guard) = unique_project("perrycli-dotenv");
     // The file's `name` loses to COMPOSE_PROJECT_NAME of the project's `.env`.
     std::fs::write(dir.join("compose.yaml"), format!("name: from-file\nservices:\n  web:\n    image: {IMAGE}\n    command: [sleep, '60']\n")).unwrap();
     std::fs::write(dir.join(".env"), format!("COMPOSE_PROJECT_NAME={project}\n")).unwrap();
@@ -255,7 +200,7 @@ fn dotenv_names_the_project() {
 }
 
 #[test]
-fn attached_up_prints_output_and_stops_on_ctrl_c() {
+fn attached_up_stops_on_ctrl_c() {
     attached_up_stops_on("-INT");
 }
 
@@ -267,11 +212,7 @@ fn attached_up_stops_on_sigterm() {
 
 fn attached_up_stops_on(signal_name: &str) {
     use std::io::BufRead;
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let project = format!("perrycli-att{}-{}-{nanos}", signal_name.trim_start_matches('-').to_lowercase(), std::process::id());
-    let dir = std::env::temp_dir().join(&project);
-    std::fs::create_dir_all(&dir).unwrap();
-    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    let (project, dir, _guard) = unique_project(&format!("perrycli-att{}", signal_name.trim_start_matches('-').to_lowercase()));
     // trap makes the shell (PID 1) end on SIGTERM, so the stop is quick.
     std::fs::write(
         dir.join("compose.yaml"),
@@ -322,11 +263,7 @@ fn attached_up_stops_on(signal_name: &str) {
 
 #[test]
 fn logs_prefix_replicas_and_tail_all() {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
-    let project = format!("perrycli-logs-{}-{nanos}", std::process::id());
-    let dir = std::env::temp_dir().join(&project);
-    std::fs::create_dir_all(&dir).unwrap();
-    let _guard = Guard { project: project.clone(), dir: dir.clone() };
+    let (project, dir, _guard) = unique_project("perrycli-logs");
     std::fs::write(
         dir.join("compose.yaml"),
         format!(

@@ -1,0 +1,64 @@
+//! Shared helpers of the command-line tests that run containers: a unique
+//! project with its own folder, a guard that removes both, and a listing of
+//! what a project left in podman.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const IMAGE: &str = "localhost/perry-busybox:latest";
+
+/// Removes the project's containers, networks and volumes, also on panic,
+/// and the folder of its files.
+pub struct Guard {
+    pub project: String,
+    pub dir: PathBuf,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let filter = format!("label=com.docker.compose.project={}", self.project);
+        for (list, remove) in [
+            (&["ps", "-a", "-q"][..], &["rm", "-f", "-t", "0"][..]),
+            (&["network", "ls", "-q"], &["network", "rm", "-f"]),
+            (&["volume", "ls", "-q"], &["volume", "rm", "-f"]),
+        ] {
+            let Ok(output) = Command::new("podman").args(list).args(["--filter", &filter]).output() else { continue };
+            for id in String::from_utf8_lossy(&output.stdout).split_whitespace() {
+                let _ = Command::new("podman").args(remove).arg(id).output();
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Creates a project name unique to this run, `PREFIX-PID-NANOS`, and an
+/// empty folder of that name, with the guard that removes both.
+pub fn unique_project(prefix: &str) -> (String, PathBuf, Guard) {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let project = format!("{prefix}-{}-{nanos}", std::process::id());
+    let dir = std::env::temp_dir().join(&project);
+    std::fs::create_dir_all(&dir).unwrap();
+    let guard = Guard { project: project.clone(), dir: dir.clone() };
+    (project, dir, guard)
+}
+
+/// Lists the names of the containers, networks and volumes labelled with
+/// `project`, one per line.
+pub fn leftovers(project: &str) -> String {
+    let filter = format!("label=com.docker.compose.project={project}");
+    let mut names = String::new();
+    for list in [&["ps", "-a", "--format", "{{.Names}}"][..], &["network", "ls", "--format", "{{.Name}}"], &["volume", "ls", "--format", "{{.Name}}"]] {
+        let output = Command::new("podman").args(list).args(["--filter", &filter]).output().expect("podman runs");
+        names.push_str(&String::from_utf8_lossy(&output.stdout));
+    }
+    names
+}
+
+/// Sends `name` (`-INT`, `-TERM`) to `pid` with the `kill` command.
+pub fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill").args([name, &pid.to_string()]).status().expect("kill runs");
+    assert!(status.success(), "kill {name} {pid} failed");
+}
