@@ -64,8 +64,8 @@ pub enum OnFailure {
 #[derive(clap::Args)]
 pub struct UpArgs {
     /// Return once the stack is up. Without it, `up` prints the services'
-    /// output until they all exit or Ctrl-C, which stops them (a second
-    /// Ctrl-C exits at once); containers and networks stay, as with docker compose.
+    /// output until they all exit or Ctrl-C stops them, and a second Ctrl-C
+    /// exits at once. Containers and networks stay, as with docker compose.
     #[arg(short = 'd', long = "detach")]
     pub detach: bool,
     /// Wait until services with a healthcheck are healthy; implies --detach.
@@ -106,8 +106,8 @@ pub struct LifecycleArgs {
     /// Seconds a container may take to stop before it is killed.
     #[arg(short = 't', long = "timeout", default_value_t = 10)]
     pub timeout: u64,
-    /// Only these services and their dependents, which stop first; all
-    /// when none is given.
+    /// Only these services and their dependents, which stop first.
+    /// All services when none is given.
     pub services: Vec<String>,
 }
 
@@ -115,8 +115,8 @@ pub struct LifecycleArgs {
 /// as in docker compose.
 #[derive(clap::Args)]
 pub struct StartArgs {
-    /// Only these services and their dependencies, which start first; all
-    /// when none is given.
+    /// Only these services and their dependencies, which start first.
+    /// All services when none is given.
     pub services: Vec<String>,
 }
 
@@ -159,10 +159,10 @@ pub struct ExecArgs {
     /// Run the command in this folder of the container.
     #[arg(short = 'w', long = "workdir")]
     pub workdir: Option<String>,
-    /// Which replica of the service runs the command, from 1.
+    /// The replica of the service that runs the command, counted from 1.
     #[arg(long = "index", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub index: u32,
-    /// Accepted for docker compose scripts; no terminal is ever allocated,
+    /// Accepted for docker compose scripts. No terminal is ever allocated,
     /// so output can always be piped.
     #[arg(short = 'T', long = "no-TTY")]
     pub no_tty: bool,

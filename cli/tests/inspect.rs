@@ -18,7 +18,7 @@ fn perry_stack_with(args: &[&str], variables: &[(&str, &str)]) -> Output {
     command.output().expect("perry-stack runs")
 }
 
-/// The top-level `name` that `config` printed, if any.
+/// Returns the top-level `name` that `config` printed, if any.
 fn printed_name(output: &Output) -> Option<String> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     stdout.lines().find_map(|line| line.strip_prefix("name: ")).map(str::to_owned)

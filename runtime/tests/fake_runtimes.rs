@@ -280,7 +280,7 @@ esac
     std::fs::set_permissions(&fake.program, std::fs::Permissions::from_mode(0o755)).unwrap();
 
     let backend = CliBackend::new(&fake.program, Grammar::AppleContainer);
-    // `container` has no rename, so `up` never asks for one there.
+    // `container` has no rename, so `up` never requests one there.
     assert!(!backend.capabilities().supports(Feature::Rename));
     assert_eq!(backend.name(), "apple/container");
     assert_eq!(backend.isolation(), perry_stack::backend::Isolation::VmPerContainer);

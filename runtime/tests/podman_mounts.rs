@@ -1,5 +1,5 @@
 //! Bind mounts on a real podman: a missing host folder is created when the
-//! mount asks for it, as docker compose does for the short syntax.
+//! mount requests it, as docker compose does for the short syntax.
 
 mod support;
 
@@ -28,17 +28,17 @@ async fn missing_host_folder_is_created() {
     let name = unique_project("bindmake");
     let _cleanup = Cleanup(name.clone());
     let folder = std::env::temp_dir().join(&name);
-    let wanted = folder.join("made/deeper");
+    let requested = folder.join("made/deeper");
 
     let mut app = service("app", IMAGE, &["sh", "-c", "echo hi > /data/file; sleep 60"]);
-    app.volumes.push(bind(&wanted, "/data", true));
+    app.volumes.push(bind(&requested, "/data", true));
     let report = engine().up(&project(&name, vec![app]), &UpOptions::default()).await;
-    let created = wanted.is_dir();
+    let created = requested.is_dir();
     engine().down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
     let _ = std::fs::remove_dir_all(&folder);
 
     report.unwrap();
-    assert!(created, "{} was not created", wanted.display());
+    assert!(created, "{} was not created", requested.display());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

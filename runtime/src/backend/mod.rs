@@ -373,16 +373,16 @@ pub trait Backend: Send + Sync {
     /// Runs `argv` in a running container with `settings`, without a shell.
     async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError>;
 
-    /// Whether the runtime sees this host's file system at the same paths,
-    /// so that the engine can create a bind mount's missing host folder.
+    /// Returns whether the runtime uses this host's file system at the same
+    /// paths, so that the engine can create a bind mount's missing host folder.
     fn shares_host_filesystem(&self) -> bool {
         false
     }
 
-    /// Whether creating a network or volume that exists already fails, so
-    /// that a create that succeeds proves the object is new. podman's
-    /// command line does; docker keeps an existing volume and may create a
-    /// second network of the same name.
+    /// Returns whether creating a network or volume that exists already
+    /// fails, so that a create that succeeds proves the object is new.
+    /// podman's command line fails. docker keeps an existing volume and may
+    /// create a second network of the same name.
     fn creates_exclusively(&self) -> bool {
         false
     }

@@ -357,7 +357,8 @@ async fn resources_carry_labels_and_driver_options() {
     assert_eq!(backend.created_volume("l_data").unwrap().options.get("type").map(String::as_str), Some("tmpfs"));
 }
 
-/// A changed db, and a new service that needs it and fails to start.
+/// Builds a project with a changed db and a new service that needs it, and
+/// a mock on which that new service fails to start.
 fn changed_db_with_failing_dependent() -> (Project, MockBackend) {
     let late = depends_on(service("late", IMAGE, &["serve"]), "db", Condition::ServiceStarted);
     let project = project("x", vec![service("db", IMAGE, &["serve", "--v2"]), late]);
@@ -383,7 +384,7 @@ async fn rollback_restores_a_recreated_container() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn halt_keeps_the_replacement_and_drops_the_old_container() {
+async fn halt_keeps_recreated_container() {
     let (changed, backend) = changed_db_with_failing_dependent();
     let backend = Arc::new(backend);
     let engine = Engine::new(backend.clone());
@@ -478,7 +479,7 @@ async fn recreate_without_rename_removes_first() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn early_creates_keep_existing_resources_out_of_the_journal() {
+async fn early_creates_skip_existing_resources() {
     let late = mount_volume(depends_on(service("late", IMAGE, &["serve"]), "a", Condition::ServiceStarted), "data", "/data");
     let backend = Arc::new(
         MockBackend::new().with_exclusive_creates().with_fault(Operation::StartContainer, Some("e-late-1"), Fault::Fail("injected".to_string())),

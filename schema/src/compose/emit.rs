@@ -118,7 +118,7 @@ fn is_plain_safe(text: &str) -> bool {
         && matches!(resolve_plain(text), Value::String(_))
 }
 
-/// Whether a reader could take `text` for a number even where this loader's
+/// Returns whether a reader could take `text` for a number where this loader's
 /// YAML 1.2 core schema reads a string: integers too large for 64 bits,
 /// YAML 1.1 digit groups (`1_000`), base-60 numbers (`1:20`) and
 /// `0b`/`0x`/`0o` prefixes with digit groups. Quoting these costs nothing and

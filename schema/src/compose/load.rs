@@ -342,13 +342,14 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
     Ok(Loaded { project, disabled_services, variables, warnings: diagnostics, sources, env_file_variables })
 }
 
-/// The compose files to merge, as [`Options::files`] describes.
-/// Where a compose file read from standard input sits: in the working folder.
+/// Returns the path that a compose file read from standard input has: a
+/// file in the working folder.
 fn stdin_path(working_dir: &Path) -> PathBuf {
     let folder = if working_dir.as_os_str().is_empty() { Path::new(".") } else { working_dir };
     std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf()).join(STDIN_FILE_NAME)
 }
 
+/// The compose files to merge, as [`Options::files`] describes.
 fn compose_files(options: &Options<'_>) -> Result<Vec<PathBuf>, Diagnostic> {
     if !options.files.is_empty() {
         let stdin = stdin_path(&options.working_dir);

@@ -78,8 +78,8 @@ struct Context<'a> {
     diagnostics: &'a mut Diagnostics,
 }
 
-/// The parts of a kept key that the engine ignores, each with its dotted
-/// path and span, for the "not supported yet" warning. The engine reads a
+/// Returns the parts of a kept key that the engine ignores, each with its
+/// dotted path and span, for the "not supported yet" warning. The engine reads a
 /// service's `scale`, `deploy.replicas` and the `driver_opts` of networks
 /// and volumes, so a `deploy` warns only for its other keys.
 fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec<(String, Span)> {

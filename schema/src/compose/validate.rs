@@ -82,9 +82,9 @@ fn check_depends_on_defined(cx: &mut Diagnostics, project: &Project, service: &S
     }
 }
 
-/// A `service_healthy` dependency names a service with a healthcheck that
-/// runs, since the engine (like docker compose) rejects it at `up`
-/// otherwise. The engine runs only a check with a `test` of its own, not one
+/// Checks that a `service_healthy` dependency names a service with a
+/// healthcheck that runs, because the engine (like docker compose) rejects
+/// it at `up` otherwise. The engine runs only a check with a `test` of its own, not one
 /// that the image declares. Profiles were applied before validation, so only
 /// enabled services are checked.
 ///

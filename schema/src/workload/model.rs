@@ -140,7 +140,7 @@ pub struct Reference {
     /// Where the port is named; the target's span when no port is given.
     #[serde(skip)]
     pub port_span: Span,
-    /// Where the environment variable is named (the key in `references`).
+    /// The position of the key in `references`, which names the environment variable.
     #[serde(skip)]
     pub name_span: Span,
 }

@@ -122,8 +122,9 @@ fn valid_name(name: &str) -> bool {
     chars.next().is_some_and(|first| first.is_ascii_alphanumeric()) && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
-/// Whether `name` can name an environment variable (`[A-Za-z_][A-Za-z0-9_]*`),
-/// since a reference's name becomes one in the node's container.
+/// Returns whether `name` is a valid environment variable name
+/// (`[A-Za-z_][A-Za-z0-9_]*`), because a reference's name becomes one in the
+/// node's container.
 fn valid_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|first| first.is_ascii_alphabetic() || first == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')

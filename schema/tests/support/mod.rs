@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// The corpus folder beside the repository, with `awesome-compose` in it.
+/// Returns the corpus folder beside the repository, with `awesome-compose` in it.
 pub fn corpus() -> PathBuf {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
     assert!(

@@ -143,7 +143,7 @@ pub(super) struct RestartPolicy {
     condition: Option<String>,
     /// The time to wait between two restarts.
     delay: Option<Duration>,
-    /// The most restarts to try before giving up.
+    /// The maximum number of restarts to try before giving up.
     max_attempts: Option<Count>,
     /// The time a restarted container must run to count as started.
     window: Option<Duration>,
@@ -157,7 +157,7 @@ pub(super) struct Placement {
     constraints: Option<Vec<String>>,
     /// Preferences for spreading the containers over the nodes.
     preferences: Option<Vec<PlacementPreference>>,
-    /// The most containers of the service on one node.
+    /// The maximum number of containers of the service on one node.
     max_replicas_per_node: Option<Count>,
 }
 

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 
 use super::values::{extensions, fixed_schema, Boolean, Duration};
 
-/// The check that tells whether a container is healthy.
+/// The check that decides whether a container is healthy.
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields, transform = extensions)]
 pub(super) struct Healthcheck {

@@ -123,11 +123,11 @@ pub(super) struct GpuRequest {
 #[derive(JsonSchema)]
 #[schemars(deny_unknown_fields, transform = extensions)]
 pub(super) struct CredentialSpec {
-    /// A config of the top-level `configs` that holds the spec.
+    /// A config of the top-level `configs` that contains the spec.
     config: Option<String>,
-    /// A file that holds the spec.
+    /// A file that contains the spec.
     file: Option<String>,
-    /// A value in the Windows registry that holds the spec.
+    /// A value in the Windows registry that contains the spec.
     registry: Option<String>,
 }
 
