@@ -242,17 +242,12 @@ fn select_services(plan: &mut plan::Plan, services: &[String]) -> Result<(), Eng
 /// anything. An empty label filter lists every object on each backend.
 async fn check_externals(backend: &dyn Backend, plan: &plan::Plan) -> Result<(), EngineError> {
     let uses = |kind: &str| plan.externals.iter().any(|external| external.kind == kind);
-    let list = |kind: &'static str| async move {
-        if !uses(kind) {
-            return Ok(BTreeSet::new());
-        }
-        let everything = LabelFilter::new();
-        let listed = if kind == "network" { backend.list_networks(&everything).await } else { backend.list_volumes(&everything).await };
-        listed
-            .map(|found| found.into_iter().map(|info| info.name).collect::<BTreeSet<String>>())
-            .map_err(|source| EngineError::Backend { action: format!("list the {kind}s to find the external ones"), source })
-    };
-    let (networks, volumes) = tokio::join!(list("network"), list("volume"));
+    let everything = LabelFilter::new();
+    let action = |kind: &str| format!("list the {kind}s to find the external ones");
+    let (networks, volumes) = tokio::join!(
+        resource_names(backend, "network", &everything, uses("network"), action),
+        resource_names(backend, "volume", &everything, uses("volume"), action)
+    );
     let (networks, volumes) = (networks?, volumes?);
 
     for external in &plan.externals {
@@ -268,6 +263,25 @@ async fn check_externals(backend: &dyn Backend, plan: &plan::Plan) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// Lists the names of the networks or volumes (`kind`) with the labels of
+/// `filter`, or none without a call when `needed` is false. `action` names
+/// the listing in an error.
+async fn resource_names(
+    backend: &dyn Backend,
+    kind: &'static str,
+    filter: &LabelFilter,
+    needed: bool,
+    action: impl Fn(&str) -> String,
+) -> Result<BTreeSet<String>, EngineError> {
+    if !needed {
+        return Ok(BTreeSet::new());
+    }
+    let listed = if kind == "network" { backend.list_networks(filter).await } else { backend.list_volumes(filter).await };
+    listed
+        .map(|found| found.into_iter().map(|info| info.name).collect())
+        .map_err(|source| EngineError::Backend { action: action(kind), source })
 }
 
 /// Removes what this run created and stops the existing containers it
@@ -381,20 +395,9 @@ async fn settle_retired(backend: &Arc<dyn Backend>, project: &str, retired: Vec<
 /// volume is made after a network failed.
 async fn create_resources(backend: &Arc<dyn Backend>, plan: &plan::Plan, filter: &LabelFilter, journal: &Journal, options: &UpOptions) -> Result<(), EngineError> {
     let project = &plan.project;
-    // Nothing to create needs no listing.
-    let listing = |kind: &'static str, wanted: bool| {
-        let backend = backend.clone();
-        let filter = filter.clone();
-        async move {
-            if !wanted {
-                return Ok(BTreeSet::new());
-            }
-            let listed = if kind == "network" { backend.list_networks(&filter).await } else { backend.list_volumes(&filter).await };
-            listed
-                .map(|found| found.into_iter().map(|info| info.name).collect::<BTreeSet<String>>())
-                .map_err(|source| EngineError::Backend { action: format!("list the {kind}s of project {project}"), source })
-        }
-    };
+    // A kind with nothing to create is not listed.
+    let action = |kind: &str| format!("list the {kind}s of project {project}");
+    let listing = |kind: &'static str, needed: bool| resource_names(backend.as_ref(), kind, filter, needed, action);
     let networks: Vec<Resource> = plan.networks.iter().cloned().map(Resource::Network).collect();
     let volumes: Vec<Resource> = plan.volumes.iter().cloned().map(Resource::Volume).collect();
     if backend.creates_exclusively() {
@@ -831,15 +834,15 @@ async fn retire(backend: &Arc<dyn Backend>, journal: &Journal, info: &ContainerI
     Ok(())
 }
 
-/// Creates the missing host folders of bind mounts that ask for it, as
-/// docker compose does for the short syntax, where the runtime sees this
+/// Creates the missing host folders of bind mounts that request it, as
+/// docker compose does for the short syntax, when the runtime uses this
 /// host's file system.
 fn create_host_paths(backend: &dyn Backend, service: &str, spec: &crate::backend::ContainerSpec) -> Result<(), EngineError> {
     if !backend.shares_host_filesystem() {
         return Ok(());
     }
-    let wanted = spec.mounts.iter().filter(|mount| mount.kind == MountType::Bind && mount.create_host_path);
-    for source in wanted.filter_map(|mount| mount.source.as_deref()) {
+    let requested = spec.mounts.iter().filter(|mount| mount.kind == MountType::Bind && mount.create_host_path);
+    for source in requested.filter_map(|mount| mount.source.as_deref()) {
         if std::path::Path::new(source).exists() {
             continue;
         }
