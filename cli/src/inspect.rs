@@ -56,7 +56,8 @@ pub struct CheckArgs {
 
 #[derive(clap::Args)]
 pub struct ConfigArgs {
-    /// Compose files to merge and normalize, as with `-f`.
+    /// Compose files to merge and normalize after those of `-f`, as if
+    /// given with `-f`.
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub load: LoadArgs,
@@ -79,6 +80,11 @@ const EXIT_UNREADABLE: u8 = 2;
 /// diagnostic to stderr. Positional files are checked one by one; `-f`
 /// files are merged into one project.
 pub fn check(args: CheckArgs) -> ExitCode {
+    if !args.paths.is_empty() && !args.load.files.is_empty() {
+        // Either reading would drop files the user named.
+        eprintln!("error: give compose files either with -f (merged into one project) or as arguments (each checked on its own), not both");
+        return ExitCode::from(EXIT_UNREADABLE);
+    }
     let projects: Vec<Vec<PathBuf>> = if args.paths.is_empty() {
         vec![args.load.files.clone()]
     } else {
@@ -108,8 +114,9 @@ pub fn check(args: CheckArgs) -> ExitCode {
 /// env files and the process environment, to stdout, with the resolved
 /// project name as its top-level `name`.
 pub fn config(args: ConfigArgs) -> ExitCode {
-    let mut files = args.paths.clone();
-    files.extend(args.load.files.iter().cloned());
+    // `-f` files come first, so positional files merge onto them.
+    let mut files = args.load.files.clone();
+    files.extend(args.paths.iter().cloned());
     let options = options(&args.load, files, Some(&ProcessEnvironment));
     match load_project(&options) {
         Ok(mut loaded) => {

@@ -317,3 +317,36 @@ fn closed_output_pipe_is_no_panic() {
     let status = child.wait().unwrap();
     assert_ne!(status.code(), Some(101), "{status}");
 }
+
+#[test]
+fn config_merges_positional_files_after_global_ones() {
+    let folder = folder("config-order");
+    let base = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx:base\n");
+    let overlay = write(&folder, "over.yaml", "services:\n  web:\n    image: nginx:over\n");
+    let output = perry_stack(&["-f", &base, "config", &overlay]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("    image: nginx:over\n"), "{stdout}");
+}
+
+#[test]
+fn config_resolves_bare_environment_references() {
+    let folder = folder("config-bare-environment");
+    write(&folder, ".env", "FROM_DOTENV=dotenv\n");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n    environment: [FROM_SHELL, FROM_DOTENV, UNSET_HERE]\n");
+    let output = perry_stack_with(&["config", &file], &[("FROM_SHELL", "shell")]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("      FROM_DOTENV: dotenv\n      FROM_SHELL: shell\n      UNSET_HERE: null\n"), "{stdout}");
+}
+
+#[test]
+fn check_refuses_files_both_as_arguments_and_with_f() {
+    let folder = folder("check-mixed");
+    let base = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n");
+    let other = write(&folder, "other.yaml", "services:\n  db:\n    image: postgres\n");
+    let output = perry_stack(&["-f", &base, "check", &other]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("either with -f"), "{stderr}");
+}

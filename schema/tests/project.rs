@@ -177,6 +177,29 @@ fn service_env_file_interpolates_with_project_environment() {
 }
 
 #[test]
+fn bare_environment_references_take_the_project_environment() {
+    let folder = Folder::new("bare-references");
+    folder.write(".env", "FROM_DOTENV=dotenv\nSHADOWED=dotenv\n");
+    folder.write("web.env", "IN_ENV_FILE=file\nFROM_DOTENV=file\n");
+    let file = folder.write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    env_file: web.env\n    environment: [FROM_SHELL, FROM_DOTENV, SHADOWED, IN_ENV_FILE, UNSET]\n  map:\n    image: nginx\n    environment:\n      FROM_SHELL:\n      EMPTY: ''\n",
+    );
+    let loaded = loaded(load(&[&file], &[], &process(&[("FROM_SHELL", "shell"), ("SHADOWED", "shell")])));
+    let web = &loaded.project.services["web"].environment;
+    assert_eq!(web["FROM_SHELL"].as_deref(), Some("shell"));
+    assert_eq!(web["FROM_DOTENV"].as_deref(), Some("dotenv"));
+    assert_eq!(web["SHADOWED"].as_deref(), Some("shell"));
+    // As in docker compose v2, a bare reference is not read from the
+    // service's env files: it stays without a value and hides theirs.
+    assert_eq!(web["IN_ENV_FILE"], None);
+    assert_eq!(web["UNSET"], None);
+    let map = &loaded.project.services["map"].environment;
+    assert_eq!(map["FROM_SHELL"].as_deref(), Some("shell"));
+    assert_eq!(map["EMPTY"].as_deref(), Some(""));
+}
+
+#[test]
 fn service_env_file_missing() {
     let folder = Folder::new("service-env-file-missing");
     let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n    env_file:\n      - absent.env\n");

@@ -1,6 +1,9 @@
 //! A service's `env_file`: reads each file and puts its variables into the
 //! service's `environment`, later files winning over earlier ones and
-//! `environment` winning over every file.
+//! `environment` winning over every file. A bare reference in `environment`
+//! (`- VAR`, or `VAR:` with no value) takes its value from the environment
+//! of the load (process, then `.env`), not from the env files, as docker
+//! compose v2 does; a variable set in neither stays without a value.
 //!
 //! Only a load for running reads these files. A build-time check keeps the
 //! paths but not the values, so that no secret from an env file ends up in a
@@ -58,12 +61,17 @@ pub fn resolve(project: &mut Project, environment: &dyn Environment, sources: &m
             }
             sources.insert(env_file.path.clone(), source);
         }
+        for (name, value) in &mut service.environment {
+            if value.is_none() {
+                *value = environment.get(name);
+            }
+        }
         if variables.is_empty() {
             continue;
         }
-        let mut environment: BTreeMap<String, Option<String>> = variables.into_iter().map(|(name, value)| (name, Some(value))).collect();
-        environment.append(&mut service.environment);
-        service.environment = environment;
+        let mut merged: BTreeMap<String, Option<String>> = variables.into_iter().map(|(name, value)| (name, Some(value))).collect();
+        merged.append(&mut service.environment);
+        service.environment = merged;
     }
     diagnostics
 }
