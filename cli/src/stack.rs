@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use perry_stack::backend::ExecSettings;
+use perry_stack::backend::{ExecSettings, LogStream};
 use perry_stack::engine::normalize_project_name;
 use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
 use perry_stack::schema::diag::messages::code;
@@ -501,47 +501,44 @@ pub fn logs(globals: GlobalArgs, args: LogsArgs) -> ExitCode {
     })
 }
 
-/// Prints the lines of `entries` that `printed` does not count yet, stdout
-/// lines to stdout and stderr lines to stderr, and counts them. Each line
-/// starts with its service's name, or with `service-N` when the service has
-/// more than one container, so that replicas can be distinguished.
-fn print_new_lines(entries: &[perry_stack::engine::ServiceLogs], printed: &mut BTreeMap<String, (usize, usize)>) {
+/// The name a line starts with: its service's, or `service-N` when the
+/// service has more than one container, so that replicas can be told apart.
+fn line_prefix(service: &str, number: u32, replicas: usize) -> String {
+    if replicas > 1 { format!("{service}-{number}") } else { service.to_string() }
+}
+
+/// Prints the output of `entries`, stdout lines to stdout and stderr lines
+/// to stderr, each after its prefix.
+fn print_entries(entries: &[perry_stack::engine::ServiceLogs]) {
     let mut containers: BTreeMap<&str, usize> = BTreeMap::new();
     for entry in entries {
         *containers.entry(entry.service.as_str()).or_default() += 1;
     }
     let mut stdout = std::io::stdout().lock();
     for entry in entries {
-        let prefix = if containers[entry.service.as_str()] > 1 { format!("{}-{}", entry.service, entry.number) } else { entry.service.clone() };
-        let seen = printed.entry(entry.container.clone()).or_default();
-        let out: Vec<&str> = entry.logs.stdout.lines().collect();
-        let err: Vec<&str> = entry.logs.stderr.lines().collect();
-        for line in out.iter().skip(seen.0) {
+        let prefix = line_prefix(&entry.service, entry.number, containers[entry.service.as_str()]);
+        for line in entry.logs.stdout.lines() {
             let _ = writeln!(stdout, "{prefix} | {line}");
         }
-        for line in err.iter().skip(seen.1) {
+        for line in entry.logs.stderr.lines() {
             eprintln!("{prefix} | {line}");
         }
-        *seen = (out.len(), err.len());
     }
     let _ = stdout.flush();
 }
 
 /// Prints the output of `services` (every service when empty), each line
-/// after its service's name. With `follow`, keeps printing new lines until
-/// no container of the project runs or `stop` completes.
+/// after its service's name. With `follow`, prints lines as the containers
+/// write them until none of them runs or `stop` completes.
 async fn follow_logs(
     engine: &Engine,
     name: &str,
     services: &[String],
-    mut tail: Option<usize>,
+    tail: Option<usize>,
     follow: bool,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
-    tokio::pin!(stop);
-    // Lines already printed per container, so a follow prints only new ones.
-    let mut printed: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    loop {
+    if !follow {
         let mut entries = Vec::new();
         if services.is_empty() {
             entries = engine.logs(name, None, tail).await.map_err(|error| error.to_string())?;
@@ -550,20 +547,36 @@ async fn follow_logs(
                 entries.extend(engine.logs(name, Some(service), tail).await.map_err(|error| error.to_string())?);
             }
         }
-        print_new_lines(&entries, &mut printed);
-        if !follow {
-            return Ok(());
-        }
-        // NOTE: following polls the whole output; a streaming `logs -f`
-        // in the backend would print sooner and read less.
-        tail = None;
-        let running = engine.ps(name).await.map_err(|error| error.to_string())?.iter().any(|row| row.status == "running");
-        if !running {
-            return Ok(());
-        }
+        print_entries(&entries);
+        return Ok(());
+    }
+
+    let (sink, mut lines) = tokio::sync::mpsc::channel(256);
+    let following = engine.follow_logs(name, services, tail, sink);
+    tokio::pin!(following, stop);
+    let mut followed = false;
+    loop {
         tokio::select! {
+            // Lines already sent are printed before an end is noticed.
+            biased;
+            line = lines.recv() => {
+                // `None`: every sender is gone, so every line is printed.
+                let Some(line) = line else { return Ok(()) };
+                let prefix = line_prefix(&line.service, line.number, line.replicas as usize);
+                match line.line.stream {
+                    LogStream::Stdout => {
+                        let mut stdout = std::io::stdout().lock();
+                        let _ = writeln!(stdout, "{prefix} | {}", line.line.text);
+                        let _ = stdout.flush();
+                    }
+                    LogStream::Stderr => eprintln!("{prefix} | {}", line.line.text),
+                }
+            }
+            result = &mut following, if !followed => {
+                followed = true;
+                result.map_err(|error| error.to_string())?;
+            }
             () = &mut stop => return Ok(()),
-            () = tokio::time::sleep(Duration::from_millis(500)) => {}
         }
     }
 }

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 mod support;
-use support::{leftovers, signal, unique_project, IMAGE};
+use support::{leftovers, signal, unique_project, Lines, IMAGE};
 
 fn perry_stack(dir: &PathBuf, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_perry-stack"))
@@ -211,7 +211,6 @@ fn attached_up_stops_on_sigterm() {
 }
 
 fn attached_up_stops_on(signal_name: &str) {
-    use std::io::BufRead;
     let (project, dir, _guard) = unique_project(&format!("perrycli-att{}", signal_name.trim_start_matches('-').to_lowercase()));
     // trap makes the shell (PID 1) end on SIGTERM, so the stop is quick.
     std::fs::write(
@@ -228,25 +227,15 @@ fn attached_up_stops_on(signal_name: &str) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("perry-stack starts");
-    // A reader thread, so that a missing line fails the test instead of hanging it.
-    let stdout = child.stdout.take().unwrap();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let lines = Lines::new(child.stdout.take().unwrap());
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let left = deadline.saturating_duration_since(std::time::Instant::now());
-        match receiver.recv_timeout(left) {
-            Ok(line) if line == "web | hello from web" => break,
-            Ok(_) => {}
-            Err(error) => {
+        match lines.next_within(deadline.saturating_duration_since(std::time::Instant::now())) {
+            Some(line) if line == "web | hello from web" => break,
+            Some(_) => {}
+            None => {
                 let _ = child.kill();
-                panic!("no output from web: {error}");
+                panic!("no output from web");
             }
         }
     }
@@ -305,6 +294,46 @@ fn logs_prefix_replicas_and_tail_all() {
     }
     let ps = ok(run(&["ps"]));
     assert_eq!(ps.matches("running").count(), 3, "a rejected command changed nothing: {ps}");
+    ok(run(&["down", "-t", "0"]));
+    assert_eq!(leftovers(&project), "");
+}
+
+#[test]
+fn logs_follow_prints_new_lines_after_the_tail() {
+    let (project, dir, _guard) = unique_project("perrycli-follow");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!("services:\n  web:\n    image: {IMAGE}\n    command: [sh, -c, 'trap \"exit 0\" TERM; echo one; echo two; echo three; while true; do sleep 1; done']\n"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| perry_stack(&dir, args);
+    ok(run(&["up", "-d"]));
+    let began = std::time::Instant::now();
+    while !ok(run(&["logs"])).contains("web | three") {
+        assert!(began.elapsed() < std::time::Duration::from_secs(30), "web printed nothing");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    let mut follow = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(["logs", "-f", "--tail", "1"])
+        .current_dir(&dir)
+        .env("PERRY_CONTAINER_BACKEND", "podman")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("perry-stack starts");
+    let lines = Lines::new(follow.stdout.take().unwrap());
+    let wait = std::time::Duration::from_secs(30);
+    assert_eq!(lines.next_within(wait).as_deref(), Some("web | three"));
+    // A line written while `logs -f` runs reaches it.
+    ok(run(&["exec", "-T", "web", "sh", "-c", "echo four > /proc/1/fd/1"]));
+    assert_eq!(lines.next_within(wait).as_deref(), Some("web | four"));
+
+    // `logs -f` ends by itself once the container stops.
+    ok(run(&["stop", "-t", "5"]));
+    let rest = lines.rest_within(wait);
+    let status = follow.wait().expect("perry-stack exits");
+    assert!(status.success(), "{status}");
+    assert!(rest.is_empty(), "nothing older than the tail is printed: {rest:?}");
     ok(run(&["down", "-t", "0"]));
     assert_eq!(leftovers(&project), "");
 }

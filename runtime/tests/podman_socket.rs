@@ -8,7 +8,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use perry_stack::backend::{DockerApiBackend, ExecSettings};
+use perry_stack::backend::{DockerApiBackend, ExecSettings, LogStream};
 use perry_stack::schema::Condition;
 use perry_stack::testing::*;
 use perry_stack::{DownOptions, Engine, UpOptions};
@@ -63,4 +63,35 @@ async fn up_exec_down_over_the_api() {
 
 fn service_named(name: &str, command: &[&str]) -> perry_stack::schema::Service {
     service(name, IMAGE, command)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_logs_over_the_api() {
+    require_podman();
+    let service = serve("apifollow");
+    let name = unique_project("apifollow");
+    let _cleanup = Cleanup(name.clone());
+    let backend = DockerApiBackend::connect(&service.socket, Duration::from_secs(60)).unwrap();
+    let engine = Engine::new(Arc::new(backend));
+    // A line written in two parts, a line on stderr, then the container
+    // ends; the pause gives the follow time to begin before them.
+    let script = "echo old; echo last; sleep 3; printf par; sleep 0.3; echo tial; echo oops >&2; sleep 0.3";
+    let project = project(&name, vec![service_named("talk", &["sh", "-c", script])]);
+    engine.up(&project, &UpOptions::default()).await.unwrap();
+
+    let (sink, mut received) = tokio::sync::mpsc::channel(16);
+    let follow = engine.follow_logs(&name, &[], Some(1), sink);
+    let collect = async {
+        let mut lines = Vec::new();
+        while let Some(line) = received.recv().await {
+            lines.push((line.service, line.line.stream, line.line.text));
+        }
+        lines
+    };
+    let (result, lines) = tokio::time::timeout(Duration::from_secs(60), async { tokio::join!(follow, collect) }).await.expect("the follow ends with the container");
+    result.unwrap();
+    let talk = |stream, text: &str| ("talk".to_string(), stream, text.to_string());
+    // `old` is before the tail; the follow ended because the container did.
+    assert_eq!(lines, [talk(LogStream::Stdout, "last"), talk(LogStream::Stdout, "partial"), talk(LogStream::Stderr, "oops")]);
+    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
 }

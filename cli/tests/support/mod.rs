@@ -62,3 +62,38 @@ pub fn signal(pid: u32, name: &str) {
     let status = Command::new("kill").args([name, &pid.to_string()]).status().expect("kill runs");
     assert!(status.success(), "kill {name} {pid} failed");
 }
+
+/// The lines a child process prints, read on a thread so that a line that
+/// never comes fails the test instead of hanging it.
+pub struct Lines(std::sync::mpsc::Receiver<String>);
+
+impl Lines {
+    pub fn new(output: impl std::io::Read + Send + 'static) -> Lines {
+        use std::io::BufRead;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(output).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Lines(receiver)
+    }
+
+    /// The next line, or `None` when the output ends or none comes within
+    /// `wait`.
+    pub fn next_within(&self, wait: std::time::Duration) -> Option<String> {
+        self.0.recv_timeout(wait).ok()
+    }
+
+    /// Every line until the output ends, waiting at most `wait` in all.
+    pub fn rest_within(&self, wait: std::time::Duration) -> Vec<String> {
+        let deadline = std::time::Instant::now() + wait;
+        let mut lines = Vec::new();
+        while let Ok(line) = self.0.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
+            lines.push(line);
+        }
+        lines
+    }
+}

@@ -16,7 +16,7 @@ use tokio::process::Command;
 
 use super::{
     Backend, BackendError, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings,
-    LabelFilter, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
+    LabelFilter, LogLine, LogStream, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
 #[path = "apple.rs"]
@@ -191,6 +191,50 @@ impl CliBackend {
         })
     }
 
+    /// Runs the program with `args`, which follows container `id`, and sends
+    /// each line it prints to `sink` until it exits. No timeout applies: it
+    /// ends when the container stops, or is killed when `sink` closes.
+    async fn stream_lines(&self, args: &[String], id: &str, sink: &tokio::sync::mpsc::Sender<LogLine>) -> Result<(), BackendError> {
+        let command = self.command_line(args);
+        tracing::debug!(%command, "following container output");
+        let mut child = Command::new(&self.program)
+            .args(&self.prefix)
+            .args(args)
+            .envs(&self.env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| BackendError::Spawn { command: command.clone(), source })?;
+        let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+            unreachable!("both streams were piped");
+        };
+        let pumps = async { tokio::join!(pump(stdout, LogStream::Stdout, sink), pump(stderr, LogStream::Stderr, sink)) };
+        // A quiet container sends nothing that would notice a closed sink.
+        let ((out_open, _), (err_open, last_err)) = tokio::select! {
+            pumped = pumps => pumped,
+            () = sink.closed() => ((false, None), (false, None)),
+        };
+        if !(out_open && err_open) {
+            // Nobody reads any more: stop following.
+            let _ = child.start_kill();
+            return Ok(());
+        }
+        let status = child.wait().await.map_err(|source| BackendError::Spawn { command: command.clone(), source })?;
+        if status.success() {
+            return Ok(());
+        }
+        // The runtime's own error, if any, is the last line on stderr (and
+        // was passed on as output too).
+        let stderr = last_err.unwrap_or_default();
+        let lower = stderr.to_ascii_lowercase();
+        if lower.contains("no such") || lower.contains("not found") {
+            return Err(BackendError::NotFound { kind: "container", name: id.to_string(), command, stderr });
+        }
+        Err(BackendError::Failed { command, exit_code: status.code(), stderr })
+    }
+
     /// Runs the program and fails unless it exits with 0. `target` names the
     /// object for a "not found" error.
     async fn run_ok(&self, args: &[String], target: Option<(&'static str, &str)>) -> Result<String, BackendError> {
@@ -236,6 +280,29 @@ impl CliBackend {
         let stdout = self.run_ok(&args, Some(("container", &ids.join(" ")))).await?;
         let records: Vec<InspectRecord> = self.parse(&args, &stdout)?;
         Ok(records.into_iter().map(InspectRecord::into_info).collect())
+    }
+}
+
+/// Sends each line read from `reader` to `sink` as `stream`. Returns
+/// whether `sink` is still open, and the last line read.
+async fn pump(reader: impl tokio::io::AsyncRead + Unpin, stream: LogStream, sink: &tokio::sync::mpsc::Sender<LogLine>) -> (bool, Option<String>) {
+    use tokio::io::AsyncBufReadExt;
+
+    let mut reader = tokio::io::BufReader::new(reader);
+    let mut last = None;
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        // A read error ends the stream as its end would; the exit status
+        // of the program tells what happened.
+        if reader.read_until(b'\n', &mut buffer).await.unwrap_or(0) == 0 {
+            return (true, last);
+        }
+        let text = super::follow::text_of(buffer.strip_suffix(b"\n").unwrap_or(&buffer));
+        last = Some(text.clone());
+        if sink.send(LogLine { stream, text }).await.is_err() {
+            return (false, last);
+        }
     }
 }
 
@@ -637,6 +704,21 @@ impl Backend for CliBackend {
             return Err(BackendError::Failed { command, exit_code: output.code, stderr: output.stderr });
         }
         Ok(Logs { stdout: output.stdout, stderr: output.stderr })
+    }
+
+    async fn follow_logs(&self, id: &str, tail: Option<usize>, sink: tokio::sync::mpsc::Sender<LogLine>) -> Result<(), BackendError> {
+        // NOTE: Apple's `container logs --follow` is not tried yet, so its
+        // output is read again at intervals.
+        if self.grammar == Grammar::AppleContainer {
+            return super::follow::poll_logs(self, id, tail, &sink).await;
+        }
+        let mut args = strings(["logs", "--follow"]);
+        if let Some(tail) = tail {
+            args.push("--tail".to_string());
+            args.push(tail.to_string());
+        }
+        args.push(id.to_string());
+        self.stream_lines(&args, id, &sink).await
     }
 
     fn enforces(&self, option: super::ConfinementOption) -> bool {

@@ -21,9 +21,10 @@ use bollard::Docker;
 use futures_util::StreamExt;
 
 use super::{
-    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings, LabelFilter, Logs, MountType,
-    NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
+    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings, LabelFilter, LogLine, LogStream, Logs,
+    MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
+use super::follow::LineSplitter;
 
 /// A backend on the Docker Engine API of one Unix socket.
 #[derive(Clone, Debug)]
@@ -311,6 +312,39 @@ impl Backend for DockerApiBackend {
             }
         }
         Ok(logs)
+    }
+
+    async fn follow_logs(&self, id: &str, tail: Option<usize>, sink: tokio::sync::mpsc::Sender<LogLine>) -> Result<(), BackendError> {
+        let tail = tail.map(|count| count.to_string()).unwrap_or_else(|| "all".to_string());
+        let options = LogsOptionsBuilder::new().follow(true).stdout(true).stderr(true).tail(&tail).build();
+        let mut stream = self.client.logs(id, Some(options));
+        // Frames carry whatever the container wrote at once, so a line may
+        // span frames.
+        let mut out = LineSplitter::default();
+        let mut err = LineSplitter::default();
+        loop {
+            let item = tokio::select! {
+                () = sink.closed() => return Ok(()),
+                item = stream.next() => item,
+            };
+            let Some(item) = item else { break };
+            let (splitter, stream_kind, message) = match item.map_err(|error| self.error("follow logs", Some(("container", id)), error))? {
+                LogOutput::StdErr { message } => (&mut err, LogStream::Stderr, message),
+                LogOutput::StdOut { message } | LogOutput::Console { message } => (&mut out, LogStream::Stdout, message),
+                LogOutput::StdIn { .. } => continue,
+            };
+            for text in splitter.push(&message) {
+                if sink.send(LogLine { stream: stream_kind, text }).await.is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        for (splitter, stream_kind) in [(out, LogStream::Stdout), (err, LogStream::Stderr)] {
+            if let Some(text) = splitter.finish() {
+                let _ = sink.send(LogLine { stream: stream_kind, text }).await;
+            }
+        }
+        Ok(())
     }
 
     async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError> {

@@ -8,6 +8,7 @@ mod cli;
 #[cfg(feature = "docker-api")]
 mod docker_api;
 mod detect;
+mod follow;
 pub(crate) mod mock;
 mod security;
 
@@ -20,6 +21,7 @@ pub use cli::{CliBackend, Grammar};
 #[cfg(feature = "docker-api")]
 pub use docker_api::DockerApiBackend;
 pub use mock::Call;
+pub use follow::{LogLine, LogStream};
 pub use detect::{default_sockets, detect_backend, detect_backend_with};
 pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
@@ -366,6 +368,14 @@ pub trait Backend: Send + Sync {
 
     /// Returns the container's output; `tail` keeps only the last lines.
     async fn logs(&self, id: &str, tail: Option<usize>) -> Result<Logs, BackendError>;
+    /// Sends the container's output to `sink` as it is written: first the
+    /// last `tail` lines (all when `None`), then each new line, until the
+    /// container stops or `sink` is closed. Lines keep their order within
+    /// each stream. Without a streaming runtime call, the output is read
+    /// again at short intervals.
+    async fn follow_logs(&self, id: &str, tail: Option<usize>, sink: tokio::sync::mpsc::Sender<LogLine>) -> Result<(), BackendError> {
+        follow::poll_logs(self, id, tail, &sink).await
+    }
     /// Runs `argv` in a running container, without a shell.
     async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
         self.exec_with(id, argv, &ExecSettings::default()).await

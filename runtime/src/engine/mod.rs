@@ -14,7 +14,9 @@ mod up;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::{Backend, BackendError, DetectError, ExecOutput, ExecSettings, Logs, PublishedPort};
+use tokio::sync::mpsc;
+
+use crate::backend::{Backend, BackendError, DetectError, ExecOutput, ExecSettings, LogLine, Logs, PublishedPort};
 
 pub use plan::{normalize_project_name, resolve_project_name};
 pub use query::format_ps_table;
@@ -250,6 +252,19 @@ pub struct ServiceLogs {
     pub logs: Logs,
 }
 
+/// One line of a followed container's output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceLine {
+    pub service: String,
+    pub container: String,
+    /// The container's number within its service, from 1.
+    pub number: u32,
+    /// How many containers of the service are followed, so that a reader
+    /// can tell replicas apart only where there are several.
+    pub replicas: u32,
+    pub line: LogLine,
+}
+
 /// An error of the engine. Messages name the service and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -391,6 +406,13 @@ impl Engine {
     /// Returns the output of one service's containers, or of all of them.
     pub async fn logs(&self, project: &str, service: Option<&str>, tail: Option<usize>) -> Result<Vec<ServiceLogs>, EngineError> {
         query::logs(&self.backend, project, service, tail).await
+    }
+
+    /// Sends the output of the containers of `services` (all when empty) to
+    /// `sink` as it is written, from the last `tail` lines of each (all when
+    /// `None`), until every one of them has stopped or `sink` is closed.
+    pub async fn follow_logs(&self, project: &str, services: &[String], tail: Option<usize>, sink: mpsc::Sender<ServiceLine>) -> Result<(), EngineError> {
+        query::follow_logs(&self.backend, project, services, tail, sink).await
     }
 
     /// Removes the project's containers (dependents first), then its

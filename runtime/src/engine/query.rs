@@ -1,9 +1,12 @@
 //! `ps`, `logs` and `exec`: finding a project's containers by label.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use tokio::sync::mpsc;
+
 use super::plan::{CONTAINER_NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL};
-use super::{ContainerSummary, EngineError, ServiceLogs};
+use super::{ContainerSummary, EngineError, ServiceLine, ServiceLogs};
 use crate::backend::{Backend, ContainerInfo, ExecOutput, ExecSettings, LabelFilter};
 
 pub(crate) async fn containers(backend: &Arc<dyn Backend>, project: &str) -> Result<Vec<ContainerInfo>, EngineError> {
@@ -64,6 +67,70 @@ pub(crate) async fn logs(
         result.push(ServiceLogs { service: service_of(&info).to_string(), container: info.name.clone(), number, logs });
     }
     Ok(result)
+}
+
+/// Follows the containers of `services` (all when empty) at once, sending
+/// each line to `sink` as it is written, until every followed container has
+/// stopped or `sink` is closed. A container removed meanwhile ends its own
+/// stream; any other failure ends the follow with an error once the rest
+/// have ended.
+// NOTE: containers started after the follow began are not followed; docker
+// compose v2 attaches to them as they appear.
+pub(crate) async fn follow_logs(
+    backend: &Arc<dyn Backend>,
+    project: &str,
+    services: &[String],
+    tail: Option<usize>,
+    sink: mpsc::Sender<ServiceLine>,
+) -> Result<(), EngineError> {
+    let list: Vec<ContainerInfo> = containers(backend, project)
+        .await?
+        .into_iter()
+        .filter(|info| services.is_empty() || services.iter().any(|service| service == service_of(info)))
+        .collect();
+    if let Some(missing) = services.iter().find(|service| !list.iter().any(|info| service_of(info) == service.as_str())) {
+        return Err(EngineError::ServiceNotFound { project: project.to_string(), service: missing.clone() });
+    }
+    let mut replicas: BTreeMap<String, u32> = BTreeMap::new();
+    for info in &list {
+        *replicas.entry(service_of(info).to_string()).or_default() += 1;
+    }
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for info in list {
+        let (backend, sink) = (backend.clone(), sink.clone());
+        let service = service_of(&info).to_string();
+        let number = info.labels.get(CONTAINER_NUMBER_LABEL).and_then(|text| text.parse().ok()).unwrap_or(1);
+        let replicas = replicas[&service];
+        tasks.spawn(async move {
+            let (lines, mut received) = mpsc::channel(64);
+            let follow = backend.follow_logs(&info.id, tail, lines);
+            let forward = async {
+                while let Some(line) = received.recv().await {
+                    let line = ServiceLine { service: service.clone(), container: info.name.clone(), number, replicas, line };
+                    if sink.send(line).await.is_err() {
+                        break;
+                    }
+                }
+                // Dropping the receiver ends `follow` once `sink` is closed.
+                drop(received);
+            };
+            let (result, ()) = tokio::join!(follow, forward);
+            match result {
+                Err(error) if !error.is_not_found() => {
+                    Err(EngineError::Backend { action: format!("follow the logs of container {}", info.name), source: error })
+                }
+                _ => Ok(()),
+            }
+        });
+    }
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(error) = joined.map_err(|error| EngineError::Task(error.to_string())).and_then(|result| result) {
+            first_error.get_or_insert(error);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
 }
 
 pub(crate) async fn exec(
