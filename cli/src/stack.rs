@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use perry_stack::backend::{ExecSettings, LogStream};
+use perry_stack::backend::{Attach, ExecSettings, LogStream};
 use perry_stack::engine::normalize_project_name;
 use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
 use perry_stack::schema::diag::messages::code;
@@ -162,8 +162,8 @@ pub struct ExecArgs {
     /// The replica of the service that runs the command, counted from 1.
     #[arg(long = "index", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub index: u32,
-    /// Accepted for docker compose scripts. No terminal is ever allocated,
-    /// so output can always be piped.
+    /// Give the command no terminal. Without it, the command gets one when
+    /// perry-stack runs in a terminal (on the command-line backends).
     #[arg(short = 'T', long = "no-TTY")]
     pub no_tty: bool,
     /// The service whose container runs the command.
@@ -585,39 +585,18 @@ pub fn exec(globals: GlobalArgs, args: ExecArgs) -> ExitCode {
     run(async move {
         let (name, services) = target(&globals)?;
         check_defined(services.as_ref(), std::slice::from_ref(&args.service))?;
-        let settings = ExecSettings {
-            env: exec_env(&args.env)?,
-            workdir: args.workdir.clone(),
-            user: args.user.clone(),
-            stdin: piped_stdin()?,
-        };
-        let output = engine()
+        let settings = ExecSettings { env: exec_env(&args.env)?, workdir: args.workdir.clone(), user: args.user.clone(), stdin: None };
+        // As docker compose does: input is always passed on, and a terminal
+        // is given when this process runs in one, unless -T.
+        let attach = Attach { stdin: true, tty: !args.no_tty && std::io::stdin().is_terminal() && std::io::stdout().is_terminal() };
+        let code = engine()
             .await?
-            .exec_with(&name, &args.service, args.index, &args.command, &settings)
+            .exec_attached(&name, &args.service, args.index, &args.command, &settings, attach)
             .await
             .map_err(|error| error.to_string())?;
-        print!("{}", output.stdout);
-        eprint!("{}", output.stderr);
         // An exit code outside 0..=255 cannot pass through; report failure.
-        Ok(ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1)))
+        Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
     })
-}
-
-/// Reads this process's standard input to its end when it is a pipe or a
-/// file, as in `exec -T db psql < dump.sql`. A terminal is not read, so an
-/// interactive shell does not wait for input that `exec` cannot forward.
-// NOTE: the command starts only after the input has ended, so a pipe that
-// stays open (such as `yes | exec ...`) blocks; docker compose streams it.
-fn piped_stdin() -> Result<Option<Vec<u8>>, String> {
-    use std::io::Read;
-
-    let mut stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        return Ok(None);
-    }
-    let mut bytes = Vec::new();
-    stdin.read_to_end(&mut bytes).map_err(|error| format!("could not read standard input: {error}"))?;
-    Ok(Some(bytes))
 }
 
 /// Reads `-e` values: `KEY=VALUE` as given, a bare `KEY` from this process's

@@ -118,6 +118,23 @@ fn global_options_drive_every_stack_command() {
     };
     assert_eq!(piped("cat; wc -l", b"a\nb\n"), "a\nb\n0\n", "cat reads the input to its end");
     assert_eq!(piped("wc -l", b"a\nb\n").trim(), "2");
+    // Input and output flow while the command runs: it answers a line
+    // while the pipe is still open.
+    let argv = with(&["exec", "-T", "db", "sh", "-c", "read line; echo got $line"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+        .args(&argv)
+        .current_dir(&dir)
+        .env("PERRY_CONTAINER_BACKEND", "podman")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut input, b"hello\n").unwrap();
+    let lines = Lines::new(child.stdout.take().unwrap());
+    assert_eq!(lines.next_within(std::time::Duration::from_secs(30)).as_deref(), Some("got hello"));
+    drop(input);
+    assert!(child.wait().unwrap().success());
 
     // `down web` keeps db; the whole `down -v` removes everything.
     ok(run(&["down", "-t", "0", "web"]));

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tokio::process::Command;
 
 use super::{
-    Backend, BackendError, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings,
+    Attach, Backend, BackendError, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings,
     LabelFilter, LogLine, LogStream, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -735,6 +735,48 @@ impl Backend for CliBackend {
         let stdout = self.run_ok(&args, Some(("container", id))).await?;
         let applied = super::security::parse_inspect(&stdout).map_err(|message| BackendError::Parse { command: self.command_line(&args), message })?;
         Ok(Some(applied))
+    }
+
+    async fn exec_attached(&self, id: &str, argv: &[String], settings: &ExecSettings, attach: Attach) -> Result<i64, BackendError> {
+        // The runtime's own command takes this process's streams as they
+        // are, so input and output flow while the command runs, and a
+        // terminal reaches it unchanged.
+        let mut args = strings(["exec"]);
+        let mut flags = settings.clone();
+        flags.stdin = (attach.stdin || settings.stdin.is_some()).then(Vec::new);
+        push_exec_flags(&mut args, &flags);
+        if attach.tty {
+            args.push("--tty".to_string());
+        }
+        args.push(id.to_string());
+        args.extend(argv.iter().cloned());
+        let command = self.command_line(&args);
+        tracing::debug!(%command, "running an attached command");
+
+        let stdin = match (&settings.stdin, attach.stdin) {
+            (Some(_), _) => Stdio::piped(),
+            (None, true) => Stdio::inherit(),
+            (None, false) => Stdio::null(),
+        };
+        let mut child = Command::new(&self.program)
+            .args(&self.prefix)
+            .args(&args)
+            .envs(&self.env)
+            .stdin(stdin)
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| BackendError::Spawn { command: command.clone(), source })?;
+        if let (Some(input), Some(mut pipe)) = (&settings.stdin, child.stdin.take()) {
+            use tokio::io::AsyncWriteExt;
+            // A command that ends without reading all of it closes the pipe.
+            let _ = pipe.write_all(input).await;
+        }
+        let status = child.wait().await.map_err(|source| BackendError::Spawn { command: command.clone(), source })?;
+        // The runtime printed its own errors (exit code 125) to this
+        // process's stderr already, so the code is all there is to return.
+        // A command killed by a signal reports 128 plus its number, as shells do.
+        use std::os::unix::process::ExitStatusExt;
+        Ok(status.code().or_else(|| status.signal().map(|signal| 128 + signal)).map_or(1, i64::from))
     }
 
     async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError> {

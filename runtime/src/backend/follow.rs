@@ -68,11 +68,13 @@ fn lines(text: &str) -> Vec<&str> {
 
 /// Splits streamed chunks of one output stream into lines, keeping an
 /// unfinished last line until the rest of it arrives.
+#[cfg_attr(not(feature = "docker-api"), allow(dead_code))]
 #[derive(Default)]
 pub(crate) struct LineSplitter {
     pending: Vec<u8>,
 }
 
+#[cfg_attr(not(feature = "docker-api"), allow(dead_code))]
 impl LineSplitter {
     /// Adds `chunk` and returns the lines it completes.
     pub(crate) fn push(&mut self, chunk: &[u8]) -> Vec<String> {

@@ -7,6 +7,7 @@
 mod cli;
 #[cfg(feature = "docker-api")]
 mod docker_api;
+mod attached;
 mod detect;
 mod follow;
 pub(crate) mod mock;
@@ -21,6 +22,7 @@ pub use cli::{CliBackend, Grammar};
 #[cfg(feature = "docker-api")]
 pub use docker_api::DockerApiBackend;
 pub use mock::Call;
+pub use attached::Attach;
 pub use follow::{LogLine, LogStream};
 pub use detect::{default_sockets, detect_backend, detect_backend_with};
 pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
@@ -291,6 +293,10 @@ pub enum BackendError {
 
     #[error("could not parse the output of `{command}`: {message}")]
     Parse { command: String, message: String },
+
+    /// This process's standard input could not be read for a command.
+    #[error("could not read standard input: {source}")]
+    Input { source: std::io::Error },
 }
 
 fn exit_suffix(code: Option<i32>) -> String {
@@ -379,6 +385,15 @@ pub trait Backend: Send + Sync {
     /// Runs `argv` in a running container, without a shell.
     async fn exec(&self, id: &str, argv: &[String]) -> Result<ExecOutput, BackendError> {
         self.exec_with(id, argv, &ExecSettings::default()).await
+    }
+    /// Runs `argv` in a running container attached to this process, as
+    /// `exec` on the command line does: output goes to this process's
+    /// stdout and stderr, and `attach` says whether the command reads its
+    /// standard input and gets a terminal. Returns the command's exit code.
+    /// No timeout applies. Without a way to attach, the output is printed
+    /// when the command ends and piped input is read to its end first.
+    async fn exec_attached(&self, id: &str, argv: &[String], settings: &ExecSettings, attach: Attach) -> Result<i64, BackendError> {
+        attached::exec_collected(self, id, argv, settings, attach).await
     }
     /// Runs `argv` in a running container with `settings`, without a shell.
     async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError>;

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::backend::{Backend, BackendError, DetectError, ExecOutput, ExecSettings, LogLine, Logs, PublishedPort};
+use crate::backend::{Attach, Backend, BackendError, DetectError, ExecOutput, ExecSettings, LogLine, Logs, PublishedPort};
 
 pub use plan::{normalize_project_name, resolve_project_name};
 pub use query::format_ps_table;
@@ -396,6 +396,12 @@ impl Engine {
     /// environment, working directory or user.
     pub async fn exec_with(&self, project: &str, service: &str, index: u32, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, EngineError> {
         query::exec(&self.backend, project, service, index, argv, settings).await
+    }
+
+    /// Runs `argv` in replica `index` (from 1) of a service attached to this
+    /// process (see [`Backend::exec_attached`]) and returns its exit code.
+    pub async fn exec_attached(&self, project: &str, service: &str, index: u32, argv: &[String], settings: &ExecSettings, attach: Attach) -> Result<i64, EngineError> {
+        query::exec_attached(&self.backend, project, service, index, argv, settings, attach).await
     }
 
     /// Lists the project's containers, sorted by service and name.

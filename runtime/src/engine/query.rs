@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 
 use super::plan::{CONTAINER_NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL};
 use super::{ContainerSummary, EngineError, ServiceLine, ServiceLogs};
-use crate::backend::{Backend, ContainerInfo, ExecOutput, ExecSettings, LabelFilter};
+use crate::backend::{Attach, Backend, ContainerInfo, ExecOutput, ExecSettings, LabelFilter};
 
 pub(crate) async fn containers(backend: &Arc<dyn Backend>, project: &str) -> Result<Vec<ContainerInfo>, EngineError> {
     let filter = LabelFilter::from([(PROJECT_LABEL.to_string(), project.to_string())]);
@@ -141,6 +141,33 @@ pub(crate) async fn exec(
     argv: &[String],
     settings: &ExecSettings,
 ) -> Result<ExecOutput, EngineError> {
+    let info = running_replica(backend, project, service, index).await?;
+    tracing::debug!(project, service, container = %info.id, ?argv, "exec");
+    backend
+        .exec_with(&info.id, argv, settings)
+        .await
+        .map_err(|source| EngineError::Backend { action: format!("run a command in container {}", info.name), source })
+}
+
+pub(crate) async fn exec_attached(
+    backend: &Arc<dyn Backend>,
+    project: &str,
+    service: &str,
+    index: u32,
+    argv: &[String],
+    settings: &ExecSettings,
+    attach: Attach,
+) -> Result<i64, EngineError> {
+    let info = running_replica(backend, project, service, index).await?;
+    tracing::debug!(project, service, container = %info.id, ?argv, ?attach, "exec attached");
+    backend
+        .exec_attached(&info.id, argv, settings, attach)
+        .await
+        .map_err(|source| EngineError::Backend { action: format!("run a command in container {}", info.name), source })
+}
+
+/// Finds replica `index` (from 1) of `service`, which must be running.
+async fn running_replica(backend: &Arc<dyn Backend>, project: &str, service: &str, index: u32) -> Result<ContainerInfo, EngineError> {
     let list: Vec<ContainerInfo> = containers(backend, project).await?.into_iter().filter(|info| service_of(info) == service).collect();
     if list.is_empty() {
         return Err(EngineError::ServiceNotFound { project: project.to_string(), service: service.to_string() });
@@ -158,12 +185,7 @@ pub(crate) async fn exec(
             status: info.state.status.as_str().to_string(),
         });
     }
-
-    tracing::debug!(project, service, container = %info.id, ?argv, "exec");
-    backend
-        .exec_with(&info.id, argv, settings)
-        .await
-        .map_err(|source| EngineError::Backend { action: format!("run a command in container {}", info.name), source })
+    Ok(info)
 }
 
 /// Formats `ps` rows as an aligned table with a header line.
