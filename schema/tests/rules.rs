@@ -529,6 +529,16 @@ fn healthy_dependency_without_healthcheck() {
 }
 
 #[test]
+fn optional_healthy_dependency_without_healthcheck_warns() {
+    let source = "services:\n  web:\n    image: a\n    depends_on:\n      db:\n        condition: service_healthy\n        required: false\n  db:\n    image: a\n";
+    let diagnostic = only(source, code::HEALTHY_WITHOUT_HEALTHCHECK);
+    assert_eq!(diagnostic.severity, Severity::Warning);
+    assert_eq!(diagnostic.message, "service `web` waits for `db` to be healthy, but `db` has no healthcheck");
+    assert_eq!(position(&diagnostic), (6, 20));
+    assert_eq!(diagnostic.help.as_deref(), Some("the dependency is optional (`required: false`), so `web` waits only for `db` to start"));
+}
+
+#[test]
 fn healthy_dependency_check_not_running() {
     let cases = [
         ("{disable: true}", "its healthcheck disabled"),

@@ -159,6 +159,28 @@ async fn optional_dependency_missing_or_failing_only_warns() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn optional_healthy_without_healthcheck_waits_for_start() {
+    let mut web = depends_on(service("web", IMAGE, &["serve"]), "db", Condition::ServiceHealthy);
+    web.depends_on.get_mut("db").unwrap().required = false;
+    let project = project("h", vec![service("db", IMAGE, &["serve"]), web]);
+    let backend = Arc::new(MockBackend::new());
+    let engine = Engine::new(backend.clone());
+
+    let report = engine.up(&project, &UpOptions::default()).await.unwrap();
+
+    let started: Vec<&str> = report.services.iter().map(|service| service.container_name.as_str()).collect();
+    assert_eq!(started, ["h-db-1", "h-web-1"]);
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(report.warnings[0].contains("db has no healthcheck"), "{:?}", report.warnings);
+    let starts: Vec<String> = backend.calls().into_iter().filter(|call| call.operation == Operation::StartContainer).map(|call| call.target).collect();
+    assert_eq!(starts, ["h-db-1", "h-web-1"], "web starts after db");
+
+    let mut required = project.clone();
+    required.services.get_mut("web").unwrap().depends_on.get_mut("db").unwrap().required = true;
+    assert!(matches!(engine.up(&required, &UpOptions::default()).await, Err(EngineError::NoHealthcheck { .. })));
+}
+
+#[tokio::test(start_paused = true)]
 async fn up_again_keeps_recreates_and_restarts() {
     let backend = Arc::new(MockBackend::new());
     let engine = Engine::new(backend.clone());

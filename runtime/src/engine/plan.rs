@@ -134,7 +134,7 @@ pub(crate) struct ExternalResource {
 
 pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> Option<String>) -> Result<Plan, EngineError> {
     let mut warnings = Vec::new();
-    let project = &drop_missing_optional(project, &mut warnings);
+    let project = &relax_optional(project, &mut warnings);
     check_dependencies(project)?;
 
     let mut networks = BTreeMap::new();
@@ -338,18 +338,31 @@ fn replica_count(name: &str, service: &perry_stack_schema::Service) -> Result<u3
     u32::try_from(value).map_err(|_| EngineError::InvalidReplicas { service: name.to_string(), key, value })
 }
 
-/// Drops `required: false` dependencies on services that the project does
-/// not have, with a warning each.
-fn drop_missing_optional(project: &Project, warnings: &mut Vec<String>) -> Project {
+/// Relaxes `required: false` dependencies that cannot be met, as docker
+/// compose does, with a warning each: one on a service that the project
+/// does not have is dropped, and one that waits for a service without a
+/// healthcheck to be healthy waits only for it to start.
+fn relax_optional(project: &Project, warnings: &mut Vec<String>) -> Project {
     let mut project = project.clone();
-    let names: BTreeSet<String> = project.services.keys().cloned().collect();
+    let checked: BTreeMap<String, bool> = project
+        .services
+        .iter()
+        .map(|(name, service)| (name.clone(), service.healthcheck.as_ref().is_some_and(|check| !check.is_disabled() && !check.test.is_empty())))
+        .collect();
     for (service_name, service) in project.services.iter_mut() {
         service.depends_on.retain(|dependency, entry| {
-            let keep = entry.required || names.contains(dependency);
-            if !keep {
-                warnings.push(format!("service {service_name} depends on {dependency}, which is missing; it is optional (required: false), so {service_name} starts without it"));
+            if entry.required {
+                return true;
             }
-            keep
+            let Some(&has_check) = checked.get(dependency) else {
+                warnings.push(format!("service {service_name} depends on {dependency}, which is missing; it is optional (required: false), so {service_name} starts without it"));
+                return false;
+            };
+            if entry.condition == Condition::ServiceHealthy && !has_check {
+                warnings.push(format!("service {service_name} waits for {dependency} to be healthy, but {dependency} has no healthcheck; it is optional (required: false), so {service_name} waits only for it to start"));
+                entry.condition = Condition::ServiceStarted;
+            }
+            true
         });
     }
     project

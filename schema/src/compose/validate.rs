@@ -86,10 +86,9 @@ fn check_depends_on_defined(cx: &mut Diagnostics, project: &Project, service: &S
 /// healthcheck that runs, because the engine (like docker compose) rejects
 /// it at `up` otherwise. The engine runs only a check with a `test` of its own, not one
 /// that the image declares. Profiles were applied before validation, so only
-/// enabled services are checked.
-///
-/// NOTE: docker compose only warns about a `required: false` dependency
-/// whose healthcheck is missing, but the engine rejects it too, so this rule does.
+/// enabled services are checked. A `required: false` dependency only gets
+/// a warning: as in docker compose, the dependent then waits only for the
+/// dependency to start.
 fn check_depends_on_healthcheck(cx: &mut Diagnostics, project: &Project, service: &Service) {
     for (name, dependency) in &service.depends_on {
         if dependency.condition != Condition::ServiceHealthy {
@@ -103,9 +102,15 @@ fn check_depends_on_healthcheck(cx: &mut Diagnostics, project: &Project, service
             Some(_) => continue,
         };
         let span = dependency.condition_span;
-        let diagnostic = Diagnostic::error(code::HEALTHY_WITHOUT_HEALTHCHECK, messages::healthy_without_healthcheck(&service.name, name, missing), project.file_of(span), span)
-            .with_path(format!("services.{}.depends_on.{name}.condition", service.name))
-            .with_help(messages::healthy_without_healthcheck_help(name));
+        let message = messages::healthy_without_healthcheck(&service.name, name, missing);
+        let diagnostic = if dependency.required {
+            Diagnostic::error(code::HEALTHY_WITHOUT_HEALTHCHECK, message, project.file_of(span), span)
+                .with_help(messages::healthy_without_healthcheck_help(name))
+        } else {
+            Diagnostic::warning(code::HEALTHY_WITHOUT_HEALTHCHECK, message, project.file_of(span), span)
+                .with_help(messages::optional_healthy_without_healthcheck_help(&service.name, name))
+        };
+        let diagnostic = diagnostic.with_path(format!("services.{}.depends_on.{name}.condition", service.name));
         cx.push(diagnostic);
     }
 }

@@ -251,6 +251,10 @@ pub fn healthy_without_healthcheck_help(dependency: &str) -> String {
     format!("add a `healthcheck` with a `test` to service `{dependency}`, or use `condition: service_started`")
 }
 
+pub fn optional_healthy_without_healthcheck_help(service: &str, dependency: &str) -> String {
+    format!("the dependency is optional (`required: false`), so `{service}` waits only for `{dependency}` to start")
+}
+
 pub const CYCLE_HELP: &str = "remove one of the `depends_on` entries on the cycle";
 
 /// Formats the help of a cycle whose services also form further cycles with `others`.
