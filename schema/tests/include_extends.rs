@@ -201,6 +201,29 @@ fn include_cycle_reports_chain() {
 }
 
 #[test]
+fn include_depth_limit() {
+    let folder = Folder::new("include-depth");
+    let depth = perry_stack_schema::compose::include::MAX_INCLUDE_DEPTH;
+    for level in 0..=depth + 1 {
+        let next = format!("include: [level{}.yaml]\n", level + 1);
+        let include = if level <= depth { next.as_str() } else { "" };
+        folder.write(&format!("level{level}.yaml"), &format!("{include}services:\n  s{level}:\n    image: busybox\n"));
+    }
+    let within = folder.write("within.yaml", "include: [level2.yaml]\nservices:\n  top:\n    image: busybox\n");
+
+    let errors = errors(load(&folder.0.join("level0.yaml")));
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, code::INCLUDE_DEPTH_LIMIT);
+    let last = format!("level{}.yaml", depth + 1);
+    assert!(errors[0].message.contains(&last), "{}", errors[0].message);
+    assert!(errors[0].file.ends_with(format!("level{depth}.yaml")), "{}", errors[0].file.display());
+
+    // Two levels less is within the limit.
+    let project = loaded(load(&within)).project;
+    assert_eq!(project.services.len(), depth + 1, "top and s2 to s{}", depth + 1);
+}
+
+#[test]
 fn include_of_itself_is_a_cycle() {
     let folder = Folder::new("include-self");
     let file = folder.write("self.yaml", "include:\n  - path: self.yaml\nservices:\n  c:\n    image: busybox\n");

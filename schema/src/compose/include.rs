@@ -35,6 +35,11 @@ const EXTENDS: &str = "/definitions/service/properties/extends";
 /// stack on generated or hostile input.
 pub const MAX_EXTENDS_DEPTH: usize = 256;
 
+/// The maximum depth of nested `include`: files that include files. Real
+/// projects nest a few levels; the limit keeps the recursive reader within
+/// the stack on generated or hostile input.
+pub const MAX_INCLUDE_DEPTH: usize = 64;
+
 /// The top-level sections that an included file contributes.
 const SECTIONS: [&str; 5] = ["services", "networks", "volumes", "configs", "secrets"];
 
@@ -136,6 +141,15 @@ fn load_included(reader: &mut Reader<'_>, entry: &IncludeEntry, item: &Node, pat
     let mut roots = Vec::new();
     for file in &entry.paths {
         if check_include_cycle(reader, file, item, path) {
+            return None;
+        }
+        // `including` holds the root file too, so its length is the depth.
+        if reader.including.len() > MAX_INCLUDE_DEPTH {
+            let message = messages::include_depth_limit(&file.display().to_string(), MAX_INCLUDE_DEPTH);
+            let diagnostic = Diagnostic::error(code::INCLUDE_DEPTH_LIMIT, message, &file_of(reader, item.span), item.span)
+                .with_path(path)
+                .with_help(messages::INCLUDE_DEPTH_LIMIT_HELP);
+            reader.diagnostics.push(diagnostic);
             return None;
         }
         reader.including.push(identity(file));

@@ -43,6 +43,7 @@ pub mod code {
     pub const EXTENDS_CYCLE: &str = "extends-cycle";
     pub const EXTENDS_DEPTH_LIMIT: &str = "extends-depth-limit";
     pub const INCLUDE_CYCLE: &str = "include-cycle";
+    pub const INCLUDE_DEPTH_LIMIT: &str = "include-depth-limit";
     pub const INCLUDE_CONFLICT: &str = "include-conflict";
     pub const UNDEFINED_SECRET: &str = "undefined-secret";
     pub const UNDEFINED_CONFIG: &str = "undefined-config";
@@ -366,6 +367,12 @@ pub fn extends_cycle(path: &str) -> String {
 pub fn include_cycle(chain: &str) -> String {
     format!("include cycle: {chain}")
 }
+
+pub fn include_depth_limit(file: &str, limit: usize) -> String {
+    format!("including `{file}` nests `include` deeper than the limit of {limit} files")
+}
+
+pub const INCLUDE_DEPTH_LIMIT_HELP: &str = "include the files from one top-level file instead of each from the one before";
 
 pub const INCLUDE_CYCLE_HELP: &str = "remove one of the `include` entries on the cycle";
 
