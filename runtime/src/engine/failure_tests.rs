@@ -181,6 +181,24 @@ async fn optional_healthy_without_healthcheck_waits_for_start() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn concurrent_ups_share_the_network() {
+    // Both runs list before either creates, so the slower create finds the
+    // network made by the other run.
+    let backend = Arc::new(MockBackend::new().with_exclusive_creates().with_latency(Operation::CreateNetwork, None, Duration::from_millis(50)));
+    let engine = Engine::new(backend.clone());
+    let project = project("c", vec![service("db", IMAGE, &["serve"]), service("web", IMAGE, &["serve"])]);
+    let only = |service: &str| UpOptions { services: vec![service.to_string()], ..UpOptions::default() };
+
+    let (db_only, web_only) = (only("db"), only("web"));
+    let (db, web) = tokio::join!(engine.up(&project, &db_only), engine.up(&project, &web_only));
+
+    assert_eq!(db.unwrap().services[0].container_name, "c-db-1");
+    assert_eq!(web.unwrap().services[0].container_name, "c-web-1");
+    let creates = backend.calls().iter().filter(|call| call.operation == Operation::CreateNetwork).count();
+    assert_eq!(creates, 2, "both runs tried to create the network");
+}
+
+#[tokio::test(start_paused = true)]
 async fn up_again_keeps_recreates_and_restarts() {
     let backend = Arc::new(MockBackend::new());
     let engine = Engine::new(backend.clone());

@@ -404,7 +404,14 @@ async fn create_resources(backend: &Arc<dyn Backend>, plan: &plan::Plan, filter:
         for (kind, resources) in [("network", networks), ("volume", volumes)] {
             let (present, failures) = tokio::join!(listing(kind, !resources.is_empty()), create_each(backend, resources, journal, options, project));
             let present = present?;
-            if let Some((_, error)) = failures.into_iter().find(|(name, _)| !present.contains(name)) {
+            let mut failures: Vec<(String, EngineError)> = failures.into_iter().filter(|(name, _)| !present.contains(name)).collect();
+            if !failures.is_empty() {
+                // Another `up` of the project (such as `up db` and `up web`
+                // at once) may have created it after the listing.
+                let now = listing(kind, true).await?;
+                failures.retain(|(name, _)| !now.contains(name));
+            }
+            if let Some((_, error)) = failures.into_iter().next() {
                 return Err(error);
             }
         }
