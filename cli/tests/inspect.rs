@@ -106,6 +106,8 @@ services:
         source: {}/html
         target: /usr/share/nginx/html
         read_only: true
+        bind:
+          create_host_path: true
     networks:
       default: {{}}
 networks:

@@ -222,7 +222,9 @@ fn parse_yaml(text: &str) -> Json {
 /// - short syntaxes that 1.29 prints as written and the model in their long syntax:
 ///   ports, volumes, commands, healthcheck tests, `ulimits`, `extra_hosts`, `devices`
 ///   and sizes with a unit;
-/// - numbers written as strings, durations in different units, trailing `/` of paths.
+/// - numbers written as strings, durations in different units, trailing `/` of paths;
+/// - `bind.create_host_path`, which the model writes for short bind mounts as docker
+///   compose v2 does, and 1.29 does not.
 fn comparable(mut config: Json) -> Json {
     let Some(root) = config.as_object_mut() else { return config };
     root.remove("version");
@@ -374,6 +376,12 @@ fn comparable_service(service: &mut Map<String, Json>) {
             if let Json::Object(volume) = volume {
                 if volume.get("read_only") == Some(&json!(false)) {
                     volume.remove("read_only");
+                }
+                if let Some(Json::Object(bind)) = volume.get_mut("bind") {
+                    bind.remove("create_host_path");
+                    if bind.is_empty() {
+                        volume.remove("bind");
+                    }
                 }
                 for key in ["source", "target"] {
                     if let Some(Json::String(path)) = volume.get_mut(key) {

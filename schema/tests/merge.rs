@@ -225,7 +225,7 @@ const CASES: &[Case] = &[
         expected: r#"{"volumes": [
             {"type": "volume", "source": "data", "target": "/data"},
             {"type": "volume", "source": "logs", "target": "/logs"},
-            {"type": "bind", "source": "{dir}/b", "target": "/other"}
+            {"type": "bind", "source": "{dir}/b", "target": "/other", "bind": {"create_host_path": true}}
         ]}"#,
         note: "the specification's example: a later mount with the same target replaces the earlier one",
     },

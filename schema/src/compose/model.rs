@@ -166,8 +166,7 @@ pub struct Mount {
     pub read_only: bool,
     /// Whether a missing host folder of a bind mount is created: true for
     /// the short syntax, and for the long one with `bind.create_host_path`.
-    /// NOTE: not printed by `config` (docker-compose 1.29 prints none), so
-    /// a short bind mount read back from `config` output loses it.
+    /// Printed through `bind`, which the short syntax fills in.
     #[serde(skip)]
     pub create_host_path: bool,
     /// Mount keys that the specification allows but this model does not

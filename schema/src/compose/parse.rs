@@ -786,13 +786,18 @@ impl Context<'_> {
             create_host_path: kind == MountKind::Bind,
             unsupported: BTreeMap::new(),
         };
+        // The short syntax creates a missing host folder; its long form says
+        // so, as docker compose v2 prints it, so that `config` output loads
+        // back the same.
+        let mut bind = Vec::new();
+        if kind == MountKind::Bind {
+            bind.push(("create_host_path", Value::Bool(true)));
+        }
         for option in mode.into_iter().flat_map(|mode| mode.split(',')) {
             match option {
                 "ro" => mount.read_only = true,
                 "rw" => mount.read_only = false,
-                "z" | "Z" => {
-                    mount.unsupported.insert("bind".to_owned(), built_mapping(&[("selinux", Value::String(option.to_owned()))], span));
-                }
+                "z" | "Z" => bind.push(("selinux", Value::String(option.to_owned()))),
                 "nocopy" => {
                     mount.unsupported.insert("volume".to_owned(), built_mapping(&[("nocopy", Value::Bool(true))], span));
                 }
@@ -801,6 +806,9 @@ impl Context<'_> {
                 }
                 _ => return Err(format!("unknown mode `{option}`")),
             }
+        }
+        if !bind.is_empty() {
+            mount.unsupported.insert("bind".to_owned(), built_mapping(&bind, span));
         }
         Ok(mount)
     }
