@@ -89,6 +89,20 @@ pub fn mount_volume(mut service: Service, volume: &str, target: &str) -> Service
     service
 }
 
+/// Mounts the host path `source` at `target`.
+pub fn mount_bind(mut service: Service, source: &str, target: &str) -> Service {
+    service.volumes.push(Mount {
+        span: Span::default(),
+        kind: MountKind::Bind,
+        source: Some(source.to_string()),
+        target: target.to_string(),
+        read_only: false,
+        create_host_path: false,
+        unsupported: BTreeMap::new(),
+    });
+    service
+}
+
 /// Sets `scale`, which the model keeps among a service's unparsed keys.
 pub fn scale(mut service: Service, replicas: i64) -> Service {
     let node = perry_stack_schema::yaml::Node::new(perry_stack_schema::yaml::Value::Int(replicas), Span::default());

@@ -200,6 +200,24 @@ fn bare_environment_references_take_the_project_environment() {
 }
 
 #[test]
+fn bind_sources_expand_home() {
+    let folder = Folder::new("home");
+    let file = folder.write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    volumes:\n      - ~/cache:/cache\n      - ~:/home\n      - {type: bind, source: ~/long, target: /long}\n      - ./~/kept:/kept\n      - ~other/x:/other\n",
+    );
+    let loaded = loaded(load(&[&file], &[], &process(&[("HOME", "/home/dev/")])));
+    let sources: Vec<String> = loaded.project.services["web"].volumes.iter().map(|mount| mount.source.clone().unwrap()).collect();
+    let kept = folder.0.join("~/kept").to_string_lossy().into_owned();
+    assert_eq!(sources, ["/home/dev/cache", "/home/dev", "/home/dev/long", kept.as_str(), "~other/x"]);
+
+    // A check reads no environment and keeps `~` as written.
+    let options = Options { files: vec![file], ..Options::default() };
+    let checked = loaded(load_project(&options));
+    assert_eq!(checked.project.services["web"].volumes[0].source.as_deref(), Some("~/cache"));
+}
+
+#[test]
 fn service_env_file_missing() {
     let folder = Folder::new("service-env-file-missing");
     let file = folder.write("compose.yaml", "services:\n  web:\n    image: nginx\n    env_file:\n      - absent.env\n");

@@ -329,6 +329,9 @@ pub enum EngineError {
     #[error("could not create the host folder {path} that service {service} mounts: {reason}")]
     HostPath { service: String, path: String, reason: String },
 
+    #[error("service {service} mounts the host path `{path}`, which is not absolute; write it from `/`, or from `~` with HOME set")]
+    RelativeBindSource { service: String, path: String },
+
     #[error("the container {container} of service {service} is not running ({status})")]
     NotRunning { service: String, container: String, status: String },
 

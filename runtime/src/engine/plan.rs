@@ -193,7 +193,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                     };
                     (MountType::Volume, source)
                 }
-                MountKind::Bind => (MountType::Bind, mount.source.clone()),
+                MountKind::Bind => (MountType::Bind, Some(bind_source(service_name, mount.source.as_deref(), environment)?)),
                 MountKind::Tmpfs => (MountType::Tmpfs, None),
                 other => {
                     return Err(EngineError::UnsupportedMount { service: service_name.clone(), kind: format!("{other:?}").to_lowercase() });
@@ -336,6 +336,24 @@ fn replica_count(name: &str, service: &perry_stack_schema::Service) -> Result<u3
         },
     };
     u32::try_from(value).map_err(|_| EngineError::InvalidReplicas { service: name.to_string(), key, value })
+}
+
+/// Returns the host path of a bind mount: absolute, with a leading `~`
+/// replaced by `HOME` (a project checked at build time keeps `~`). The
+/// runtime would take a relative path from its own working folder.
+fn bind_source(service: &str, source: Option<&str>, environment: &dyn Fn(&str) -> Option<String>) -> Result<String, EngineError> {
+    let source = source.unwrap_or_default();
+    let expanded = match source.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => match environment("HOME").filter(|home| !home.is_empty()) {
+            Some(home) => format!("{}{rest}", home.trim_end_matches('/')),
+            None => source.to_string(),
+        },
+        _ => source.to_string(),
+    };
+    if !expanded.starts_with('/') {
+        return Err(EngineError::RelativeBindSource { service: service.to_string(), path: source.to_string() });
+    }
+    Ok(expanded)
 }
 
 /// Relaxes `required: false` dependencies that cannot be met, as docker

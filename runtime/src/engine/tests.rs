@@ -234,6 +234,24 @@ fn environment_without_value_reads_environment() {
     assert!(!env.contains_key("MISSING"));
 }
 
+#[test]
+fn bind_sources_expand_home_or_fail() {
+    let with_bind = |source: &str| project("demo", vec![mount_bind(service("web", IMAGE, &["serve"]), source, "/data")]);
+    let home = |name: &str| (name == "HOME").then(|| "/home/dev".to_string());
+    let source = |plan: plan::Plan| plan.services["web"].spec.mounts[0].source.clone();
+
+    assert_eq!(source(plan::plan(&with_bind("~/data"), "demo", &home).unwrap()).as_deref(), Some("/home/dev/data"));
+    assert_eq!(source(plan::plan(&with_bind("/srv/data"), "demo", &home).unwrap()).as_deref(), Some("/srv/data"));
+    for relative in ["data", "~other/data"] {
+        match plan::plan(&with_bind(relative), "demo", &home) {
+            Err(error @ EngineError::RelativeBindSource { .. }) => assert!(error.to_string().contains(&format!("`{relative}`")), "{error}"),
+            other => panic!("{relative}: expected a relative-path error, got {:?}", other.map(|_| ())),
+        }
+    }
+    let no_home = |_: &str| None;
+    assert!(matches!(plan::plan(&with_bind("~/data"), "demo", &no_home), Err(EngineError::RelativeBindSource { .. })));
+}
+
 #[tokio::test(start_paused = true)]
 async fn second_up_keeps_unchanged_containers() {
     let (engine, backend) = engine_on(quickstart_backend());

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::compose::model::{Project, Service};
-use crate::compose::{env_file, include, merge, parse, profiles, validate};
+use crate::compose::{env_file, home, include, merge, parse, profiles, validate};
 use crate::diag::messages::{self, code};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::dotenv::{self, Format};
@@ -331,6 +331,7 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
 
     if options.environment.is_some() {
         diagnostics.extend(env_file::resolve(&mut project, &environment, &mut sources));
+        home::expand(&mut project, &environment);
     }
     let found = validate::validate(&project, &diagnostics);
     diagnostics.extend(found);

@@ -3,6 +3,7 @@
 pub mod emit;
 pub mod env_file;
 pub mod file_schema;
+pub mod home;
 pub mod include;
 pub mod load;
 pub mod merge;

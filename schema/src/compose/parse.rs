@@ -854,8 +854,7 @@ impl Context<'_> {
 
     /// Resolves a relative bind source against the compose file's folder.
     fn mount_source(&self, kind: MountKind, source: &str) -> String {
-        // NOTE: `~` is kept as written; the runtime expands it with the home
-        // folder of the user who runs the stack.
+        // `~` is kept here; a load for running replaces it with `HOME`.
         if kind != MountKind::Bind || source.starts_with('/') || source.starts_with('~') {
             return source.to_owned();
         }
