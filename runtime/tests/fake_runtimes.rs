@@ -73,6 +73,7 @@ case "$1" in
   ps) if [ "$3" = "--format" ]; then cat '{dir}/ps.json'; else echo 9a8b7c6d5e4f; fi ;;
   container) cat '{dir}/inspect.json' ;;
   exec) cat ;;
+  stop) if [ "$3" = 2 ]; then sleep 1; fi ;;
 esac
 "#,
             log = dir.join("argv.log").display(),
@@ -353,4 +354,18 @@ async fn exec_stdin_uses_interactive() {
         assert_eq!(piped.stdout, "a\nb\n", "{name}: the input reached the program's standard input");
         assert_eq!(plain.stdout, "", "{name}: without input the standard input is empty");
     }
+}
+
+#[tokio::test]
+async fn stop_waits_longer_than_a_call() {
+    let _serial = serial();
+    let fake = Fake::new("stop-wait", "podman", 0);
+    let backend = CliBackend::new(&fake.program, Grammar::Podman).with_timeout(std::time::Duration::from_millis(300));
+
+    // The fake takes a second to stop with `--time 2`: longer than one call
+    // may take, within the grace period that the runtime waits for.
+    let stopped = backend.stop_container("demo-web-1", std::time::Duration::from_secs(2)).await;
+
+    assert!(stopped.is_ok(), "{stopped:?}");
+    assert_eq!(fake.calls()[0], words("stop --time 2 demo-web-1"));
 }

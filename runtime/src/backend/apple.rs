@@ -152,7 +152,7 @@ impl CliBackend {
     pub(super) async fn apple_stop(&self, id: &str, timeout: Duration) -> Result<(), BackendError> {
         let seconds = timeout.as_secs().to_string();
         let args = strings(["stop", "--time", &seconds, id]);
-        self.run_ok(&args, Some(("container", id))).await.map(drop)
+        self.run_ok_within(&args, Some(("container", id)), self.timeout + timeout).await.map(drop)
     }
 
     pub(super) async fn apple_remove(&self, id: &str, force: bool) -> Result<(), BackendError> {

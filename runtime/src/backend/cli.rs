@@ -146,6 +146,12 @@ impl CliBackend {
     /// and closes it, and returns its output whatever the exit code. Without
     /// `input` the standard input is empty.
     async fn run_with_input(&self, args: &[String], input: Option<&[u8]>) -> Result<Output, BackendError> {
+        self.run_within(args, input, self.timeout).await
+    }
+
+    /// Runs the program as [`Self::run_with_input`] does, killing it after
+    /// `limit` instead of the usual call timeout.
+    async fn run_within(&self, args: &[String], input: Option<&[u8]>, limit: Duration) -> Result<Output, BackendError> {
         let command_line = self.command_line(args);
         tracing::debug!(command = %command_line, "running container runtime");
 
@@ -176,13 +182,13 @@ impl CliBackend {
             _ => None,
         };
 
-        let waited = tokio::time::timeout(self.timeout, child.wait_with_output()).await;
+        let waited = tokio::time::timeout(limit, child.wait_with_output()).await;
         if let Some(writer) = writer {
             writer.abort();
         }
         let output = match waited {
             Ok(result) => result.map_err(|source| BackendError::Spawn { command: command_line.clone(), source })?,
-            Err(_) => return Err(BackendError::Timeout { command: command_line, timeout: self.timeout }),
+            Err(_) => return Err(BackendError::Timeout { command: command_line, timeout: limit }),
         };
         Ok(Output {
             code: output.status.code(),
@@ -238,7 +244,12 @@ impl CliBackend {
     /// Runs the program and fails unless it exits with 0. `target` names the
     /// object for a "not found" error.
     async fn run_ok(&self, args: &[String], target: Option<(&'static str, &str)>) -> Result<String, BackendError> {
-        let output = self.run(args).await?;
+        self.run_ok_within(args, target, self.timeout).await
+    }
+
+    /// Runs the program as [`Self::run_ok`] does, killing it after `limit`.
+    async fn run_ok_within(&self, args: &[String], target: Option<(&'static str, &str)>, limit: Duration) -> Result<String, BackendError> {
+        let output = self.run_within(args, None, limit).await?;
         if output.code == Some(0) {
             return Ok(output.stdout);
         }
@@ -612,7 +623,8 @@ impl Backend for CliBackend {
         }
         let seconds = timeout.as_secs().to_string();
         let args = strings(["stop", "--time", &seconds, id]);
-        self.run_ok(&args, Some(("container", id))).await.map(drop)
+        // The runtime itself waits up to `timeout` before it kills.
+        self.run_ok_within(&args, Some(("container", id)), self.timeout + timeout).await.map(drop)
     }
 
     async fn remove_container(&self, id: &str, force: bool) -> Result<(), BackendError> {
