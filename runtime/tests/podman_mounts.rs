@@ -1,5 +1,6 @@
-//! Bind mounts on a real podman: a missing host folder is created when the
-//! mount requests it, as docker compose does for the short syntax.
+//! Mounts on a real podman: a missing host folder is created when a bind
+//! mount requests it, as docker compose does for the short syntax, and
+//! `down -v` removes anonymous volumes.
 
 mod support;
 
@@ -55,4 +56,39 @@ async fn missing_host_folder_without_flag_fails() {
     assert!(!missing.exists(), "a long-syntax bind mount without create_host_path creates nothing");
     assert!(error.to_string().contains(&format!("container {name}-app-1")), "{error}");
     assert_eq!(leftovers(&name), Vec::<String>::new(), "the rollback removed what up created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn down_with_volumes_removes_anonymous_volumes() {
+    require_podman();
+    // Both ways down removes: at once (no grace period) and after a stop.
+    for (suffix, timeout) in [("now", Duration::ZERO), ("stop", Duration::from_secs(1))] {
+        let name = unique_project(&format!("anonvol{suffix}"));
+        let _cleanup = Cleanup(name.clone());
+        let mut app = service("app", IMAGE, &["sleep", "60"]);
+        app.volumes.push(Mount {
+            span: Default::default(),
+            kind: MountKind::Volume,
+            source: None,
+            target: "/cache".to_string(),
+            read_only: false,
+            create_host_path: false,
+            unsupported: Default::default(),
+        });
+        let report = engine().up(&project(&name, vec![app]), &UpOptions::default()).await.unwrap();
+        let inspect = std::process::Command::new("podman")
+            .args(["container", "inspect", "--format", "{{range .Mounts}}{{.Name}}{{end}}", &report.services[0].container_id])
+            .output()
+            .unwrap();
+        let volume = String::from_utf8_lossy(&inspect.stdout).trim().to_string();
+        assert!(!volume.is_empty(), "{suffix}: the container has an anonymous volume");
+
+        engine().down(&name, &DownOptions { volumes: true, timeout, ..DownOptions::default() }).await.unwrap();
+
+        let exists = std::process::Command::new("podman").args(["volume", "exists", &volume]).status().unwrap();
+        if exists.success() {
+            let _ = std::process::Command::new("podman").args(["volume", "rm", "-f", &volume]).output();
+        }
+        assert!(!exists.success(), "{suffix}: anonymous volume {volume} is left");
+    }
 }

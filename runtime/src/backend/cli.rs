@@ -655,6 +655,30 @@ impl Backend for CliBackend {
         self.run_ok(&args, None).await.map(drop)
     }
 
+    async fn remove_containers_and_volumes(&self, ids: &[String]) -> Result<(), BackendError> {
+        match self.grammar {
+            Grammar::AppleContainer => super::remove_each(self, ids).await,
+            Grammar::Podman if ids.is_empty() => Ok(()),
+            Grammar::Podman => {
+                let mut args = strings(["rm", "--force", "--time", "0", "--ignore", "--volumes"]);
+                args.extend(ids.iter().cloned());
+                self.run_ok(&args, None).await.map(drop)
+            }
+            // docker's `rm` has no `--ignore`, so each id goes on its own
+            // and one that is gone already counts as removed.
+            Grammar::Docker => {
+                let removals = ids.iter().map(|id| async move {
+                    let args = strings(["rm", "--force", "--volumes", id]);
+                    match self.run_ok(&args, Some(("container", id))).await {
+                        Err(error) if error.is_not_found() => Ok(()),
+                        other => other.map(drop),
+                    }
+                });
+                futures_util::future::try_join_all(removals).await.map(drop)
+            }
+        }
+    }
+
     async fn rename_container(&self, id: &str, name: &str) -> Result<(), BackendError> {
         let args = strings(["rename", id, name]);
         self.run_ok(&args, Some(("container", id))).await.map(drop)

@@ -243,6 +243,17 @@ impl Backend for DockerApiBackend {
             .map_err(|error| self.error("remove container", Some(("container", id)), error))
     }
 
+    async fn remove_containers_and_volumes(&self, ids: &[String]) -> Result<(), BackendError> {
+        let removals = ids.iter().map(|id| async move {
+            let options = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
+            match self.client.remove_container(id, Some(options)).await.map_err(|error| self.error("remove container", Some(("container", id)), error)) {
+                Err(error) if error.is_not_found() => Ok(()),
+                other => other,
+            }
+        });
+        futures_util::future::try_join_all(removals).await.map(drop)
+    }
+
     async fn rename_container(&self, id: &str, name: &str) -> Result<(), BackendError> {
         let options = RenameContainerOptionsBuilder::new().name(name).build();
         self.client

@@ -361,6 +361,13 @@ pub trait Backend: Send + Sync {
     async fn remove_containers(&self, ids: &[String]) -> Result<(), BackendError> {
         remove_each(self, ids).await
     }
+    /// Kills and removes several containers as [`Self::remove_containers`]
+    /// does, with the anonymous volumes they use, as `down -v` does.
+    /// NOTE: a backend without its own way (the mock, Apple's `container`)
+    /// leaves those volumes.
+    async fn remove_containers_and_volumes(&self, ids: &[String]) -> Result<(), BackendError> {
+        self.remove_containers(ids).await
+    }
     /// Sends the stop signal, then kills the container after `timeout`.
     async fn stop_container(&self, id: &str, timeout: Duration) -> Result<(), BackendError>;
     /// Removes a container; `force` kills a running one first.

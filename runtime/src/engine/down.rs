@@ -77,15 +77,14 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
 /// Removes `chosen`, dependents first, and returns their names in that order.
 async fn remove_containers(backend: &Arc<dyn Backend>, project: &str, chosen: Vec<ContainerInfo>, options: &DownOptions) -> Result<Vec<String>, EngineError> {
     let progress = options.progress.clone();
-    let timeout = options.timeout;
+    let (timeout, volumes) = (options.timeout, options.volumes);
     if timeout.is_zero() {
         // With no grace period each container is killed at once, so waves
         // would give no dependent time to finish; one batch removes them all,
         // which on podman is one process instead of one per container.
         let ids: Vec<String> = chosen.iter().map(|info| info.id.clone()).collect();
-        backend
-            .remove_containers(&ids)
-            .await
+        let removed = if options.volumes { backend.remove_containers_and_volumes(&ids).await } else { backend.remove_containers(&ids).await };
+        removed
             .map_err(|source| EngineError::Backend { action: format!("remove the containers of project {project}"), source })?;
         // The waves only order the names and report progress here.
         return in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |_, info| {
@@ -105,8 +104,8 @@ async fn remove_containers(backend: &Arc<dyn Backend>, project: &str, chosen: Ve
                     .map_err(|source| EngineError::Backend { action: format!("stop container {}", info.name), source })?;
                 Progress::emit(&progress, service_of(&info), &info.name, "Stopped");
             }
-            ignore_missing(backend.remove_container(&info.id, true).await)
-                .map_err(|source| EngineError::Backend { action: format!("remove container {}", info.name), source })?;
+            let removed = if volumes { backend.remove_containers_and_volumes(std::slice::from_ref(&info.id)).await } else { backend.remove_container(&info.id, true).await };
+            ignore_missing(removed).map_err(|source| EngineError::Backend { action: format!("remove container {}", info.name), source })?;
             Progress::emit(&progress, service_of(&info), &info.name, "Removed");
             Ok(Some(info.name))
         }

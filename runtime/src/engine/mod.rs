@@ -158,7 +158,8 @@ impl Default for UpOptions {
 /// Options of [`Engine::down`].
 #[derive(Clone, Debug)]
 pub struct DownOptions {
-    /// Also remove the project's named volumes (not external ones).
+    /// Also remove the project's named volumes (not external ones) and the
+    /// anonymous volumes of its containers.
     pub volumes: bool,
     /// How long a container may take to stop before it is killed.
     pub timeout: Duration,
