@@ -298,8 +298,7 @@ fn progress() -> Progress {
 }
 
 fn plain_line(event: &ProgressEvent) -> String {
-    let kind = if event.service.is_empty() { "Resource" } else { "Container" };
-    format!(" {kind} {}  {}", event.object, event.status)
+    format!(" {} {}  {}", event.kind.label(), event.object, event.status)
 }
 
 /// The live display: the objects in the order they first appeared, each
@@ -323,8 +322,7 @@ impl Board {
         }
         let width = self.rows.iter().map(|row| row.object.len()).max().unwrap_or(0);
         for row in &self.rows {
-            let kind = if row.service.is_empty() { "Resource " } else { "Container" };
-            text.push_str(&format!("\x1b[2K {kind} {:<width$}  {}\n", row.object, row.status));
+            text.push_str(&format!("\x1b[2K {:<9} {:<width$}  {}\n", row.kind.label(), row.object, row.status));
         }
         self.drawn = self.rows.len();
         let mut stderr = std::io::stderr().lock();

@@ -52,7 +52,8 @@ fn global_options_drive_every_stack_command() {
         perry_stack(&dir, &argv)
     };
 
-    ok(run(&["up", "-d"]));
+    let up = ok(run(&["up", "-d"]));
+    assert!(up.contains(&format!(" Network {project}_default  Created")), "{up}");
     let ps = ok(run(&["ps"]));
     for name in ["db-1", "web-1", "web-2"] {
         assert!(ps.contains(&format!("{project}-{name}")), "{ps}");

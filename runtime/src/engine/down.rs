@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::lifecycle::{in_waves, select_with_dependents, Direction};
 use super::plan::PROJECT_LABEL;
 use super::query::{containers, service_of};
-use super::{DownOptions, DownReport, EngineError, Progress};
+use super::{DownOptions, DownReport, EngineError, ObjectKind, Progress};
 use crate::backend::{Backend, BackendError, ContainerInfo, LabelFilter};
 
 /// Removes a project found by its labels. The removal order comes from each
@@ -52,7 +52,7 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
         ignore_missing(backend.remove_network(&network.name).await)
             .map_err(|source| EngineError::Backend { action: format!("remove network {}", network.name), source })?;
         tracing::info!(project, network = %network.name, "network removed");
-        Progress::emit(&options.progress, "", &network.name, "Removed");
+        Progress::emit_resource(&options.progress, ObjectKind::Network, &network.name, "Removed");
         report.networks.push(network.name);
     }
 
@@ -65,7 +65,7 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
             ignore_missing(backend.remove_volume(&volume.name).await)
                 .map_err(|source| EngineError::Backend { action: format!("remove volume {}", volume.name), source })?;
             tracing::info!(project, volume = %volume.name, "volume removed");
-            Progress::emit(&options.progress, "", &volume.name, "Removed");
+            Progress::emit_resource(&options.progress, ObjectKind::Volume, &volume.name, "Removed");
             report.volumes.push(volume.name);
         }
     }

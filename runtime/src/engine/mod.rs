@@ -78,6 +78,8 @@ impl Cancel {
 /// A step of one container, for a progress display.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProgressEvent {
+    pub kind: ObjectKind,
+    /// The service of a container; empty for a network or volume.
     pub service: String,
     /// The container name, or the network or volume name.
     pub object: String,
@@ -85,6 +87,25 @@ pub struct ProgressEvent {
     /// `Created`, `Started`, `Running`, `Recreated`, `Healthy`, `Exited`,
     /// `Stopped`, `Removed`, `Error`, `Skipped`.
     pub status: String,
+}
+
+/// What a [`ProgressEvent`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectKind {
+    Container,
+    Network,
+    Volume,
+}
+
+impl ObjectKind {
+    /// The word docker compose prints before the object's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Container => "Container",
+            Self::Network => "Network",
+            Self::Volume => "Volume",
+        }
+    }
 }
 
 /// Receives [`ProgressEvent`]s as they happen, from any task.
@@ -96,9 +117,19 @@ impl Progress {
         Self(Arc::new(report))
     }
 
+    /// Reports a step of a container of `service`.
     pub(crate) fn emit(progress: &Option<Progress>, service: &str, object: &str, status: &str) {
+        Self::emit_kind(progress, ObjectKind::Container, service, object, status);
+    }
+
+    /// Reports a step of a network or volume.
+    pub(crate) fn emit_resource(progress: &Option<Progress>, kind: ObjectKind, name: &str, status: &str) {
+        Self::emit_kind(progress, kind, "", name, status);
+    }
+
+    fn emit_kind(progress: &Option<Progress>, kind: ObjectKind, service: &str, object: &str, status: &str) {
         if let Some(progress) = progress {
-            (progress.0)(&ProgressEvent { service: service.to_string(), object: object.to_string(), status: status.to_string() });
+            (progress.0)(&ProgressEvent { kind, service: service.to_string(), object: object.to_string(), status: status.to_string() });
         }
     }
 }

@@ -14,7 +14,7 @@ use super::down::ignore_missing;
 use super::health::{wait_completed, wait_healthy};
 use super::plan::{self, PlannedService, CONFIG_HASH_LABEL, CONTAINER_NUMBER_LABEL, PROJECT_LABEL};
 use super::query::service_of;
-use super::{EngineError, FailureStrategy, Progress, ServiceReport, StackReport, UpOptions};
+use super::{EngineError, FailureStrategy, ObjectKind, Progress, ServiceReport, StackReport, UpOptions};
 use crate::backend::{Backend, ContainerInfo, Feature, LabelFilter, MountType};
 
 /// A step that a service finished.
@@ -451,16 +451,16 @@ async fn create_each(backend: &Arc<dyn Backend>, resources: Vec<Resource>, journ
         let (backend, journal, progress, project) = (backend.clone(), journal.clone(), options.progress.clone(), project.to_string());
         tasks.spawn(async move {
             let name = resource.name().to_string();
-            let (kind, created) = match &resource {
-                Resource::Network(spec) => ("network", backend.create_network(spec).await),
-                Resource::Volume(spec) => ("volume", backend.create_volume(spec).await),
+            let (kind, object, created) = match &resource {
+                Resource::Network(spec) => ("network", ObjectKind::Network, backend.create_network(spec).await),
+                Resource::Volume(spec) => ("volume", ObjectKind::Volume, backend.create_volume(spec).await),
             };
             if let Err(source) = created {
                 let error = EngineError::Backend { action: format!("create {kind} {name}"), source };
                 return Some((name, error));
             }
             tracing::info!(project = %project, kind, name = %name, "created");
-            Progress::emit(&progress, "", &name, "Created");
+            Progress::emit_resource(&progress, object, &name, "Created");
             record(&journal, |changes| match resource {
                 Resource::Network(_) => changes.networks.push(name),
                 Resource::Volume(_) => changes.volumes.push(name),
