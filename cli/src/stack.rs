@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use perry_stack::backend::{Attach, ExecSettings, LogStream};
+use perry_stack::backend::{Attach, ExecSettings, LogLine, LogStream};
+use perry_stack::engine::OutputItem;
+use perry_stack::schema::yaml::{Node, Value};
+use perry_stack::schema::Span;
 use perry_stack::engine::normalize_project_name;
 use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
 use perry_stack::schema::diag::messages::code;
@@ -80,8 +83,22 @@ pub struct UpArgs {
     /// Seconds a replaced or rolled back container may take to stop.
     #[arg(short = 't', long = "timeout", default_value_t = 10)]
     pub timeout: u64,
+    /// Run NUM containers of SERVICE, over its `scale` and
+    /// `deploy.replicas`; repeat for several services.
+    #[arg(long = "scale", value_name = "SERVICE=NUM", value_parser = parse_scale)]
+    pub scale: Vec<(String, u32)>,
     /// Only these services and their dependencies.
     pub services: Vec<String>,
+}
+
+/// Reads a `--scale` value, `SERVICE=NUM`.
+fn parse_scale(value: &str) -> Result<(String, u32), String> {
+    let (service, count) = value.split_once('=').ok_or_else(|| format!("invalid --scale `{value}`: use SERVICE=NUM"))?;
+    if service.is_empty() {
+        return Err(format!("invalid --scale `{value}`: the service name is empty"));
+    }
+    let count = count.parse().map_err(|_| format!("invalid --scale `{value}`: `{count}` is not a whole number from 0"))?;
+    Ok((service.to_string(), count))
 }
 
 #[derive(clap::Args)]
@@ -121,7 +138,17 @@ pub struct StartArgs {
 }
 
 #[derive(clap::Args)]
-pub struct PsArgs {}
+pub struct PsArgs {
+    /// Print only the container ids.
+    #[arg(short = 'q', long = "quiet")]
+    pub quiet: bool,
+    /// Accepted for docker compose scripts: stopped containers are always
+    /// listed, with their status.
+    #[arg(short = 'a', long = "all")]
+    pub all: bool,
+    /// Only the containers of these services.
+    pub services: Vec<String>,
+}
 
 #[derive(clap::Args)]
 pub struct LogsArgs {
@@ -371,7 +398,14 @@ async fn interrupt_or_terminate() -> bool {
 
 pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
     run(async move {
-        let (project, name) = load(&globals, true)?.ok_or("no compose file found")?;
+        let (mut project, name) = load(&globals, true)?.ok_or("no compose file found")?;
+        let defined: BTreeSet<String> = project.services.keys().cloned().collect();
+        let scaled: Vec<String> = args.scale.iter().map(|(service, _)| service.clone()).collect();
+        check_defined(Some(&defined), &scaled)?;
+        for (service, count) in &args.scale {
+            let node = Node::new(Value::Int(i64::from(*count)), Span::default());
+            project.services.get_mut(service).expect("checked above").unsupported.insert("scale".to_string(), node);
+        }
         let engine = engine().await?;
         let cancel = Cancel::new();
         let mut interrupts = watch_interrupts(cancel.clone());
@@ -477,11 +511,21 @@ pub fn restart(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
     })
 }
 
-pub fn ps(globals: GlobalArgs, _args: PsArgs) -> ExitCode {
+pub fn ps(globals: GlobalArgs, args: PsArgs) -> ExitCode {
     run(async move {
-        let (name, _) = target(&globals)?;
-        let rows = engine().await?.ps(&name).await.map_err(|error| error.to_string())?;
-        print!("{}", format_ps_table(&rows));
+        let (name, defined) = target(&globals)?;
+        check_defined(defined.as_ref(), &args.services)?;
+        let mut rows = engine().await?.ps(&name).await.map_err(|error| error.to_string())?;
+        if !args.services.is_empty() {
+            rows.retain(|row| args.services.contains(&row.service));
+        }
+        if args.quiet {
+            for row in &rows {
+                println!("{}", row.id);
+            }
+        } else {
+            print!("{}", format_ps_table(&rows));
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -559,16 +603,22 @@ async fn follow_logs(
             biased;
             line = lines.recv() => {
                 // `None`: every sender is gone, so every line is printed.
-                let Some(line) = line else { return Ok(()) };
-                let prefix = line_prefix(&line.service, line.number, line.replicas as usize);
-                match line.line.stream {
-                    LogStream::Stdout => {
-                        let mut stdout = std::io::stdout().lock();
-                        let _ = writeln!(stdout, "{prefix} | {}", line.line.text);
-                        let _ = stdout.flush();
+                let Some(output) = line else { return Ok(()) };
+                let prefix = line_prefix(&output.service, output.number, output.replicas as usize);
+                let mut stdout = std::io::stdout().lock();
+                match output.item {
+                    OutputItem::Line(LogLine { stream: LogStream::Stdout, text }) => {
+                        let _ = writeln!(stdout, "{prefix} | {text}");
                     }
-                    LogStream::Stderr => eprintln!("{prefix} | {}", line.line.text),
+                    OutputItem::Line(LogLine { stream: LogStream::Stderr, text }) => eprintln!("{prefix} | {text}"),
+                    OutputItem::Exited { exit_code: Some(code) } => {
+                        let _ = writeln!(stdout, "{prefix} exited with code {code}");
+                    }
+                    OutputItem::Exited { exit_code: None } => {
+                        let _ = writeln!(stdout, "{prefix} exited");
+                    }
                 }
+                let _ = stdout.flush();
             }
             result = &mut following, if !followed => {
                 followed = true;

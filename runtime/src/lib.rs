@@ -28,7 +28,7 @@ pub mod ffi;
 pub mod testing;
 
 pub use backend::{Backend, BackendError, CliBackend, MockBackend};
-pub use engine::{format_ps_table, Cancel, ContainerSummary, DownOptions, Engine, EngineError, FailureStrategy, Progress, ProgressEvent, ServiceLine, StackReport, UpOptions};
+pub use engine::{format_ps_table, Cancel, ContainerSummary, DownOptions, Engine, EngineError, FailureStrategy, Progress, ProgressEvent, ServiceOutput, StackReport, UpOptions};
 pub use perry_stack_macros::include_stack;
 pub use perry_stack_schema as schema;
 pub use perry_stack_schema::{Diagnostic, Diagnostics, Project};

@@ -11,6 +11,7 @@ use std::time::Duration;
 use perry_stack::backend::{DockerApiBackend, ExecSettings, LogStream};
 use perry_stack::schema::Condition;
 use perry_stack::testing::*;
+use perry_stack::engine::OutputItem;
 use perry_stack::{DownOptions, Engine, UpOptions};
 use support::*;
 
@@ -83,8 +84,11 @@ async fn follow_logs_over_the_api() {
     let follow = engine.follow_logs(&name, &[], Some(1), sink);
     let collect = async {
         let mut lines = Vec::new();
-        while let Some(line) = received.recv().await {
-            lines.push((line.service, line.line.stream, line.line.text));
+        while let Some(output) = received.recv().await {
+            match output.item {
+                OutputItem::Line(line) => lines.push((output.service, line.stream, line.text)),
+                OutputItem::Exited { exit_code } => lines.push((output.service, LogStream::Stdout, format!("exited with {exit_code:?}"))),
+            }
         }
         lines
     };
@@ -92,6 +96,7 @@ async fn follow_logs_over_the_api() {
     result.unwrap();
     let talk = |stream, text: &str| ("talk".to_string(), stream, text.to_string());
     // `old` is before the tail; the follow ended because the container did.
-    assert_eq!(lines, [talk(LogStream::Stdout, "last"), talk(LogStream::Stdout, "partial"), talk(LogStream::Stderr, "oops")]);
+    let exited = talk(LogStream::Stdout, "exited with Some(0)");
+    assert_eq!(lines, [talk(LogStream::Stdout, "last"), talk(LogStream::Stdout, "partial"), talk(LogStream::Stderr, "oops"), exited]);
     engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
 }

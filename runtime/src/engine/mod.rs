@@ -284,9 +284,9 @@ pub struct ServiceLogs {
     pub logs: Logs,
 }
 
-/// One line of a followed container's output.
+/// Output of a followed container, or its end.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServiceLine {
+pub struct ServiceOutput {
     pub service: String,
     pub container: String,
     /// The container's number within its service, from 1.
@@ -294,7 +294,15 @@ pub struct ServiceLine {
     /// How many containers of the service are followed, so that a reader
     /// can tell replicas apart only where there are several.
     pub replicas: u32,
-    pub line: LogLine,
+    pub item: OutputItem,
+}
+
+/// What a followed container produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputItem {
+    Line(LogLine),
+    /// The container stopped, with this exit code where the runtime tells.
+    Exited { exit_code: Option<i64> },
 }
 
 /// An error of the engine. Messages name the service and what to do.
@@ -452,7 +460,7 @@ impl Engine {
     /// Sends the output of the containers of `services` (all when empty) to
     /// `sink` as it is written, from the last `tail` lines of each (all when
     /// `None`), until every one of them has stopped or `sink` is closed.
-    pub async fn follow_logs(&self, project: &str, services: &[String], tail: Option<usize>, sink: mpsc::Sender<ServiceLine>) -> Result<(), EngineError> {
+    pub async fn follow_logs(&self, project: &str, services: &[String], tail: Option<usize>, sink: mpsc::Sender<ServiceOutput>) -> Result<(), EngineError> {
         query::follow_logs(&self.backend, project, services, tail, sink).await
     }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::plan::{CONTAINER_NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL};
-use super::{ContainerSummary, EngineError, ServiceLine, ServiceLogs};
+use super::{ContainerSummary, EngineError, OutputItem, ServiceLogs, ServiceOutput};
 use crate::backend::{Attach, Backend, ContainerInfo, ExecOutput, ExecSettings, LabelFilter};
 
 pub(crate) async fn containers(backend: &Arc<dyn Backend>, project: &str) -> Result<Vec<ContainerInfo>, EngineError> {
@@ -70,8 +70,8 @@ pub(crate) async fn logs(
 }
 
 /// Follows the containers of `services` (all when empty) at once, sending
-/// each line to `sink` as it is written, until every followed container has
-/// stopped or `sink` is closed. A container removed meanwhile ends its own
+/// each line to `sink` as it is written and then each container's exit,
+/// until every followed container has stopped or `sink` is closed. A container removed meanwhile ends its own
 /// stream; any other failure ends the follow with an error once the rest
 /// have ended.
 // NOTE: containers started after the follow began are not followed; docker
@@ -81,7 +81,7 @@ pub(crate) async fn follow_logs(
     project: &str,
     services: &[String],
     tail: Option<usize>,
-    sink: mpsc::Sender<ServiceLine>,
+    sink: mpsc::Sender<ServiceOutput>,
 ) -> Result<(), EngineError> {
     let list: Vec<ContainerInfo> = containers(backend, project)
         .await?
@@ -103,12 +103,12 @@ pub(crate) async fn follow_logs(
         let number = info.labels.get(CONTAINER_NUMBER_LABEL).and_then(|text| text.parse().ok()).unwrap_or(1);
         let replicas = replicas[&service];
         tasks.spawn(async move {
+            let output = |item| ServiceOutput { service: service.clone(), container: info.name.clone(), number, replicas, item };
             let (lines, mut received) = mpsc::channel(64);
             let follow = backend.follow_logs(&info.id, tail, lines);
             let forward = async {
                 while let Some(line) = received.recv().await {
-                    let line = ServiceLine { service: service.clone(), container: info.name.clone(), number, replicas, line };
-                    if sink.send(line).await.is_err() {
+                    if sink.send(output(OutputItem::Line(line))).await.is_err() {
                         break;
                     }
                 }
@@ -117,10 +117,18 @@ pub(crate) async fn follow_logs(
             };
             let (result, ()) = tokio::join!(follow, forward);
             match result {
-                Err(error) if !error.is_not_found() => {
-                    Err(EngineError::Backend { action: format!("follow the logs of container {}", info.name), source: error })
+                Err(error) if error.is_not_found() => Ok(()),
+                Err(error) => Err(EngineError::Backend { action: format!("follow the logs of container {}", info.name), source: error }),
+                Ok(()) if sink.is_closed() => Ok(()),
+                Ok(()) => {
+                    // The output ended because the container stopped.
+                    if let Ok(stopped) = backend.inspect_container(&info.id).await
+                        && !stopped.state.running
+                    {
+                        let _ = sink.send(output(OutputItem::Exited { exit_code: stopped.state.exit_code })).await;
+                    }
+                    Ok(())
                 }
-                _ => Ok(()),
             }
         });
     }
