@@ -46,6 +46,10 @@ async fn up_exec_down_over_the_api() {
     let argv = ["sh", "-c", "wc -l"].map(str::to_string);
     let output = engine.exec_with(&name, "web", 1, &argv, &with_stdin).await.unwrap();
     assert_eq!(output.stdout.trim(), "2", "{output:?}");
+    // A command that ends without reading its input still gives its code.
+    let unread = ExecSettings { stdin: Some(vec![b'x'; 1 << 20]), ..ExecSettings::default() };
+    let output = engine.exec_with(&name, "web", 1, &["sh".to_string(), "-c".to_string(), "exit 4".to_string()], &unread).await.unwrap();
+    assert_eq!(output.exit_code, 4, "{output:?}");
     let again = engine.up(&project, &UpOptions::default()).await.unwrap();
     assert!(again.services.iter().all(|service| service.reused), "{:?}", again.services);
 

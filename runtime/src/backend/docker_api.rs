@@ -53,7 +53,7 @@ impl DockerApiBackend {
         if let (ApiError::DockerResponseServerError { status_code: 404, message }, Some((kind, name))) = (&error, target) {
             return BackendError::NotFound { kind, name: name.to_string(), command, stderr: message.clone() };
         }
-        BackendError::Failed { command, exit_code: None, stderr: error.to_string() }
+        BackendError::Request { request: command, message: error.to_string() }
     }
 }
 
@@ -394,6 +394,13 @@ impl Backend for DockerApiBackend {
             };
             let read = async {
                 while let Some(item) = stream.next().await {
+                    // The runtime resets the stream when the command ends
+                    // before reading all of its input; the output is complete.
+                    if let Err(ApiError::IOError { err }) = &item
+                        && err.kind() == std::io::ErrorKind::ConnectionReset
+                    {
+                        break;
+                    }
                     match item.map_err(|error| self.error("read exec output", None, error))? {
                         LogOutput::StdErr { message } => output.stderr.push_str(&String::from_utf8_lossy(&message)),
                         LogOutput::StdOut { message } | LogOutput::Console { message } => output.stdout.push_str(&String::from_utf8_lossy(&message)),

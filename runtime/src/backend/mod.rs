@@ -294,6 +294,10 @@ pub enum BackendError {
     #[error("could not parse the output of `{command}`: {message}")]
     Parse { command: String, message: String },
 
+    /// A request to a runtime's API failed.
+    #[error("{request} failed: {message}")]
+    Request { request: String, message: String },
+
     /// This process's standard input could not be read for a command.
     #[error("could not read standard input: {source}")]
     Input { source: std::io::Error },
