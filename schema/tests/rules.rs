@@ -268,6 +268,7 @@ services:
       - 80
       - 127.0.0.1:8080:80/udp
       - 9000-9001:9000-9001
+      - 0:81
       - target: 443
         published: 8443
         host_ip: 0.0.0.0
@@ -282,6 +283,7 @@ services:
             (80, Some("8080"), Some("127.0.0.1"), "udp"),
             (9000, Some("9000"), None, "tcp"),
             (9001, Some("9001"), None, "tcp"),
+            (81, None, None, "tcp"),
             (443, Some("8443"), Some("0.0.0.0"), "tcp"),
         ]
     );

@@ -1225,7 +1225,8 @@ pub fn parse_port(text: &str, span: Span) -> Result<Vec<Port>, String> {
         (None, [host_ip, published, target]) => (Some((*host_ip).to_owned()), Some(*published), *target),
         _ => return Err("too many `:`-separated parts (write an IPv6 address in brackets)".to_owned()),
     };
-    let published = published.filter(|published| !published.is_empty());
+    // Host port 0 asks the runtime for a free port, as no host port does.
+    let published = published.filter(|published| !published.is_empty() && *published != "0");
 
     let targets = parse_port_range(target)?;
     let published_range = published.map(parse_port_range).transpose()?;
