@@ -488,7 +488,12 @@ pub fn start(globals: GlobalArgs, args: StartArgs) -> ExitCode {
         let (name, defined) = target(&globals)?;
         check_defined(defined.as_ref(), &args.services)?;
         let options = DownOptions { max_parallel: globals.parallel(), progress: Some(progress()), ..DownOptions::default() };
-        engine().await?.start(&name, &args.services, &options).await.map_err(|error| error.to_string())?;
+        let engine = engine().await?;
+        // `start` starts what exists; with nothing, say how to create it.
+        if engine.ps(&name).await.map_err(|error| error.to_string())?.is_empty() {
+            return Err(format!("project {name} has no containers to start; `up` creates them"));
+        }
+        engine.start(&name, &args.services, &options).await.map_err(|error| error.to_string())?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -374,6 +374,18 @@ fn ok_output(output: Output) -> Output {
 }
 
 #[test]
+fn start_without_containers_fails() {
+    let (project, dir, _guard) = unique_project("perrycli-start");
+    std::fs::write(dir.join("compose.yaml"), format!("services:\n  web:\n    image: {IMAGE}\n")).unwrap();
+
+    let output = perry_stack(&dir, &["-p", &project, "start"]);
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("project {project} has no containers to start; `up` creates them")), "{stderr}");
+}
+
+#[test]
 fn start_help_has_no_stop_timeout() {
     let output = Command::new(env!("CARGO_BIN_EXE_perry-stack")).args(["start", "--help"]).output().expect("perry-stack runs");
     let help = String::from_utf8_lossy(&output.stdout);
