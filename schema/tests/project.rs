@@ -206,8 +206,8 @@ fn bind_sources_expand_home() {
         "compose.yaml",
         "services:\n  web:\n    image: nginx\n    volumes:\n      - ~/cache:/cache\n      - ~:/home\n      - {type: bind, source: ~/long, target: /long}\n      - ./~/kept:/kept\n      - ~other/x:/other\n",
     );
-    let loaded = loaded(load(&[&file], &[], &process(&[("HOME", "/home/dev/")])));
-    let sources: Vec<String> = loaded.project.services["web"].volumes.iter().map(|mount| mount.source.clone().unwrap()).collect();
+    let expanded = loaded(load(&[&file], &[], &process(&[("HOME", "/home/dev/")])));
+    let sources: Vec<String> = expanded.project.services["web"].volumes.iter().map(|mount| mount.source.clone().unwrap()).collect();
     let kept = folder.0.join("~/kept").to_string_lossy().into_owned();
     assert_eq!(sources, ["/home/dev/cache", "/home/dev", "/home/dev/long", kept.as_str(), "~other/x"]);
 
@@ -431,6 +431,26 @@ fn default_file_and_override() {
     let loaded = loaded(load_project(&options));
     assert_eq!(loaded.project.services["web"].image.as_deref(), Some("nginx:override"));
     assert_eq!(loaded.project.files, [folder.0.join("docker-compose.yml"), folder.0.join("docker-compose.override.yml")]);
+}
+
+#[test]
+fn compose_file_from_dotenv() {
+    let folder = Folder::new("compose-file-dotenv");
+    folder.write(".env", "COMPOSE_FILE=base.yaml:more/extra.yaml\n");
+    folder.write("compose.yaml", "services:\n  ignored:\n    image: nginx\n");
+    let base = folder.write("base.yaml", "services:\n  web:\n    image: nginx\n");
+    let extra = folder.write("more/extra.yaml", "services:\n  web:\n    image: nginx:extra\n");
+    let environment = process(NOTHING);
+    let options = Options { working_dir: folder.0.clone(), environment: Some(&environment), ..Options::default() };
+
+    let from_dotenv = loaded(load_project(&options));
+    assert_eq!(from_dotenv.project.files, [base.clone(), extra]);
+    assert_eq!(from_dotenv.project.services["web"].image.as_deref(), Some("nginx:extra"));
+
+    // The process environment wins over `.env`.
+    let environment = process(&[("COMPOSE_FILE", "base.yaml")]);
+    let options = Options { working_dir: folder.0.clone(), environment: Some(&environment), ..Options::default() };
+    assert_eq!(loaded(load_project(&options)).project.files, [base]);
 }
 
 #[test]

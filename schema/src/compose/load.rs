@@ -356,13 +356,19 @@ fn compose_files(options: &Options<'_>) -> Result<Vec<PathBuf>, Diagnostic> {
         let stdin = stdin_path(&options.working_dir);
         return Ok(options.files.iter().map(|file| if file.as_os_str() == "-" { stdin.clone() } else { file.clone() }).collect());
     }
-    let from_variable = options.environment.and_then(|environment| environment.get("COMPOSE_FILE")).filter(|value| !value.is_empty());
-    if let Some(value) = from_variable {
-        return Ok(value.split(':').filter(|path| !path.is_empty()).map(PathBuf::from).collect());
-    }
-
     let start = if options.working_dir.as_os_str().is_empty() { PathBuf::from(".") } else { options.working_dir.clone() };
     let start = std::path::absolute(&start).unwrap_or(start);
+    // As docker compose does, COMPOSE_FILE may also come from the working
+    // folder's `.env` (or the `--env-file` files). Their errors are
+    // reported when the project's env files are read.
+    let from_variable = options.environment.and_then(|environment| environment.get("COMPOSE_FILE")).or_else(|| {
+        let (mut sources, mut diagnostics) = (BTreeMap::new(), Diagnostics::default());
+        read_env_files(&options.env_files, options.environment, &start, &mut sources, &mut diagnostics).remove("COMPOSE_FILE")
+    });
+    if let Some(value) = from_variable.filter(|value| !value.is_empty()) {
+        return Ok(value.split(':').filter(|path| !path.is_empty()).map(|path| start.join(path)).collect());
+    }
+
     let mut folder = Some(start.as_path());
     while let Some(current) = folder {
         if let Some(file) = DEFAULT_FILES.iter().map(|name| current.join(name)).find(|path| path.is_file()) {
