@@ -237,6 +237,43 @@ fn obsolete_version_warns() {
 }
 
 #[test]
+fn environment_empty_name_in_list() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    environment:\n      - A=1\n      - =bad\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "empty variable name in `services.web.environment[1]`");
+    assert_eq!(diagnostic.file, Path::new(FILE));
+    assert_eq!(position(&diagnostic), (6, 9));
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.environment[1]"));
+}
+
+#[test]
+fn environment_empty_name_in_mapping() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    environment:\n      \"\": bad\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.message, "empty variable name in `services.web.environment.`");
+    assert_eq!(position(&diagnostic), (5, 7));
+}
+
+#[test]
+fn environment_name_trailing_space() {
+    let list = only("services:\n  web:\n    image: a\n    environment:\n      - \"B = spaced\"\n", code::INVALID_VALUE);
+    assert_eq!(list.message, "variable name `B ` in `services.web.environment[0]` ends with a space");
+    assert_eq!(position(&list), (5, 9));
+    let mapping = only("services:\n  web:\n    image: a\n    environment:\n      \"B \": x\n", code::INVALID_VALUE);
+    assert_eq!(mapping.message, "variable name `B ` in `services.web.environment.B ` ends with a space");
+    assert_eq!(position(&mapping), (5, 7));
+}
+
+#[test]
+fn environment_names_that_compose_accepts() {
+    let source = "services:\n  web:\n    image: a\n    environment:\n      - \" LEADING=1\"\n      - my-var.x=2\n      - 1ST=3\n";
+    let project = check(source, Path::new(FILE)).expect("valid file").project;
+    let environment = &project.services["web"].environment;
+    assert_eq!(environment[" LEADING"].as_deref(), Some("1"));
+    assert_eq!(environment["my-var.x"].as_deref(), Some("2"));
+    assert_eq!(environment["1ST"].as_deref(), Some("3"));
+}
+
+#[test]
 fn invalid_type_names_path() {
     let diagnostic = only("services:\n  web:\n    image: nginx\n    ports: 80\n", code::INVALID_TYPE);
     assert_eq!(diagnostic.message, "`services.web.ports` must be a sequence, found an integer `80`");

@@ -97,6 +97,14 @@ fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec
     }
 }
 
+/// One entry of a `list_or_dict` value such as `environment` or `labels`.
+struct KeyValue {
+    name: String,
+    value: Option<String>,
+    span: Span,
+    path: String,
+}
+
 /// Appends `key` to a dotted path such as `services.web`.
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
@@ -568,24 +576,52 @@ impl Context<'_> {
     /// from the environment of `up`. Scalars keep their text (`0123`, `true`).
     fn environment(&mut self, node: &Node, path: &str) -> BTreeMap<String, Option<String>> {
         let mut environment = BTreeMap::new();
+        for entry in self.list_or_dict(node, path) {
+            self.check_variable_name(&entry);
+            environment.insert(entry.name, entry.value);
+        }
+        environment
+    }
+
+    /// Rejects the variable names that docker compose v2 rejects: an empty
+    /// one, which the runtime cannot set, and one that ends with a space,
+    /// which is usually `NAME = value` written in the list form.
+    fn check_variable_name(&mut self, entry: &KeyValue) {
+        if entry.name.is_empty() {
+            self.error(code::INVALID_VALUE, messages::empty_variable_name(&entry.path), entry.span, &entry.path).help =
+                Some(messages::EMPTY_VARIABLE_NAME_HELP.to_owned());
+        } else if entry.name.ends_with(' ') {
+            let message = messages::variable_name_trailing_space(&entry.name, &entry.path);
+            self.error(code::INVALID_VALUE, message, entry.span, &entry.path).help = Some(messages::VARIABLE_NAME_SPACE_HELP.to_owned());
+        }
+    }
+
+    /// Reads a `list_or_dict` value: a list of `NAME=value` or `NAME`
+    /// strings, or a mapping of names to scalars. Each entry keeps the span
+    /// of its list item or mapping key.
+    fn list_or_dict(&mut self, node: &Node, path: &str) -> Vec<KeyValue> {
+        let mut entries = Vec::new();
         match &node.value {
             Value::Sequence(items) => {
                 for (position, item) in items.iter().enumerate() {
-                    let Some(entry) = self.string(item, &index(path, position)) else { continue };
-                    match entry.split_once('=') {
-                        Some((name, value)) => environment.insert(name.to_owned(), Some(value.to_owned())),
-                        None => environment.insert(entry, None),
+                    let item_path = index(path, position);
+                    let Some(text) = self.string(item, &item_path) else { continue };
+                    let (name, value) = match text.split_once('=') {
+                        Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+                        None => (text, None),
                     };
+                    entries.push(KeyValue { name, value, span: item.span, path: item_path });
                 }
             }
             _ => {
-                for (name, _, value) in self.mapping(node, path).unwrap_or_default() {
-                    let text = self.scalar_value(value, &join(path, &name));
-                    environment.insert(name, text);
+                for (name, key, value) in self.mapping(node, path).unwrap_or_default() {
+                    let entry_path = join(path, &name);
+                    let value = self.scalar_value(value, &entry_path);
+                    entries.push(KeyValue { name, value, span: key.span, path: entry_path });
                 }
             }
         }
-        environment
+        entries
     }
 
     /// `env_file` as a path, or a list of paths and `{path, required, format}`
@@ -640,7 +676,7 @@ impl Context<'_> {
     /// `labels` as a list (`- a=b`, `- a`) or a mapping; a label without a
     /// value is the empty string.
     fn labels(&mut self, node: &Node, path: &str) -> BTreeMap<String, String> {
-        self.environment(node, path).into_iter().map(|(name, value)| (name, value.unwrap_or_default())).collect()
+        self.list_or_dict(node, path).into_iter().map(|entry| (entry.name, entry.value.unwrap_or_default())).collect()
     }
 
     fn ports(&mut self, node: &Node, path: &str) -> Vec<Port> {

@@ -198,6 +198,18 @@ pub fn missing_key(path: &str, key: &str) -> String {
 pub const DEPENDENCY_CONDITION_HELP: &str =
     "add `condition: service_started`, the usual value, or `service_healthy` or `service_completed_successfully`";
 
+pub fn empty_variable_name(path: &str) -> String {
+    format!("empty variable name in `{path}`")
+}
+
+pub const EMPTY_VARIABLE_NAME_HELP: &str = "write `NAME=value`, or `NAME` alone to pass the variable through from the environment of `up`";
+
+pub fn variable_name_trailing_space(name: &str, path: &str) -> String {
+    format!("variable name `{name}` in `{path}` ends with a space")
+}
+
+pub const VARIABLE_NAME_SPACE_HELP: &str = "remove the space: in the list form write `NAME=value` without spaces around `=`";
+
 pub fn invalid_port(path: &str, value: &str, reason: &str) -> String {
     format!("invalid port `{value}` in `{path}`: {reason}")
 }
