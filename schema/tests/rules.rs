@@ -398,6 +398,28 @@ services:
 }
 
 #[test]
+fn healthcheck_test_list_form() {
+    let diagnostic = only(
+        "services:\n  db:\n    image: a\n    healthcheck:\n      test: [\"BOGUS\", \"x\"]\n      retries: 2\n",
+        code::INVALID_VALUE,
+    );
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "invalid value `BOGUS` for `services.db.healthcheck.test[0]`: expected `NONE`, `CMD` or `CMD-SHELL`");
+    assert_eq!(diagnostic.file, Path::new(FILE));
+    assert_eq!(position(&diagnostic), (5, 14));
+    assert!(diagnostic.help.as_deref().unwrap_or_default().contains("CMD-SHELL"), "{:?}", diagnostic.help);
+
+    // The form is case-sensitive, as in docker compose.
+    let lower = only("services:\n  db:\n    image: a\n    healthcheck:\n      test:\n        - cmd\n        - true\n", code::INVALID_VALUE);
+    assert_eq!(position(&lower), (6, 11));
+
+    for form in ["[NONE]", "[CMD, pg_isready]", "[CMD-SHELL, pg_isready || exit 1]"] {
+        let source = format!("services:\n  db:\n    image: a\n    healthcheck:\n      test: {form}\n");
+        check(&source, Path::new(FILE)).unwrap_or_else(|failed| panic!("{form} is valid: {failed:#?}"));
+    }
+}
+
+#[test]
 fn command_split_and_unterminated_quote() {
     let source = "services:\n  web:\n    image: a\n    command: sh -c 'echo \"hi there\"'\n";
     let project = check(source, Path::new(FILE)).expect("valid file").project;

@@ -972,7 +972,10 @@ impl Context<'_> {
                         self.error(code::INVALID_VALUE, messages::empty_value(&key_path), value.span, &key_path).help =
                             Some(messages::EMPTY_HEALTHCHECK_TEST_HELP.to_owned());
                     }
-                    Value::Sequence(_) => healthcheck.test = self.strings(value, &key_path),
+                    Value::Sequence(items) => {
+                        healthcheck.test = self.strings(value, &key_path);
+                        self.check_healthcheck_test_form(&items[0], &index(&key_path, 0));
+                    }
                     Value::Null => {}
                     _ => self.type_error(value, &key_path, "a string or a sequence of strings"),
                 },
@@ -986,6 +989,18 @@ impl Context<'_> {
             }
         }
         Some(healthcheck)
+    }
+
+    /// The list form of a healthcheck `test` starts with `NONE`, `CMD` or
+    /// `CMD-SHELL`, because the runtime reads the first item as the form.
+    /// docker compose v2 rejects any other first item when it loads the file.
+    fn check_healthcheck_test_form(&mut self, first: &Node, path: &str) {
+        let Some(form) = first.scalar_text() else { return };
+        if ["NONE", "CMD", "CMD-SHELL"].contains(&form.as_str()) {
+            return;
+        }
+        let message = messages::invalid_value(path, &form, "`NONE`, `CMD` or `CMD-SHELL`");
+        self.error(code::INVALID_VALUE, message, first.span, path).help = Some(messages::HEALTHCHECK_TEST_FORM_HELP.to_owned());
     }
 
     fn duration(&mut self, node: &Node, path: &str) -> Option<Duration> {

@@ -167,6 +167,9 @@ pub const DUPLICATE_CONTAINER_NAME_HELP: &str = "container names are unique on a
 
 pub const EMPTY_HEALTHCHECK_TEST_HELP: &str = "remove `test` to use the image's health check, or write `[\"NONE\"]` to disable it";
 
+pub const HEALTHCHECK_TEST_FORM_HELP: &str =
+    "write `[\"CMD\", \"program\", \"argument\"]` to run a program, `[\"CMD-SHELL\", \"command\"]` to run it in a shell, or `[\"NONE\"]` to disable the check";
+
 pub fn unknown_key(key: &str, path: &str) -> String {
     if path.is_empty() { format!("unknown key `{key}`") } else { format!("unknown key `{key}` in `{path}`") }
 }
