@@ -461,6 +461,19 @@ services:
 }
 
 #[test]
+fn depends_on_duplicate_entry() {
+    let source = "services:\n  a:\n    image: x\n    depends_on: [b, b]\n  b:\n    image: x\n";
+    let diagnostic = only(source, code::INVALID_VALUE);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "`services.a.depends_on` lists `b` twice");
+    assert_eq!(diagnostic.file, Path::new(FILE));
+    assert_eq!(position(&diagnostic), (4, 21));
+    assert_eq!(diagnostic.path.as_deref(), Some("services.a.depends_on[1]"));
+    assert_eq!(diagnostic.labels.len(), 1);
+    assert_eq!((diagnostic.labels[0].span.line, diagnostic.labels[0].span.column), (4, 18));
+}
+
+#[test]
 fn depends_on_undefined_service() {
     let diagnostic = only("services:\n  web:\n    image: a\n    depends_on:\n      - db\n  api:\n    image: a\n", code::UNDEFINED_SERVICE);
     assert_eq!(diagnostic.message, "service `web` depends on undefined service `db`");

@@ -14,7 +14,7 @@ use crate::compose::model::*;
 use crate::compose::spec::{self, place, KeyRule};
 use crate::compose::spec_walk::{self, UnknownKey};
 use crate::diag::messages::{self, code};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostic, Diagnostics, Label, Span};
 use crate::yaml::{Node, Value};
 
 /// Parses the root node of a compose file. Errors and warnings go to
@@ -901,13 +901,22 @@ impl Context<'_> {
     /// `depends_on` as a list of names (each `service_started`, required, no
     /// restart) or a mapping of names to `{condition, restart, required}`.
     fn depends_on(&mut self, node: &Node, path: &str) -> BTreeMap<String, Dependency> {
-        let mut dependencies = BTreeMap::new();
+        let mut dependencies: BTreeMap<String, Dependency> = BTreeMap::new();
         if let Value::Sequence(items) = &node.value {
             for (position, item) in items.iter().enumerate() {
-                if let Some(name) = self.string(item, &index(path, position)) {
-                    let dependency = Dependency { span: item.span, condition: Condition::ServiceStarted, condition_span: item.span, restart: false, required: true };
-                    dependencies.insert(name, dependency);
+                let item_path = index(path, position);
+                let Some(name) = self.string(item, &item_path) else { continue };
+                // The specification's schema requires unique items here, and
+                // docker compose rejects a repeated name.
+                if let Some(first) = dependencies.get(&name) {
+                    let first_span = first.span;
+                    let diagnostic = self.error(code::INVALID_VALUE, messages::duplicate_dependency(path, &name), item.span, &item_path);
+                    diagnostic.labels.push(Label { span: first_span, message: messages::DUPLICATE_ENTRY_FIRST.to_owned() });
+                    diagnostic.help = Some(messages::DUPLICATE_KEY_HELP.to_owned());
+                    continue;
                 }
+                let dependency = Dependency { span: item.span, condition: Condition::ServiceStarted, condition_span: item.span, restart: false, required: true };
+                dependencies.insert(name, dependency);
             }
             return dependencies;
         }

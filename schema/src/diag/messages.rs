@@ -249,6 +249,12 @@ pub fn defined_services_help(names: &[&str]) -> String {
     }
 }
 
+pub fn duplicate_dependency(path: &str, dependency: &str) -> String {
+    format!("`{path}` lists `{dependency}` twice")
+}
+
+pub const DUPLICATE_ENTRY_FIRST: &str = "first listed here";
+
 pub fn dependency_cycle(path: &str) -> String {
     format!("dependency cycle: {path}")
 }
