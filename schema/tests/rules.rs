@@ -788,6 +788,19 @@ fn empty_file() {
 }
 
 #[test]
+fn services_null_rejected() {
+    for source in ["services:\n", "services: null\nnetworks: {}\n"] {
+        let diagnostic = only(source, code::INVALID_TYPE);
+        assert_eq!(diagnostic.severity, Severity::Error);
+        assert_eq!(diagnostic.message, "`services` must be a mapping, found null", "{source:?}");
+        assert_eq!(diagnostic.file, Path::new(FILE));
+        assert_eq!(diagnostic.span.line, 1, "{source:?}");
+    }
+    let diagnostic = only("services: null\n", code::INVALID_TYPE);
+    assert_eq!(position(&diagnostic), (1, 11));
+}
+
+#[test]
 fn restart_policies() {
     for restart in ["no", "always", "on-failure", "on-failure:3", "unless-stopped"] {
         let source = format!("services:\n  web:\n    image: busybox\n    restart: \"{restart}\"\n");

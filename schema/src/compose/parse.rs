@@ -252,6 +252,8 @@ impl Context<'_> {
         result
     }
 
+    /// Parses the top-level keys except `services`, which [`parse_owned`]
+    /// takes out of the root and parses on its own.
     fn project(&mut self, root: &Node) -> Project {
         let mut project = Project {
             name: None,
@@ -293,7 +295,6 @@ impl Context<'_> {
                         }
                     }
                 }
-                "services" => project.services = self.services(value),
                 "networks" => {
                     for (network, key, node) in self.mapping(value, "networks").unwrap_or_default() {
                         let parsed = self.network(node, key.span, &join("networks", &network));
@@ -314,6 +315,13 @@ impl Context<'_> {
 
     fn services(&mut self, node: &Node) -> BTreeMap<String, Service> {
         let mut services = BTreeMap::new();
+        // Unlike a null `healthcheck:`, a null `services:` fails the
+        // specification's schema, and docker compose v2 rejects the file.
+        if node.value == Value::Null {
+            let message = messages::invalid_type("services", "a mapping", "null");
+            self.error(code::INVALID_TYPE, message, node.span, "services").help = Some(messages::EMPTY_FILE_HELP.to_owned());
+            return services;
+        }
         let mut container_names = BTreeMap::new();
         for (name, key, value) in self.mapping(node, "services").unwrap_or_default() {
             let service = self.service_entry(&name, key.span, value, &mut container_names);
