@@ -533,6 +533,20 @@ fn dependency_on_disabled_service() {
 }
 
 #[test]
+fn disabled_dependency_is_not_also_undefined() {
+    let folder = Folder::new("profiles-dependency-once");
+    let source = "services:\n  a:\n    image: x\n  dbg:\n    image: x\n    profiles: [debug]\n  needsdbg:\n    image: x\n    depends_on: [dbg]\n";
+    let file = folder.write("compose.yaml", source);
+    let failed = load(&[&file], &[], &process(NOTHING)).expect_err("a required dependency on a disabled service");
+    let codes: Vec<&str> = failed.diagnostics.iter().map(|diagnostic| diagnostic.code).collect();
+    assert_eq!(codes, [code::DISABLED_DEPENDENCY], "{:#?}", failed.diagnostics);
+    let diagnostic = &failed.diagnostics.0[0];
+    assert_eq!(diagnostic.message, "service `needsdbg` depends on `dbg`, which is disabled by its profiles");
+    assert_eq!(diagnostic.file, file);
+    assert_eq!(position(diagnostic), (9, 18));
+}
+
+#[test]
 fn stdin_file_needs_its_text() {
     let environment = process(&[]);
     let result = load(&[Path::new("-")], &[], &environment);
