@@ -131,6 +131,20 @@ fn dotenv_invalid_name() {
 }
 
 #[test]
+fn dotenv_error_stops_before_interpolation() {
+    let folder = Folder::new("dotenv-error-only");
+    let dotenv = folder.write(".env", "TAG=latest\n=novalue\nB=2\n");
+    let file = folder.write("compose.yaml", "services:\n  a:\n    image: busybox:${TAG}\n    environment:\n      B: ${B}\n");
+    let failed = load(&[&file], &[], &process(NOTHING)).expect_err("an invalid .env");
+    let codes: Vec<&str> = failed.diagnostics.iter().map(|diagnostic| diagnostic.code).collect();
+    assert_eq!(codes, [code::ENV_FILE_SYNTAX], "{:#?}", failed.diagnostics);
+    let diagnostic = &failed.diagnostics.0[0];
+    assert_eq!(diagnostic.message, "missing variable name before `=`");
+    assert_eq!(diagnostic.file, dotenv);
+    assert_eq!(position(diagnostic), (2, 1));
+}
+
+#[test]
 fn service_env_file_forms() {
     let folder = Folder::new("service-env-file");
     folder.write("common.env", "A=common\nB=common\nC=common\n");
