@@ -561,6 +561,33 @@ fn disabled_dependency_is_not_also_undefined() {
 }
 
 #[test]
+fn stdin_diagnostics_name_stdin() {
+    let folder = Folder::new("stdin-name");
+    let environment = process(NOTHING);
+    let options = Options {
+        files: vec![PathBuf::from("-")],
+        working_dir: folder.0.clone(),
+        environment: Some(&environment),
+        stdin: Some("services:\n  web:\n    image: a\n    ports: [\"x:y\"]\n".to_string()),
+        ..Options::default()
+    };
+    let failed = load_project(&options).expect_err("an invalid port");
+    let diagnostic = failed.diagnostics.iter().find(|diagnostic| diagnostic.code == code::INVALID_PORT).expect("invalid-port");
+    assert_eq!(position(diagnostic), (4, 13));
+    // The path keeps the working folder, which relative paths resolve against.
+    assert_eq!(diagnostic.file, folder.0.join("<stdin>"));
+    assert_eq!(diagnostic.file_display(), "<stdin>");
+    assert!(diagnostic.to_string().starts_with("<stdin>:4:13: "), "{diagnostic}");
+    let rendered = diagnostic.render(&failed.sources[&diagnostic.file], false);
+    assert!(rendered.contains(" --> <stdin>:4:13\n"), "{rendered}");
+
+    let options = Options { stdin: Some("services:\n  web:\n    image: a\n    volumes: [\"./data:/data\"]\n".to_string()), ..options };
+    let project = loaded(load_project(&options)).project;
+    let source = project.services["web"].volumes[0].source.clone().expect("a bind mount source");
+    assert_eq!(PathBuf::from(source), folder.0.join("data"));
+}
+
+#[test]
 fn stdin_file_needs_its_text() {
     let environment = process(&[]);
     let result = load(&[Path::new("-")], &[], &environment);
