@@ -374,6 +374,7 @@ async fn interrupt_or_terminate() -> bool {
 pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
     run(async move {
         let (project, name) = load(&globals, true)?.ok_or("no compose file found")?;
+        check_defined(Some(&project.services.keys().cloned().collect()), &args.services)?;
         let engine = engine().await?;
         let cancel = Cancel::new();
         let mut interrupts = watch_interrupts(cancel.clone());
