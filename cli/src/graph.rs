@@ -1,9 +1,9 @@
 //! `graph`: prints a workload graph with each node's tier and runtime, and
 //! runs it with `up`, `status`, `logs`, `exec` and `down`.
 //!
-//! Exits with 0 on success, 1 when the graph has errors, a run fails or an
-//! action names no node of the graph, and 2 when the file cannot be read,
-//! `--format` comes with an action or `-p` is not a valid project name.
+//! Exits with 0 on success and with 1 when the graph has errors, a run fails
+//! or an action names no node of the graph. Usage errors exit with 2: an
+//! unreadable file, `--format` with an action, or an invalid `-p`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
