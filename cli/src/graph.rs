@@ -1,8 +1,9 @@
 //! `graph`: prints a workload graph with each node's tier and runtime, and
 //! runs it with `up`, `status`, `logs`, `exec` and `down`.
 //!
-//! Exits with 0 on success, 1 when the graph has errors or a run fails, and
-//! 2 when the file cannot be read or `--format` comes with an action.
+//! Exits with 0 on success and with 1 when the graph has errors, a run fails
+//! or an action names no node of the graph. Usage errors exit with 2: an
+//! unreadable file, `--format` with an action, or an invalid `-p`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -10,6 +11,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use perry_stack::engine::normalize_project_name;
+use perry_stack::schema::diag::messages as compose_text;
+use perry_stack::schema::workload::messages as text;
 use perry_stack::schema::workload::render::{render, Format};
 use perry_stack::schema::workload::{self, Graph};
 use perry_stack::workload::{format_status, GraphEngine, GraphError, RunOptions};
@@ -94,7 +98,23 @@ pub fn graph(args: GraphArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     };
 
-    let project = args.project.unwrap_or_else(|| graph.name.clone());
+    let project = match args.project {
+        Some(name) => match check_project_option(&name) {
+            Ok(()) => name,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
+        },
+        None => graph.name.clone(),
+    };
+    if let Action::Logs { node } | Action::Exec { node, .. } = &action {
+        if !graph.nodes.contains_key(node) {
+            let names: Vec<&str> = graph.nodes.keys().map(String::as_str).collect();
+            eprintln!("error: no node `{node}` in the workload graph; {}", text::defined_nodes_help(&names));
+            return ExitCode::from(1);
+        }
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -109,6 +129,18 @@ pub fn graph(args: GraphArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Applies the rule of the stack commands' `-p` to the graph's: the name
+/// must already be valid, because a typo would address another project,
+/// and podman rejects a network name with spaces only at `up`.
+fn check_project_option(name: &str) -> Result<(), String> {
+    let normalized = normalize_project_name(name);
+    if normalized == name && !name.is_empty() {
+        return Ok(());
+    }
+    let help = compose_text::project_name_option_help(&normalized);
+    Err(format!("{}; {help}", compose_text::invalid_project_name(name, "the project name option")))
 }
 
 async fn act(action: Action, graph: &Graph, project: &str) -> Result<ExitCode, String> {

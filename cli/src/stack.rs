@@ -401,6 +401,7 @@ pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
         let (mut project, name) = load(&globals, true)?.ok_or("no compose file found")?;
         let defined: BTreeSet<String> = project.services.keys().cloned().collect();
         let scaled: Vec<String> = args.scale.iter().map(|(service, _)| service.clone()).collect();
+        check_defined(Some(&defined), &args.services)?;
         check_defined(Some(&defined), &scaled)?;
         for (service, count) in &args.scale {
             let node = Node::new(Value::Int(i64::from(*count)), Span::default());

@@ -91,3 +91,34 @@ fn graph_format_with_action_is_rejected() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--format dot applies only when no action is given, but the action is `status`"), "{stderr}");
 }
+
+#[test]
+fn graph_project_option_is_checked() {
+    let (project, dir, _guard) = unique_project("perrygraph-badname");
+    let file = dir.join("graph.yaml");
+    std::fs::write(&file, format!("name: {project}\nnodes:\n  a:\n    image: {IMAGE}\n")).unwrap();
+
+    let output = graph_command(&["-p", "Bad Name", file.to_str().unwrap(), "up"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error: invalid project name `Bad Name` from the project name option: "), "{stderr}");
+    assert!(stderr.contains("; use `badname`"), "{stderr}");
+    assert_eq!(leftovers("badname"), "", "nothing was created");
+    assert_eq!(leftovers(&project), "");
+}
+
+#[test]
+fn graph_unknown_node_lists_nodes() {
+    let (project, dir, _guard) = unique_project("perrygraph-nonode");
+    let file = dir.join("graph.yaml");
+    std::fs::write(&file, format!("name: {project}\nnodes:\n  web:\n    image: {IMAGE}\n  db:\n    image: {IMAGE}\n")).unwrap();
+
+    for action in [&["exec", "nope", "true"][..], &["logs", "nope"]] {
+        let output = graph_command(&[&[file.to_str().unwrap()][..], action].concat());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+
+        assert_eq!(output.status.code(), Some(1), "{action:?}: {stderr}");
+        assert!(stderr.contains("error: no node `nope` in the workload graph; nodes of the graph: db, web"), "{action:?}: {stderr}");
+    }
+}

@@ -301,7 +301,7 @@ fn compose_file_from_stdin() {
     let output = perry_stack_in_with_stdin(&folder, &["check", "-f", "-"], "services:\n  web:\n    imagee: nginx\n");
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("<stdin>:3:5"), "{stderr}");
+    assert!(stderr.contains(" --> <stdin>:3:5\n"), "{stderr}");
 }
 
 /// A reader that goes away ends the command quietly, as with other tools,

@@ -185,6 +185,19 @@ fn ctrl_c_during_up_rolls_back() {
 }
 
 #[test]
+fn up_unknown_service_names_services() {
+    let (project, dir, _guard) = unique_project("perry-stack-up-unknown");
+    std::fs::write(dir.join("compose.yaml"), format!("services:\n  web:\n    image: {IMAGE}\n  db:\n    image: {IMAGE}\n")).expect("write compose.yaml");
+
+    let output = perry_stack(&dir, &["-p", &project, "up", "-d", "nosuch"]);
+
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("error: no service `nosuch` in the compose file; defined services: db, web"), "{stderr}");
+    assert_eq!(leftovers(&project), "", "nothing was created");
+}
+
+#[test]
 fn exec_unknown_service_names_services() {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
     let dir = std::env::temp_dir().join(format!("perry-stack-exec-unknown-{}-{nanos}", std::process::id()));

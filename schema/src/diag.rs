@@ -117,6 +117,17 @@ impl Diagnostic {
         }
     }
 
+    /// Returns the file name that messages show: the path, or `<stdin>` for
+    /// a compose file read from standard input. That file's path is
+    /// `<working folder>/<stdin>`, which places the project folder, but reads
+    /// as a file that does not exist.
+    pub fn file_display(&self) -> String {
+        if self.file.file_name().is_some_and(|name| name == crate::compose::load::STDIN_FILE_NAME) {
+            return crate::compose::load::STDIN_FILE_NAME.to_owned();
+        }
+        self.file.display().to_string()
+    }
+
     pub fn with_path(mut self, path: impl Into<String>) -> Diagnostic {
         self.path = Some(path.into());
         self
@@ -151,7 +162,7 @@ impl fmt::Display for Diagnostic {
         write!(
             f,
             "{}:{}:{}: {}",
-            self.file.display(),
+            self.file_display(),
             self.span.line,
             self.span.column,
             self.message

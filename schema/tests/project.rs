@@ -131,6 +131,20 @@ fn dotenv_invalid_name() {
 }
 
 #[test]
+fn dotenv_error_stops_before_interpolation() {
+    let folder = Folder::new("dotenv-error-only");
+    let dotenv = folder.write(".env", "TAG=latest\n=novalue\nB=2\n");
+    let file = folder.write("compose.yaml", "services:\n  a:\n    image: busybox:${TAG}\n    environment:\n      B: ${B}\n");
+    let failed = load(&[&file], &[], &process(NOTHING)).expect_err("an invalid .env");
+    let codes: Vec<&str> = failed.diagnostics.iter().map(|diagnostic| diagnostic.code).collect();
+    assert_eq!(codes, [code::ENV_FILE_SYNTAX], "{:#?}", failed.diagnostics);
+    let diagnostic = &failed.diagnostics.0[0];
+    assert_eq!(diagnostic.message, "missing variable name before `=`");
+    assert_eq!(diagnostic.file, dotenv);
+    assert_eq!(position(diagnostic), (2, 1));
+}
+
+#[test]
 fn service_env_file_forms() {
     let folder = Folder::new("service-env-file");
     folder.write("common.env", "A=common\nB=common\nC=common\n");
@@ -568,6 +582,47 @@ fn dependency_on_disabled_service() {
     assert_eq!(diagnostic.help.as_deref(), Some("enable a profile of it (`--profile data` or COMPOSE_PROFILES), or mark the dependency `required: false`"));
     assert_eq!(diagnostic.file, file);
     assert_eq!(position(&diagnostic), (4, 18));
+}
+
+#[test]
+fn disabled_dependency_is_not_also_undefined() {
+    let folder = Folder::new("profiles-dependency-once");
+    let source = "services:\n  a:\n    image: x\n  dbg:\n    image: x\n    profiles: [debug]\n  needsdbg:\n    image: x\n    depends_on: [dbg]\n";
+    let file = folder.write("compose.yaml", source);
+    let failed = load(&[&file], &[], &process(NOTHING)).expect_err("a required dependency on a disabled service");
+    let codes: Vec<&str> = failed.diagnostics.iter().map(|diagnostic| diagnostic.code).collect();
+    assert_eq!(codes, [code::DISABLED_DEPENDENCY], "{:#?}", failed.diagnostics);
+    let diagnostic = &failed.diagnostics.0[0];
+    assert_eq!(diagnostic.message, "service `needsdbg` depends on `dbg`, which is disabled by its profiles");
+    assert_eq!(diagnostic.file, file);
+    assert_eq!(position(diagnostic), (9, 18));
+}
+
+#[test]
+fn stdin_diagnostics_name_stdin() {
+    let folder = Folder::new("stdin-name");
+    let environment = process(NOTHING);
+    let options = Options {
+        files: vec![PathBuf::from("-")],
+        working_dir: folder.0.clone(),
+        environment: Some(&environment),
+        stdin: Some("services:\n  web:\n    image: a\n    ports: [\"x:y\"]\n".to_string()),
+        ..Options::default()
+    };
+    let failed = load_project(&options).expect_err("an invalid port");
+    let diagnostic = failed.diagnostics.iter().find(|diagnostic| diagnostic.code == code::INVALID_PORT).expect("invalid-port");
+    assert_eq!(position(diagnostic), (4, 13));
+    // The path keeps the working folder, which relative paths resolve against.
+    assert_eq!(diagnostic.file, folder.0.join("<stdin>"));
+    assert_eq!(diagnostic.file_display(), "<stdin>");
+    assert!(diagnostic.to_string().starts_with("<stdin>:4:13: "), "{diagnostic}");
+    let rendered = diagnostic.render(&failed.sources[&diagnostic.file], false);
+    assert!(rendered.contains(" --> <stdin>:4:13\n"), "{rendered}");
+
+    let options = Options { stdin: Some("services:\n  web:\n    image: a\n    volumes: [\"./data:/data\"]\n".to_string()), ..options };
+    let project = loaded(load_project(&options)).project;
+    let source = project.services["web"].volumes[0].source.clone().expect("a bind mount source");
+    assert_eq!(PathBuf::from(source), folder.0.join("data"));
 }
 
 #[test]

@@ -237,6 +237,43 @@ fn obsolete_version_warns() {
 }
 
 #[test]
+fn environment_empty_name_in_list() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    environment:\n      - A=1\n      - =bad\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "empty variable name in `services.web.environment[1]`");
+    assert_eq!(diagnostic.file, Path::new(FILE));
+    assert_eq!(position(&diagnostic), (6, 9));
+    assert_eq!(diagnostic.path.as_deref(), Some("services.web.environment[1]"));
+}
+
+#[test]
+fn environment_empty_name_in_mapping() {
+    let diagnostic = only("services:\n  web:\n    image: a\n    environment:\n      \"\": bad\n", code::INVALID_VALUE);
+    assert_eq!(diagnostic.message, "empty variable name in `services.web.environment.`");
+    assert_eq!(position(&diagnostic), (5, 7));
+}
+
+#[test]
+fn environment_name_trailing_space() {
+    let list = only("services:\n  web:\n    image: a\n    environment:\n      - \"B = spaced\"\n", code::INVALID_VALUE);
+    assert_eq!(list.message, "variable name `B ` in `services.web.environment[0]` ends with a space");
+    assert_eq!(position(&list), (5, 9));
+    let mapping = only("services:\n  web:\n    image: a\n    environment:\n      \"B \": x\n", code::INVALID_VALUE);
+    assert_eq!(mapping.message, "variable name `B ` in `services.web.environment.B ` ends with a space");
+    assert_eq!(position(&mapping), (5, 7));
+}
+
+#[test]
+fn environment_names_that_compose_accepts() {
+    let source = "services:\n  web:\n    image: a\n    environment:\n      - \" LEADING=1\"\n      - my-var.x=2\n      - 1ST=3\n";
+    let project = check(source, Path::new(FILE)).expect("valid file").project;
+    let environment = &project.services["web"].environment;
+    assert_eq!(environment[" LEADING"].as_deref(), Some("1"));
+    assert_eq!(environment["my-var.x"].as_deref(), Some("2"));
+    assert_eq!(environment["1ST"].as_deref(), Some("3"));
+}
+
+#[test]
 fn invalid_type_names_path() {
     let diagnostic = only("services:\n  web:\n    image: nginx\n    ports: 80\n", code::INVALID_TYPE);
     assert_eq!(diagnostic.message, "`services.web.ports` must be a sequence, found an integer `80`");
@@ -363,6 +400,28 @@ services:
 }
 
 #[test]
+fn healthcheck_test_list_form() {
+    let diagnostic = only(
+        "services:\n  db:\n    image: a\n    healthcheck:\n      test: [\"BOGUS\", \"x\"]\n      retries: 2\n",
+        code::INVALID_VALUE,
+    );
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "invalid value `BOGUS` for `services.db.healthcheck.test[0]`: expected `NONE`, `CMD` or `CMD-SHELL`");
+    assert_eq!(diagnostic.file, Path::new(FILE));
+    assert_eq!(position(&diagnostic), (5, 14));
+    assert!(diagnostic.help.as_deref().unwrap_or_default().contains("CMD-SHELL"), "{:?}", diagnostic.help);
+
+    // The form is case-sensitive, as in docker compose.
+    let lower = only("services:\n  db:\n    image: a\n    healthcheck:\n      test:\n        - cmd\n        - true\n", code::INVALID_VALUE);
+    assert_eq!(position(&lower), (6, 11));
+
+    for form in ["[NONE]", "[CMD, pg_isready]", "[CMD-SHELL, pg_isready || exit 1]"] {
+        let source = format!("services:\n  db:\n    image: a\n    healthcheck:\n      test: {form}\n");
+        check(&source, Path::new(FILE)).unwrap_or_else(|failed| panic!("{form} is valid: {failed:#?}"));
+    }
+}
+
+#[test]
 fn command_split_and_unterminated_quote() {
     let source = "services:\n  web:\n    image: a\n    command: sh -c 'echo \"hi there\"'\n";
     let project = check(source, Path::new(FILE)).expect("valid file").project;
@@ -401,6 +460,19 @@ services:
     assert_eq!((web["cache"].condition, web["cache"].required), (Condition::ServiceStarted, false));
     let worker = &project.services["worker"].depends_on;
     assert_eq!((worker["db"].condition, worker["db"].restart, worker["db"].required), (Condition::ServiceStarted, false, true));
+}
+
+#[test]
+fn depends_on_duplicate_entry() {
+    let source = "services:\n  a:\n    image: x\n    depends_on: [b, b]\n  b:\n    image: x\n";
+    let diagnostic = only(source, code::INVALID_VALUE);
+    assert_eq!(diagnostic.severity, Severity::Error);
+    assert_eq!(diagnostic.message, "`services.a.depends_on` lists `b` twice");
+    assert_eq!(diagnostic.file, Path::new(FILE));
+    assert_eq!(position(&diagnostic), (4, 21));
+    assert_eq!(diagnostic.path.as_deref(), Some("services.a.depends_on[1]"));
+    assert_eq!(diagnostic.labels.len(), 1);
+    assert_eq!((diagnostic.labels[0].span.line, diagnostic.labels[0].span.column), (4, 18));
 }
 
 #[test]
@@ -715,6 +787,19 @@ fn empty_file() {
     let diagnostic = only("# the services follow\n\n{}\n", code::EMPTY_FILE);
     assert_eq!(position(&diagnostic), (3, 1));
     assert!(diagnostics("services: {}\n").is_empty());
+}
+
+#[test]
+fn services_null_rejected() {
+    for source in ["services:\n", "services: null\nnetworks: {}\n"] {
+        let diagnostic = only(source, code::INVALID_TYPE);
+        assert_eq!(diagnostic.severity, Severity::Error);
+        assert_eq!(diagnostic.message, "`services` must be a mapping, found null", "{source:?}");
+        assert_eq!(diagnostic.file, Path::new(FILE));
+        assert_eq!(diagnostic.span.line, 1, "{source:?}");
+    }
+    let diagnostic = only("services: null\n", code::INVALID_TYPE);
+    assert_eq!(position(&diagnostic), (1, 11));
 }
 
 #[test]

@@ -59,7 +59,10 @@ pub(crate) async fn wait_healthy(
             }
             Ok(Ok(output)) => {
                 let text = format!("{}{}", output.stdout, output.stderr);
-                format!("exit code {}: {}", output.exit_code, text.trim())
+                match text.trim() {
+                    "" => format!("exit code {}", output.exit_code),
+                    text => format!("exit code {}: {text}", output.exit_code),
+                }
             }
             Ok(Err(error)) => {
                 // The container may have exited between the inspect and the exec.

@@ -76,6 +76,16 @@ async fn up_starts_service_without_waiting_for_slow_branch() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn unhealthy_without_output() {
+    let backend = quickstart_backend().with_fault(Operation::Exec, Some("demo-db-1"), Fault::ExecOutputs(vec![exit(1, " \n")]));
+    let (engine, _) = engine_on(backend);
+
+    let error = engine.up(&quickstart(), &UpOptions::default()).await.unwrap_err();
+
+    assert_eq!(error.to_string(), "service db is unhealthy after 3 checks: last output: exit code 1");
+}
+
+#[tokio::test(start_paused = true)]
 async fn unhealthy_after_retries() {
     let backend = quickstart_backend().with_fault(Operation::Exec, Some("demo-db-1"), Fault::ExecOutputs(vec![exit(1, "not ready")]));
     let (engine, backend) = engine_on(backend);

@@ -291,6 +291,12 @@ pub fn load_project(options: &Options<'_>) -> Result<Loaded, Failed> {
     let project_folder = files[0].parent().map(Path::to_path_buf).unwrap_or_default();
 
     let env_files = read_env_files(&options.env_files, options.environment, &project_folder, &mut sources, &mut diagnostics);
+    // Like docker compose, stop at an env file that cannot be read: going on
+    // would warn that each of its variables is unset.
+    if diagnostics.has_errors() {
+        diagnostics.sort();
+        return fail(diagnostics, sources);
+    }
     let environment = Layered { process: options.environment, env_files };
 
     let mut reader = Reader {

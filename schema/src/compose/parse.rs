@@ -14,7 +14,7 @@ use crate::compose::model::*;
 use crate::compose::spec::{self, place, KeyRule};
 use crate::compose::spec_walk::{self, UnknownKey};
 use crate::diag::messages::{self, code};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostic, Diagnostics, Label, Span};
 use crate::yaml::{Node, Value};
 
 /// Parses the root node of a compose file. Errors and warnings go to
@@ -95,6 +95,14 @@ fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec
         },
         _ => vec![(key_path.to_owned(), key.span)],
     }
+}
+
+/// One entry of a `list_or_dict` value such as `environment` or `labels`.
+struct KeyValue {
+    name: String,
+    value: Option<String>,
+    span: Span,
+    path: String,
 }
 
 /// Appends `key` to a dotted path such as `services.web`.
@@ -244,6 +252,8 @@ impl Context<'_> {
         result
     }
 
+    /// Parses the top-level keys except `services`, which [`parse_owned`]
+    /// takes out of the root and parses on its own.
     fn project(&mut self, root: &Node) -> Project {
         let mut project = Project {
             name: None,
@@ -285,7 +295,6 @@ impl Context<'_> {
                         }
                     }
                 }
-                "services" => project.services = self.services(value),
                 "networks" => {
                     for (network, key, node) in self.mapping(value, "networks").unwrap_or_default() {
                         let parsed = self.network(node, key.span, &join("networks", &network));
@@ -306,6 +315,13 @@ impl Context<'_> {
 
     fn services(&mut self, node: &Node) -> BTreeMap<String, Service> {
         let mut services = BTreeMap::new();
+        // Unlike a null `healthcheck:`, a null `services:` fails the
+        // specification's schema, and docker compose v2 rejects the file.
+        if node.value == Value::Null {
+            let message = messages::invalid_type("services", "a mapping", "null");
+            self.error(code::INVALID_TYPE, message, node.span, "services").help = Some(messages::EMPTY_FILE_HELP.to_owned());
+            return services;
+        }
         let mut container_names = BTreeMap::new();
         for (name, key, value) in self.mapping(node, "services").unwrap_or_default() {
             let service = self.service_entry(&name, key.span, value, &mut container_names);
@@ -568,24 +584,52 @@ impl Context<'_> {
     /// from the environment of `up`. Scalars keep their text (`0123`, `true`).
     fn environment(&mut self, node: &Node, path: &str) -> BTreeMap<String, Option<String>> {
         let mut environment = BTreeMap::new();
+        for entry in self.list_or_dict(node, path) {
+            self.check_variable_name(&entry);
+            environment.insert(entry.name, entry.value);
+        }
+        environment
+    }
+
+    /// Rejects the variable names that docker compose v2 rejects: an empty
+    /// one, which the runtime cannot set, and one that ends with a space,
+    /// which is usually `NAME = value` written in the list form.
+    fn check_variable_name(&mut self, entry: &KeyValue) {
+        if entry.name.is_empty() {
+            self.error(code::INVALID_VALUE, messages::empty_variable_name(&entry.path), entry.span, &entry.path).help =
+                Some(messages::EMPTY_VARIABLE_NAME_HELP.to_owned());
+        } else if entry.name.ends_with(' ') {
+            let message = messages::variable_name_trailing_space(&entry.name, &entry.path);
+            self.error(code::INVALID_VALUE, message, entry.span, &entry.path).help = Some(messages::VARIABLE_NAME_SPACE_HELP.to_owned());
+        }
+    }
+
+    /// Reads a `list_or_dict` value: a list of `NAME=value` or `NAME`
+    /// strings, or a mapping of names to scalars. Each entry keeps the span
+    /// of its list item or mapping key.
+    fn list_or_dict(&mut self, node: &Node, path: &str) -> Vec<KeyValue> {
+        let mut entries = Vec::new();
         match &node.value {
             Value::Sequence(items) => {
                 for (position, item) in items.iter().enumerate() {
-                    let Some(entry) = self.string(item, &index(path, position)) else { continue };
-                    match entry.split_once('=') {
-                        Some((name, value)) => environment.insert(name.to_owned(), Some(value.to_owned())),
-                        None => environment.insert(entry, None),
+                    let item_path = index(path, position);
+                    let Some(text) = self.string(item, &item_path) else { continue };
+                    let (name, value) = match text.split_once('=') {
+                        Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+                        None => (text, None),
                     };
+                    entries.push(KeyValue { name, value, span: item.span, path: item_path });
                 }
             }
             _ => {
-                for (name, _, value) in self.mapping(node, path).unwrap_or_default() {
-                    let text = self.scalar_value(value, &join(path, &name));
-                    environment.insert(name, text);
+                for (name, key, value) in self.mapping(node, path).unwrap_or_default() {
+                    let entry_path = join(path, &name);
+                    let value = self.scalar_value(value, &entry_path);
+                    entries.push(KeyValue { name, value, span: key.span, path: entry_path });
                 }
             }
         }
-        environment
+        entries
     }
 
     /// `env_file` as a path, or a list of paths and `{path, required, format}`
@@ -640,7 +684,7 @@ impl Context<'_> {
     /// `labels` as a list (`- a=b`, `- a`) or a mapping; a label without a
     /// value is the empty string.
     fn labels(&mut self, node: &Node, path: &str) -> BTreeMap<String, String> {
-        self.environment(node, path).into_iter().map(|(name, value)| (name, value.unwrap_or_default())).collect()
+        self.list_or_dict(node, path).into_iter().map(|entry| (entry.name, entry.value.unwrap_or_default())).collect()
     }
 
     fn ports(&mut self, node: &Node, path: &str) -> Vec<Port> {
@@ -864,13 +908,22 @@ impl Context<'_> {
     /// `depends_on` as a list of names (each `service_started`, required, no
     /// restart) or a mapping of names to `{condition, restart, required}`.
     fn depends_on(&mut self, node: &Node, path: &str) -> BTreeMap<String, Dependency> {
-        let mut dependencies = BTreeMap::new();
+        let mut dependencies: BTreeMap<String, Dependency> = BTreeMap::new();
         if let Value::Sequence(items) = &node.value {
             for (position, item) in items.iter().enumerate() {
-                if let Some(name) = self.string(item, &index(path, position)) {
-                    let dependency = Dependency { span: item.span, condition: Condition::ServiceStarted, condition_span: item.span, restart: false, required: true };
-                    dependencies.insert(name, dependency);
+                let item_path = index(path, position);
+                let Some(name) = self.string(item, &item_path) else { continue };
+                // The specification's schema requires unique items here, and
+                // docker compose rejects a repeated name.
+                if let Some(first) = dependencies.get(&name) {
+                    let first_span = first.span;
+                    let diagnostic = self.error(code::INVALID_VALUE, messages::duplicate_dependency(path, &name), item.span, &item_path);
+                    diagnostic.labels.push(Label { span: first_span, message: messages::DUPLICATE_ENTRY_FIRST.to_owned() });
+                    diagnostic.help = Some(messages::DUPLICATE_KEY_HELP.to_owned());
+                    continue;
                 }
+                let dependency = Dependency { span: item.span, condition: Condition::ServiceStarted, condition_span: item.span, restart: false, required: true };
+                dependencies.insert(name, dependency);
             }
             return dependencies;
         }
@@ -935,7 +988,10 @@ impl Context<'_> {
                         self.error(code::INVALID_VALUE, messages::empty_value(&key_path), value.span, &key_path).help =
                             Some(messages::EMPTY_HEALTHCHECK_TEST_HELP.to_owned());
                     }
-                    Value::Sequence(_) => healthcheck.test = self.strings(value, &key_path),
+                    Value::Sequence(items) => {
+                        healthcheck.test = self.strings(value, &key_path);
+                        self.check_healthcheck_test_form(&items[0], &index(&key_path, 0));
+                    }
                     Value::Null => {}
                     _ => self.type_error(value, &key_path, "a string or a sequence of strings"),
                 },
@@ -949,6 +1005,18 @@ impl Context<'_> {
             }
         }
         Some(healthcheck)
+    }
+
+    /// The list form of a healthcheck `test` starts with `NONE`, `CMD` or
+    /// `CMD-SHELL`, because the runtime reads the first item as the form.
+    /// docker compose v2 rejects any other first item when it loads the file.
+    fn check_healthcheck_test_form(&mut self, first: &Node, path: &str) {
+        let Some(form) = first.scalar_text() else { return };
+        if ["NONE", "CMD", "CMD-SHELL"].contains(&form.as_str()) {
+            return;
+        }
+        let message = messages::invalid_value(path, &form, "`NONE`, `CMD` or `CMD-SHELL`");
+        self.error(code::INVALID_VALUE, message, first.span, path).help = Some(messages::HEALTHCHECK_TEST_FORM_HELP.to_owned());
     }
 
     fn duration(&mut self, node: &Node, path: &str) -> Option<Duration> {

@@ -21,7 +21,9 @@ pub fn is_enabled(service: &Service, enabled: &[String]) -> bool {
 
 /// Moves the services that no enabled profile selects out of `project` and
 /// returns them. A required dependency of an enabled service on a disabled
-/// one is an error; an optional one (`required: false`) is dropped.
+/// one is an error; an optional one (`required: false`) is dropped. Both are
+/// removed from the service, so that validation does not also report the
+/// disabled service as undefined.
 pub fn apply(project: &mut Project, enabled: &[String]) -> (BTreeMap<String, Service>, Diagnostics) {
     let (active, disabled): (BTreeMap<String, Service>, BTreeMap<String, Service>) =
         std::mem::take(&mut project.services).into_iter().partition(|(_, service)| is_enabled(service, enabled));
@@ -32,8 +34,8 @@ pub fn apply(project: &mut Project, enabled: &[String]) -> (BTreeMap<String, Ser
         let mut dropped = Vec::new();
         for (name, dependency) in &service.depends_on {
             let Some(target) = disabled.get(name) else { continue };
+            dropped.push(name.clone());
             if !dependency.required {
-                dropped.push(name.clone());
                 continue;
             }
             let file = project.files.get(dependency.span.file as usize).unwrap_or(&project.file);

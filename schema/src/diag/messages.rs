@@ -167,6 +167,9 @@ pub const DUPLICATE_CONTAINER_NAME_HELP: &str = "container names are unique on a
 
 pub const EMPTY_HEALTHCHECK_TEST_HELP: &str = "remove `test` to use the image's health check, or write `[\"NONE\"]` to disable it";
 
+pub const HEALTHCHECK_TEST_FORM_HELP: &str =
+    "write `[\"CMD\", \"program\", \"argument\"]` to run a program, `[\"CMD-SHELL\", \"command\"]` to run it in a shell, or `[\"NONE\"]` to disable the check";
+
 pub fn unknown_key(key: &str, path: &str) -> String {
     if path.is_empty() { format!("unknown key `{key}`") } else { format!("unknown key `{key}` in `{path}`") }
 }
@@ -197,6 +200,18 @@ pub fn missing_key(path: &str, key: &str) -> String {
 
 pub const DEPENDENCY_CONDITION_HELP: &str =
     "add `condition: service_started`, the usual value, or `service_healthy` or `service_completed_successfully`";
+
+pub fn empty_variable_name(path: &str) -> String {
+    format!("empty variable name in `{path}`")
+}
+
+pub const EMPTY_VARIABLE_NAME_HELP: &str = "write `NAME=value`, or `NAME` alone to pass the variable through from the environment of `up`";
+
+pub fn variable_name_trailing_space(name: &str, path: &str) -> String {
+    format!("variable name `{name}` in `{path}` ends with a space")
+}
+
+pub const VARIABLE_NAME_SPACE_HELP: &str = "remove the space: in the list form write `NAME=value` without spaces around `=`";
 
 pub fn invalid_port(path: &str, value: &str, reason: &str) -> String {
     format!("invalid port `{value}` in `{path}`: {reason}")
@@ -233,6 +248,12 @@ pub fn defined_services_help(names: &[&str]) -> String {
         format!("defined services: {}", names.join(", "))
     }
 }
+
+pub fn duplicate_dependency(path: &str, dependency: &str) -> String {
+    format!("`{path}` lists `{dependency}` twice")
+}
+
+pub const DUPLICATE_ENTRY_FIRST: &str = "first listed here";
 
 pub fn dependency_cycle(path: &str) -> String {
     format!("dependency cycle: {path}")

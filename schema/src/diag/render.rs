@@ -27,7 +27,7 @@ impl Diagnostic {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let path = self.file.display().to_string();
+        let path = self.file_display();
 
         let mut snippet = Snippet::source(source).path(path.as_str()).line_start(1).fold(true);
         snippet = snippet.annotation(AnnotationKind::Primary.span(line_range(source, self.span)));

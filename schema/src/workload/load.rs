@@ -125,6 +125,12 @@ impl Reader<'_> {
 
     fn graph(&mut self, root: &Node) -> Graph {
         let mut graph = Graph::default();
+        // An empty file would otherwise give a type error and two missing keys.
+        if matches!(&root.value, Value::Null) || matches!(&root.value, Value::Mapping(entries) if entries.is_empty()) {
+            let diagnostic = Diagnostic::error(code::INVALID, text::EMPTY_GRAPH, self.file, root.span).with_help(text::EMPTY_GRAPH_HELP);
+            self.errors.push(diagnostic);
+            return graph;
+        }
         let mut has_nodes = false;
         let mut has_name = false;
         for (key, value) in self.entries(root, "", GRAPH_KEYS) {
@@ -238,8 +244,12 @@ impl Reader<'_> {
                         match (field, &setting.value) {
                             ("test", _) => check.test = self.strings(setting, &format!("{path}.test")),
                             ("intervalMs", Value::Int(n)) if *n > 0 => check.interval_ms = *n as u64,
-                            ("retries", Value::Int(n)) if *n >= 0 => check.retries = *n as u32,
-                            _ => self.error(setting, &path, text::not_a(&format!("{path}.{field}"), "a positive integer", setting.kind())),
+                            ("retries", Value::Int(n)) if (0..=i64::from(u32::MAX)).contains(n) => check.retries = *n as u32,
+                            _ => {
+                                let field_path = format!("{path}.{field}");
+                                let expected = if field == "retries" { "an integer from 0 to 4294967295" } else { "a positive integer" };
+                                self.error(setting, &field_path, text::not_a(&field_path, expected, &text::found(setting)));
+                            }
                         }
                     }
                     node.healthcheck = Some(check);
@@ -343,6 +353,31 @@ nodes:
         assert_eq!(errors.0.len(), 1, "{errors:#?}");
         assert_eq!(errors.0[0].code, code::DEPENDENCY_CYCLE);
         assert_eq!((errors.0[0].span.line, errors.0[0].span.column), (3, 3));
+    }
+
+    #[test]
+    fn empty_file_is_one_error() {
+        for source in ["", "# nothing yet\n", "{}\n"] {
+            let errors = load(source, Path::new("graph.yaml")).unwrap_err();
+            assert_eq!(errors.0.len(), 1, "{source:?}: {errors:#?}");
+            assert_eq!(errors.0[0].code, code::INVALID);
+            assert_eq!(errors.0[0].message, "empty workload graph file");
+            assert_eq!(errors.0[0].file, Path::new("graph.yaml"));
+            assert_eq!(errors.0[0].span.line, 1, "{source:?}");
+            assert!(errors.0[0].help.as_deref().is_some_and(|help| help.contains("nodes:")), "{:?}", errors.0[0].help);
+        }
+    }
+
+    #[test]
+    fn bad_healthcheck_numbers_name_the_value() {
+        let source = "name: g\nnodes:\n  a:\n    image: i\n    healthcheck:\n      retries: -1\n      intervalMs: soon\n";
+        let errors = load(source, Path::new("graph.yaml")).unwrap_err();
+        assert_eq!(errors.0.len(), 2, "{errors:#?}");
+        assert_eq!(errors.0[0].message, "`nodes.a.healthcheck.retries` must be an integer from 0 to 4294967295, found `-1`");
+        assert_eq!(errors.0[0].path.as_deref(), Some("nodes.a.healthcheck.retries"));
+        assert_eq!((errors.0[0].span.line, errors.0[0].span.column), (6, 16));
+        assert_eq!(errors.0[1].message, "`nodes.a.healthcheck.intervalMs` must be a positive integer, found a string `soon`");
+        assert_eq!((errors.0[1].span.line, errors.0[1].span.column), (7, 19));
     }
 
     #[test]

@@ -70,6 +70,20 @@ pub fn not_a(path: &str, expected: &str, found: &str) -> String {
     format!("`{path}` must be {expected}, found {found}")
 }
 
+/// Describes a value for [`not_a`]: a number as written, another scalar
+/// with its kind, and a sequence or mapping by its kind alone.
+pub fn found(node: &crate::yaml::Node) -> String {
+    use crate::yaml::Value;
+    match (&node.value, node.scalar_text()) {
+        (Value::Int(_) | Value::Float(_), Some(text)) => format!("`{text}`"),
+        (Value::Null | Value::Sequence(_) | Value::Mapping(_), _) | (_, None) => node.kind().to_owned(),
+        (_, Some(text)) => format!("{} `{text}`", node.kind()),
+    }
+}
+
+pub const EMPTY_GRAPH: &str = "empty workload graph file";
+pub const EMPTY_GRAPH_HELP: &str = "write a `name:` and a `nodes:` mapping with at least one node, such as `nodes: {web: {image: nginx}}`";
+
 pub fn target_without_network(node: &str, target: &str, tier: &str) -> String {
     format!("node `{node}` references `{target}`, which has tier `{tier}` and so no network address")
 }
