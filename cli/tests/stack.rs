@@ -8,16 +8,22 @@ use std::time::{SystemTime, UNIX_EPOCH};
 mod support;
 use support::{leftovers, signal, unique_project, Lines, IMAGE};
 
-fn perry_stack(dir: &PathBuf, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_perry-stack"))
+/// The perry-stack command in `dir` on podman, without the compose
+/// variables of the test run's environment.
+fn command<S: AsRef<std::ffi::OsStr>>(dir: &PathBuf, args: &[S]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_perry-stack"));
+    command
         .args(args)
         .current_dir(dir)
         .env("PERRY_CONTAINER_BACKEND", "podman")
         .env_remove("COMPOSE_FILE")
         .env_remove("COMPOSE_PROJECT_NAME")
-        .env_remove("COMPOSE_PROFILES")
-        .output()
-        .expect("perry-stack runs")
+        .env_remove("COMPOSE_PROFILES");
+    command
+}
+
+fn perry_stack(dir: &PathBuf, args: &[&str]) -> Output {
+    command(dir, args).output().expect("perry-stack runs")
 }
 
 fn ok(output: Output) -> String {
@@ -92,10 +98,7 @@ fn global_options_drive_every_stack_command() {
     assert!(!missing.status.success(), "{stderr}");
     assert!(stderr.contains("service web has no replica 3; its containers are numbered 1, 2"), "{stderr}");
     let argv = with(&["exec", "-e", "A=1", "-e", "PERRY_EXEC_PASSED", "-w", "/tmp", "-u", "65534", "db", "sh", "-c", "echo $A $PERRY_EXEC_PASSED $(pwd) $(id -u)"]);
-    let output = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
-        .args(&argv)
-        .current_dir(&dir)
-        .env("PERRY_CONTAINER_BACKEND", "podman")
+    let output = command(&dir, &argv)
         .env("PERRY_EXEC_PASSED", "from-shell")
         .output()
         .unwrap();
@@ -104,10 +107,7 @@ fn global_options_drive_every_stack_command() {
     // A piped standard input reaches the command, as in `exec -T db psql < dump.sql`.
     let piped = |script: &str, input: &[u8]| {
         let argv = with(&["exec", "-T", "db", "sh", "-c", script]);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
-            .args(&argv)
-            .current_dir(&dir)
-            .env("PERRY_CONTAINER_BACKEND", "podman")
+        let mut child = command(&dir, &argv)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -122,10 +122,7 @@ fn global_options_drive_every_stack_command() {
     // Input and output flow while the command runs: it answers a line
     // while the pipe is still open.
     let argv = with(&["exec", "-T", "db", "sh", "-c", "read line; echo got $line"]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
-        .args(&argv)
-        .current_dir(&dir)
-        .env("PERRY_CONTAINER_BACKEND", "podman")
+    let mut child = command(&dir, &argv)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -162,10 +159,7 @@ fn ctrl_c_during_up_rolls_back() {
     )
     .unwrap();
 
-    let child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
-        .args(["-p", &project, "up", "-d"])
-        .current_dir(&dir)
-        .env("PERRY_CONTAINER_BACKEND", "podman")
+    let child = command(&dir, &["-p", &project, "up", "-d"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -250,10 +244,7 @@ fn attached_up_stops_on(signal_name: &str) {
     )
     .unwrap();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
-        .args(["-p", &project, "up"])
-        .current_dir(&dir)
-        .env("PERRY_CONTAINER_BACKEND", "podman")
+    let mut child = command(&dir, &["-p", &project, "up"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -357,10 +348,7 @@ fn logs_follow_prints_new_lines_after_the_tail() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 
-    let mut follow = Command::new(env!("CARGO_BIN_EXE_perry-stack"))
-        .args(["logs", "-f", "--tail", "1"])
-        .current_dir(&dir)
-        .env("PERRY_CONTAINER_BACKEND", "podman")
+    let mut follow = command(&dir, &["logs", "-f", "--tail", "1"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("perry-stack starts");
