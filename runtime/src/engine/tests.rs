@@ -62,6 +62,23 @@ async fn up_follows_conditions_in_order() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn up_reports_progress_per_object() {
+    let (engine, _backend) = engine_on(quickstart_backend());
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let progress = Progress::new(move |event: &ProgressEvent| seen.lock().unwrap().push((event.kind.label(), event.object.clone(), event.status.clone())));
+
+    engine.up(&quickstart(), &UpOptions { progress: Some(progress), ..UpOptions::default() }).await.unwrap();
+
+    let events = events.lock().unwrap();
+    let has = |kind: &str, object: &str, status: &str| events.iter().any(|event| *event == (kind, object.to_string(), status.to_string()));
+    assert!(has("Network", "demo_default", "Created"), "{events:?}");
+    assert!(has("Volume", "demo_data", "Created"), "{events:?}");
+    assert!(has("Container", "demo-db-1", "Healthy"), "the container is named: {events:?}");
+    assert!(has("Container", "demo-web-1", "Started"), "{events:?}");
+}
+
+#[tokio::test(start_paused = true)]
 async fn up_starts_service_without_waiting_for_slow_branch() {
     let slow = service("slow", IMAGE, &[]);
     let fast = service("fast", IMAGE, &[]);

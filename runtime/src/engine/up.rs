@@ -692,17 +692,17 @@ impl Scheduler<'_> {
         if let Some(dependent) = healthy_for {
             let backend = self.backend.clone();
             let service = service.to_string();
-            let containers = containers.clone();
+            let containers: Vec<(String, String)> = reports.iter().map(|report| (report.container_id.clone(), report.container_name.clone())).collect();
             let check = planned.healthcheck.clone();
             let progress = self.options.progress.clone();
             let handle = self.tasks.spawn(async move {
                 let result = async {
                     // The plan already rejected a service_healthy dependency without a healthcheck.
                     let check = check.ok_or_else(|| EngineError::NoHealthcheck { service: service.clone(), dependent: dependent.clone() })?;
-                    for container in &containers {
-                        wait_healthy(backend.clone(), &service, &dependent, container, &check).await?;
+                    for (id, name) in &containers {
+                        wait_healthy(backend.clone(), &service, &dependent, id, &check).await?;
+                        Progress::emit(&progress, &service, name, "Healthy");
                     }
-                    Progress::emit(&progress, &service, &service, "Healthy");
                     Ok(Event::Met { condition: Condition::ServiceHealthy })
                 }
                 .await;
