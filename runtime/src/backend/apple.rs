@@ -200,7 +200,7 @@ impl CliBackend {
 
     pub(super) async fn apple_exec(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError> {
         let mut args = strings(["exec"]);
-        push_exec_flags(&mut args, settings);
+        push_exec_flags(&mut args, settings, settings.stdin.is_some());
         args.push(id.to_string());
         args.extend(argv.iter().cloned());
         let output = self.run_with_input(&args, settings.stdin.as_deref()).await?;

@@ -330,9 +330,10 @@ fn push_label_filters(args: &mut Vec<String>, labels: &LabelFilter) {
 
 /// Adds the `--interactive`, `--env`, `--workdir` and `--user` flags of
 /// `exec`, which podman, docker, nerdctl and Apple's `container` spell the
-/// same way. `--interactive` passes standard input on to the command.
-pub(super) fn push_exec_flags(args: &mut Vec<String>, settings: &ExecSettings) {
-    if settings.stdin.is_some() {
+/// same way. `interactive` adds `--interactive`, which passes standard
+/// input on to the command.
+pub(super) fn push_exec_flags(args: &mut Vec<String>, settings: &ExecSettings, interactive: bool) {
+    if interactive {
         args.push("--interactive".to_string());
     }
     push_pairs(args, "--env", &settings.env);
@@ -778,9 +779,7 @@ impl Backend for CliBackend {
         // are, so input and output flow while the command runs, and a
         // terminal reaches it unchanged.
         let mut args = strings(["exec"]);
-        let mut flags = settings.clone();
-        flags.stdin = (attach.stdin || settings.stdin.is_some()).then(Vec::new);
-        push_exec_flags(&mut args, &flags);
+        push_exec_flags(&mut args, settings, attach.stdin || settings.stdin.is_some());
         if attach.tty {
             args.push("--tty".to_string());
         }
@@ -820,7 +819,7 @@ impl Backend for CliBackend {
             return self.apple_exec(id, argv, settings).await;
         }
         let mut args = strings(["exec"]);
-        push_exec_flags(&mut args, settings);
+        push_exec_flags(&mut args, settings, settings.stdin.is_some());
         args.push(id.to_string());
         args.extend(argv.iter().cloned());
         let output = self.run_with_input(&args, settings.stdin.as_deref()).await?;
