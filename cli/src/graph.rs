@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use perry_stack::backend::Attach;
 use perry_stack::engine::normalize_project_name;
 use perry_stack::schema::diag::messages as compose_text;
 use perry_stack::schema::workload::messages as text;
@@ -167,10 +168,12 @@ async fn act(action: Action, graph: &Graph, project: &str) -> Result<ExitCode, S
             eprint!("{}", logs.stderr);
         }
         Action::Exec { node, argv } => {
-            let output = engine.exec(project, &node, &argv, &Default::default()).await.map_err(failed)?;
-            print!("{}", output.stdout);
-            eprint!("{}", output.stderr);
-            return Ok(ExitCode::from(u8::try_from(output.exit_code).unwrap_or(1)));
+            use std::io::IsTerminal;
+            // As the stack's `exec`: input passes on, and a terminal is given
+            // when this process runs in one.
+            let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+            let code = engine.exec_attached(project, &node, &argv, Attach { stdin: true, tty }).await.map_err(failed)?;
+            return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
         }
         Action::Down { timeout } => engine.down(project, Duration::from_secs(timeout)).await.map_err(failed)?,
     }

@@ -122,3 +122,25 @@ fn graph_unknown_node_lists_nodes() {
         assert!(stderr.contains("error: no node `nope` in the workload graph; nodes of the graph: db, web"), "{action:?}: {stderr}");
     }
 }
+
+#[test]
+fn graph_exec_passes_input_and_exit_code() {
+    let (project, dir, _guard) = unique_project("perrygraph-exec");
+    let file = dir.join("graph.yaml");
+    std::fs::write(&file, format!("name: {project}\nnodes:\n  web:\n    image: {IMAGE}\n    command: [sleep, '3600']\n")).unwrap();
+    let graph = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_perry-stack"));
+        command.arg("graph").arg(&file).args(["-p", &project]).args(args).env("PERRY_CONTAINER_BACKEND", "podman");
+        command
+    };
+    assert!(graph(&["up"]).output().unwrap().status.success());
+
+    let mut child = graph(&["exec", "web", "sh", "-c", "cat; exit 3"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"piped\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "piped\n");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(graph(&["down"]).output().unwrap().status.success());
+    assert_eq!(leftovers(&project), "");
+}

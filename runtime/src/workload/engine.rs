@@ -253,6 +253,12 @@ impl GraphEngine {
         Ok(self.runtimes.oci.exec_with(&container_name(project, node), argv, settings).await?)
     }
 
+    /// Runs `argv` in a node's container attached to this process (see
+    /// [`crate::Backend::exec_attached`]) and returns its exit code.
+    pub async fn exec_attached(&self, project: &str, node: &str, argv: &[String], attach: crate::backend::Attach) -> Result<i64, GraphError> {
+        Ok(self.runtimes.oci.exec_attached(&container_name(project, node), argv, &Default::default(), attach).await?)
+    }
+
     /// Removes every container and the network of `project`. The containers
     /// stop all at once, so the stop timeout is waited for once, not per node.
     pub async fn down(&self, project: &str, stop_timeout: Duration) -> Result<(), GraphError> {
