@@ -186,11 +186,20 @@ async fn act(action: Action, graph: &Graph, project: &str) -> Result<ExitCode, S
 async fn take_down(engine: &GraphEngine, graph: &Graph, project: &str, stop_timeout: Duration) -> String {
     // Dropping the run aborted its node tasks and killed their runtime
     // commands, but a create that the runtime had accepted may still
-    // appear, so a second pass removes what the first one missed.
-    // NOTE: a container that appears after the second pass is left behind.
-    for _ in 0..2 {
-        if let Err(error) = engine.down(project, stop_timeout).await {
-            return format!("graph up was interrupted, and removing project {project} failed: {error}; run `graph FILE down`");
+    // appear (and keep the network in use), so later passes remove what an
+    // earlier one missed or could not remove yet.
+    // NOTE: a container that appears after the last pass is left behind.
+    let mut last_error = None;
+    for pass in 0..3 {
+        if pass > 0 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+        match engine.down(project, stop_timeout).await {
+            Ok(()) => last_error = None,
+            Err(error) => {
+                last_error = Some(error);
+                continue;
+            }
         }
         let remaining = match engine.status(graph, project).await {
             Ok(states) => states.values().any(|status| status.container.is_some()),
@@ -199,6 +208,9 @@ async fn take_down(engine: &GraphEngine, graph: &Graph, project: &str, stop_time
         if !remaining {
             break;
         }
+    }
+    if let Some(error) = last_error {
+        return format!("graph up was interrupted, and removing project {project} failed: {error}; run `graph FILE down`");
     }
     format!("graph up was interrupted; the containers and network of project {project} were removed")
 }

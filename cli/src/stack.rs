@@ -77,6 +77,10 @@ pub struct UpArgs {
     /// Remove containers of services that the compose file no longer has.
     #[arg(long = "remove-orphans")]
     pub remove_orphans: bool,
+    /// Build the images of services with `build` even when they exist;
+    /// without it only missing images are built.
+    #[arg(long = "build")]
+    pub build: bool,
     /// The action when a service fails.
     #[arg(long = "on-failure", value_enum, default_value = "halt")]
     pub on_failure: OnFailure,
@@ -416,6 +420,7 @@ pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
             services: args.services.clone(),
             remove_orphans: args.remove_orphans,
             wait: args.wait,
+            build: args.build,
             on_failure: match args.on_failure {
                 OnFailure::Rollback => FailureStrategy::RollbackAll,
                 OnFailure::Halt => FailureStrategy::HaltGraph,

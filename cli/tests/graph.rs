@@ -65,7 +65,7 @@ fn graph_up_sigterm_removes_the_run() {
     let (status, stderr) = signal_during_up(&project, &file, "-TERM");
 
     assert!(!status.success(), "{stderr}");
-    assert!(stderr.contains("graph up was interrupted"), "{stderr}");
+    assert!(stderr.contains(&format!("graph up was interrupted; the containers and network of project {project} were removed")), "{stderr}");
     assert_eq!(leftovers(&project), "");
 }
 

@@ -395,3 +395,31 @@ fn start_help_has_no_stop_timeout() {
     assert!(!help.contains("--timeout"), "start stops nothing: {help}");
     assert!(help.contains("their dependencies, which start first"), "{help}");
 }
+
+#[test]
+fn up_builds_missing_images() {
+    let (project, dir, _guard) = unique_project("perrycli-build");
+    std::fs::create_dir_all(dir.join("app")).unwrap();
+    std::fs::write(dir.join("app/Containerfile.dev"), format!("FROM {IMAGE}\nARG GREETING\nRUN echo \"$GREETING\" > /built\n")).unwrap();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  web:\n    build:\n      context: app\n      dockerfile: Containerfile.dev\n      args: {GREETING: hello}\n    command: [sleep, '60']\n",
+    )
+    .unwrap();
+    let image = format!("{project}-web");
+    let run = |args: &[&str]| perry_stack(&dir, args);
+    let remove_image = || Command::new("podman").args(["rmi", "-f", &image]).output();
+
+    let up = run(&["-p", &project, "up", "-d"]);
+    let text = format!("{}{}", String::from_utf8_lossy(&up.stdout), String::from_utf8_lossy(&up.stderr));
+    let built = ok(run(&["-p", &project, "exec", "-T", "web", "cat", "/built"]));
+    let again = ok(run(&["-p", &project, "up", "-d"]));
+    ok(run(&["-p", &project, "down", "-t", "0"]));
+    let _ = remove_image();
+
+    assert!(up.status.success(), "{text}");
+    assert!(text.contains(&format!(" Image {image}  Built")), "{text}");
+    assert_eq!(built, "hello\n");
+    assert!(!again.contains("Building"), "the image exists now: {again}");
+    assert_eq!(leftovers(&project), "");
+}

@@ -103,6 +103,17 @@ pub fn mount_bind(mut service: Service, source: &str, target: &str) -> Service {
     service
 }
 
+/// Sets `build` to `{context: CONTEXT}`, as the loader keeps it among a
+/// service's unparsed keys, and removes `image`.
+pub fn build(mut service: Service, context: &str) -> Service {
+    use perry_stack_schema::yaml::{Node, Value};
+    let key = Node::new(Value::String("context".to_string()), Span::default());
+    let value = Node::new(Value::String(context.to_string()), Span::default());
+    service.unsupported.insert("build".to_string(), Node::new(Value::Mapping(vec![(key, value)]), Span::default()));
+    service.image = None;
+    service
+}
+
 /// Sets `scale`, which the model keeps among a service's unparsed keys.
 pub fn scale(mut service: Service, replicas: i64) -> Service {
     let node = perry_stack_schema::yaml::Node::new(perry_stack_schema::yaml::Value::Int(replicas), Span::default());

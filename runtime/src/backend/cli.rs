@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tokio::process::Command;
 
 use super::{
-    Attach, Backend, BackendError, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings,
+    Attach, Backend, BackendError, BuildSpec, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings,
     LabelFilter, LogLine, LogStream, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
@@ -353,6 +353,25 @@ pub(super) fn push_pairs(args: &mut Vec<String>, flag: &str, pairs: &BTreeMap<St
     }
 }
 
+/// How long an image build may take before it is killed.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(6 * 60 * 60);
+
+/// Builds the arguments of `build`, which podman, docker and nerdctl share.
+fn build_args(spec: &BuildSpec) -> Vec<String> {
+    let mut args = strings(["build", "--tag", &spec.image]);
+    if let Some(dockerfile) = &spec.dockerfile {
+        let path = std::path::Path::new(&spec.context).join(dockerfile);
+        args.extend(["--file".to_string(), path.display().to_string()]);
+    }
+    push_pairs(&mut args, "--build-arg", &spec.args);
+    if let Some(target) = &spec.target {
+        args.extend(["--target".to_string(), target.clone()]);
+    }
+    push_pairs(&mut args, "--label", &spec.labels);
+    args.push(spec.context.clone());
+    args
+}
+
 /// Builds the arguments of `create` after the subcommand.
 fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
     let mut args = strings(["create", "--name"]);
@@ -488,10 +507,34 @@ impl Backend for CliBackend {
         }
         // `container network create` takes no driver, options or internal
         // flag, `container run --network` no aliases, and there is no rename.
+        // NOTE: `container build` exists but is not wired up yet.
         if self.grammar == Grammar::AppleContainer {
-            unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions, Feature::Rename]);
+            unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions, Feature::Rename, Feature::Build]);
         }
         Capabilities { isolation, unsupported }
+    }
+
+    async fn image_id(&self, name: &str) -> Result<Option<String>, BackendError> {
+        let args = strings(["image", "inspect", "--format", "{{.Id}}", name]);
+        let output = self.run(&args).await?;
+        if output.code == Some(0) {
+            return Ok(Some(output.stdout.trim().to_string()));
+        }
+        // podman says "image not known", docker "No such image".
+        let lower = output.stderr.to_ascii_lowercase();
+        if ["not known", "no such", "not found"].iter().any(|phrase| lower.contains(phrase)) {
+            return Ok(None);
+        }
+        Err(BackendError::Failed { command: self.command_line(&args), exit_code: output.code, stderr: output.stderr })
+    }
+
+    async fn build_image(&self, spec: &BuildSpec) -> Result<(), BackendError> {
+        let args = build_args(spec);
+        // A build may pull and compile for a long time; it ends on its own.
+        self.run_within(&args, None, BUILD_TIMEOUT).await.and_then(|output| match output.code {
+            Some(0) => Ok(()),
+            code => Err(BackendError::Failed { command: self.command_line(&args), exit_code: code, stderr: output.stderr }),
+        })
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
@@ -994,6 +1037,24 @@ impl InspectRecord {
 mod tests {
     use super::*;
     use crate::backend::{MountSpec, NetworkAttachment, PortSpec};
+
+    #[test]
+    fn build_args_all_keys() {
+        let spec = BuildSpec {
+            image: "demo-web".into(),
+            context: "/src/web".into(),
+            dockerfile: Some("Containerfile.dev".into()),
+            args: BTreeMap::from([("A".into(), "1 2".into())]),
+            target: Some("dev".into()),
+            labels: BTreeMap::from([("k".into(), "v".into())]),
+        };
+        assert_eq!(
+            build_args(&spec),
+            ["build", "--tag", "demo-web", "--file", "/src/web/Containerfile.dev", "--build-arg", "A=1 2", "--target", "dev", "--label", "k=v", "/src/web"]
+        );
+        let absolute = BuildSpec { image: "i".into(), context: "/c".into(), dockerfile: Some("/other/Dockerfile".into()), ..BuildSpec::default() };
+        assert_eq!(build_args(&absolute), ["build", "--tag", "i", "--file", "/other/Dockerfile", "/c"]);
+    }
 
     #[test]
     fn create_args_podman() {

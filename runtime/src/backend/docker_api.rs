@@ -148,6 +148,12 @@ impl Backend for DockerApiBackend {
         "docker-api"
     }
 
+    // NOTE: a build over the API needs the context sent as a tar stream,
+    // which is not written yet; the command-line backends build.
+    fn capabilities(&self) -> super::Capabilities {
+        super::Capabilities { unsupported: [super::Feature::Build].into(), ..super::Capabilities::default() }
+    }
+
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
         let request = NetworkCreateRequest {
             name: spec.name.clone(),

@@ -30,6 +30,8 @@ pub enum Operation {
     ListContainers,
     Logs,
     Exec,
+    InspectImage,
+    BuildImage,
 }
 
 /// A misbehaviour to inject.
@@ -70,6 +72,8 @@ struct State {
     containers: BTreeMap<String, MockContainer>,
     networks: BTreeMap<String, NetworkSpec>,
     volumes: BTreeMap<String, VolumeSpec>,
+    /// Built images by tag, with their ids.
+    images: BTreeMap<String, String>,
     next_id: u64,
     calls: Vec<Call>,
 }
@@ -276,6 +280,20 @@ impl Backend for MockBackend {
 
     fn creates_exclusively(&self) -> bool {
         self.exclusive
+    }
+
+    async fn image_id(&self, name: &str) -> Result<Option<String>, BackendError> {
+        self.enter(Operation::InspectImage, name).await?;
+        Ok(self.lock().images.get(name).cloned())
+    }
+
+    async fn build_image(&self, spec: &super::BuildSpec) -> Result<(), BackendError> {
+        self.enter(Operation::BuildImage, &spec.image).await?;
+        let mut state = self.lock();
+        state.next_id += 1;
+        let id = format!("sha256:{:060}", state.next_id);
+        state.images.insert(spec.image.clone(), id);
+        Ok(())
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {

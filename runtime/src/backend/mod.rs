@@ -108,6 +108,22 @@ pub struct NetworkSpec {
     pub options: BTreeMap<String, String>,
 }
 
+/// An image to build from a folder, as a service's `build` asks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BuildSpec {
+    /// The tag that the built image gets.
+    pub image: String,
+    /// The folder sent to the build, as an absolute path.
+    pub context: String,
+    /// The Containerfile or Dockerfile, relative to `context` unless
+    /// absolute; `None` leaves the choice to the runtime.
+    pub dockerfile: Option<String>,
+    pub args: BTreeMap<String, String>,
+    /// The stage of a multi-stage file to build.
+    pub target: Option<String>,
+    pub labels: BTreeMap<String, String>,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VolumeSpec {
     pub name: String,
@@ -236,6 +252,8 @@ pub enum Feature {
     DriverOptions,
     /// Running a command in a container, which engine-driven healthchecks need.
     Exec,
+    /// Building an image from a folder (`build`).
+    Build,
     /// Renaming a container, which lets `up` keep a replaced container until
     /// its replacement runs.
     Rename,
@@ -252,6 +270,7 @@ impl Feature {
             Self::PublishedPorts => "published ports",
             Self::DriverOptions => "driver options",
             Self::Exec => "running a command in a container (healthchecks)",
+            Self::Build => "building images",
             Self::Rename => "renaming containers",
         }
     }
@@ -293,6 +312,10 @@ pub enum BackendError {
 
     #[error("could not parse the output of `{command}`: {message}")]
     Parse { command: String, message: String },
+
+    /// The backend has no way to do this.
+    #[error("this backend cannot {operation}")]
+    Unsupported { operation: String },
 
     /// A request to a runtime's API failed.
     #[error("{request} failed: {message}")]
@@ -347,6 +370,17 @@ pub trait Backend: Send + Sync {
     async fn create_volume(&self, spec: &VolumeSpec) -> Result<(), BackendError>;
     async fn remove_volume(&self, name: &str) -> Result<(), BackendError>;
     async fn list_volumes(&self, labels: &LabelFilter) -> Result<Vec<ResourceInfo>, BackendError>;
+
+    /// Returns the id of the local image `name`, or `None` when there is
+    /// none. A backend without [`Feature::Build`] is never asked.
+    async fn image_id(&self, name: &str) -> Result<Option<String>, BackendError> {
+        Err(BackendError::Unsupported { operation: format!("look up image {name}") })
+    }
+    /// Builds an image and tags it `spec.image`. A backend without
+    /// [`Feature::Build`] is never asked.
+    async fn build_image(&self, spec: &BuildSpec) -> Result<(), BackendError> {
+        Err(BackendError::Unsupported { operation: format!("build image {}", spec.image) })
+    }
 
     /// Creates a container without starting it and returns its id.
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String, BackendError>;

@@ -4,6 +4,7 @@
 //! `down`, `ps`, `logs` and `exec` find a project's containers from any
 //! process, with no state file.
 
+mod build;
 mod down;
 mod health;
 mod lifecycle;
@@ -95,6 +96,7 @@ pub enum ObjectKind {
     Container,
     Network,
     Volume,
+    Image,
 }
 
 impl ObjectKind {
@@ -104,6 +106,7 @@ impl ObjectKind {
             Self::Container => "Container",
             Self::Network => "Network",
             Self::Volume => "Volume",
+            Self::Image => "Image",
         }
     }
 }
@@ -159,6 +162,9 @@ pub struct UpOptions {
     pub remove_orphans: bool,
     /// Also wait until every service with a healthcheck is healthy.
     pub wait: bool,
+    /// Build the images of services with `build` even when they exist
+    /// (`up --build`); without it only missing images are built.
+    pub build: bool,
     pub on_failure: FailureStrategy,
     /// Stops scheduling and rolls back when cancelled.
     pub cancel: Option<Cancel>,
@@ -178,6 +184,7 @@ impl Default for UpOptions {
             services: Vec::new(),
             remove_orphans: false,
             wait: false,
+            build: false,
             on_failure: FailureStrategy::default(),
             cancel: None,
             progress: None,

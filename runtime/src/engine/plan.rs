@@ -8,13 +8,16 @@ use perry_stack_schema::{Condition, Healthcheck, MountKind, Project};
 use sha2::{Digest, Sha256};
 
 use super::EngineError;
-use crate::backend::{ContainerSpec, MountSpec, MountType, NetworkAttachment, NetworkSpec, PortSpec, VolumeSpec};
+use crate::backend::{BuildSpec, ContainerSpec, MountSpec, MountType, NetworkAttachment, NetworkSpec, PortSpec, VolumeSpec};
 
 pub const PROJECT_LABEL: &str = "com.docker.compose.project";
 pub const SERVICE_LABEL: &str = "com.docker.compose.service";
 pub const CONTAINER_NUMBER_LABEL: &str = "com.docker.compose.container-number";
 pub const ONEOFF_LABEL: &str = "com.docker.compose.oneoff";
 pub const CONFIG_HASH_LABEL: &str = "com.docker.compose.config-hash";
+/// The id of the image that a built service's containers run, so that a
+/// rebuilt image changes the config hash.
+pub const IMAGE_LABEL: &str = "com.docker.compose.image";
 /// The service's dependencies as `service:condition:restart`, comma-separated,
 /// which lets `down` order removal without the compose file.
 pub const DEPENDS_ON_LABEL: &str = "com.docker.compose.depends_on";
@@ -55,6 +58,8 @@ pub(crate) struct PlannedService {
     pub replicas: u32,
     /// Whether `container_name` fixed the name, which allows one replica only.
     pub fixed_name: bool,
+    /// The image to build before the containers are created.
+    pub build: Option<BuildSpec>,
 }
 
 impl PlannedService {
@@ -66,6 +71,17 @@ impl PlannedService {
         }
         spec.labels.insert(CONTAINER_NUMBER_LABEL.to_string(), number.to_string());
         spec
+    }
+
+    /// Sets the config hash label from the spec and the healthcheck. The
+    /// hash leaves out the name and number, so every replica shares it.
+    pub fn rehash(&mut self) {
+        let mut hashed = self.spec.clone();
+        hashed.name.clear();
+        hashed.labels.remove(CONTAINER_NUMBER_LABEL);
+        hashed.labels.remove(CONFIG_HASH_LABEL);
+        let hash = config_hash(&hashed, self.healthcheck.as_ref());
+        self.spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hash);
     }
 }
 
@@ -141,7 +157,12 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
     let mut externals = Vec::new();
     let mut services = BTreeMap::new();
     for (service_name, service) in &project.services {
-        let image = service.image.clone().ok_or_else(|| EngineError::MissingImage { service: service_name.clone() })?;
+        let builds = service.unsupported.contains_key("build");
+        if service.image.is_none() && !builds {
+            return Err(EngineError::MissingImage { service: service_name.clone() });
+        }
+        let image = super::build::image_name(name, service_name, service.image.as_deref());
+        let build = super::build::build_spec(&image, service_name, service, environment, &mut warnings);
 
         let mut env = BTreeMap::new();
         for (key, value) in &service.environment {
@@ -262,7 +283,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
         labels.insert(ONEOFF_LABEL.to_string(), "False".to_string());
         labels.insert(DEPENDS_ON_LABEL.to_string(), depends_label.join(","));
 
-        let mut spec = ContainerSpec {
+        let spec = ContainerSpec {
             name: service.container_name.clone().unwrap_or_else(|| format!("{name}-{service_name}-1")),
             image,
             command: service.command.clone(),
@@ -277,33 +298,27 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             restart: service.restart.clone(),
             ..ContainerSpec::default()
         };
-        // The hash leaves out the name and number, so every replica shares it.
         let replicas = replica_count(service_name, service)?;
         let fixed_name = service.container_name.is_some();
         if fixed_name && replicas > 1 {
             return Err(EngineError::FixedNameReplicas { service: service_name.clone(), replicas });
         }
-        let mut hashed = spec.clone();
-        hashed.name.clear();
-        hashed.labels.remove(CONTAINER_NUMBER_LABEL);
-        let hash = config_hash(&hashed, service.healthcheck.as_ref());
-        spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hash);
 
         let restart_on = service.depends_on.iter().filter(|(_, entry)| entry.restart).map(|(name, _)| name.clone()).collect();
         let optional = service.depends_on.iter().filter(|(_, entry)| !entry.required).map(|(name, _)| name.clone()).collect();
-        services.insert(
-            service_name.clone(),
-            PlannedService {
-                name: service_name.clone(),
-                spec,
-                depends_on,
-                restart_on,
-                optional,
-                healthcheck: service.healthcheck.clone(),
-                replicas,
-                fixed_name,
-            },
-        );
+        let mut planned = PlannedService {
+            name: service_name.clone(),
+            spec,
+            depends_on,
+            restart_on,
+            optional,
+            healthcheck: service.healthcheck.clone(),
+            replicas,
+            fixed_name,
+            build,
+        };
+        planned.rehash();
+        services.insert(service_name.clone(), planned);
     }
 
     let mut volumes = Vec::new();

@@ -79,6 +79,26 @@ async fn up_reports_progress_per_object() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn build_runs_once_and_rebuild_recreates() {
+    let (engine, backend) = engine_on(MockBackend::new());
+    let project = project("b", vec![build(service("web", IMAGE, &["serve"]), "/src/web")]);
+    let builds = |backend: &MockBackend| backend.calls().iter().filter(|call| call.operation == Operation::BuildImage).count();
+
+    let first = engine.up(&project, &UpOptions::default()).await.unwrap();
+    assert_eq!(builds(&backend), 1);
+    assert_eq!(backend.spec("b-web-1").unwrap().image, "b-web", "the image is named after project and service");
+
+    let again = engine.up(&project, &UpOptions::default()).await.unwrap();
+    assert_eq!(builds(&backend), 1, "an existing image is not built again");
+    assert!(again.services[0].reused, "{:?}", again.services);
+
+    let rebuilt = engine.up(&project, &UpOptions { build: true, ..UpOptions::default() }).await.unwrap();
+    assert_eq!(builds(&backend), 2);
+    assert!(rebuilt.services[0].recreated, "a new image id recreates the container: {:?}", rebuilt.services);
+    assert_ne!(rebuilt.services[0].container_id, first.services[0].container_id);
+}
+
+#[tokio::test(start_paused = true)]
 async fn up_starts_service_without_waiting_for_slow_branch() {
     let slow = service("slow", IMAGE, &[]);
     let fast = service("fast", IMAGE, &[]);

@@ -69,6 +69,8 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
     select_services(&mut plan, &options.services)?;
     check_capabilities(&plan, backend.as_ref())?;
     check_externals(backend.as_ref(), &plan).await?;
+    // Images come first, so that a failed build leaves nothing behind.
+    super::build::build_images(backend, &mut plan, options).await?;
     for warning in &plan.warnings {
         tracing::warn!(project = %name, "{warning}");
     }
@@ -210,6 +212,9 @@ fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), En
         }
         if service.healthcheck.as_ref().is_some_and(|check| !check.is_disabled() && !check.test.is_empty()) {
             reject(name, "healthcheck".to_string(), Feature::Exec)?;
+        }
+        if service.build.is_some() {
+            reject(name, "build".to_string(), Feature::Build)?;
         }
     }
     Ok(())

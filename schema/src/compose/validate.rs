@@ -49,19 +49,13 @@ fn has_errors_under(paths: &[&str], prefix: &str) -> bool {
     paths.iter().any(|path| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '['])))
 }
 
-/// A service runs an image; `build` is part of the specification but this
-/// loader cannot build images yet, so it only warns there.
+/// A service runs an image, named by `image` or built from `build`.
 fn check_service_image(cx: &mut Diagnostics, project: &Project, service: &Service) {
-    if service.image.is_some() {
+    if service.image.is_some() || service.unsupported.contains_key("build") {
         return;
     }
 
     let path = format!("services.{}", service.name);
-    if service.unsupported.contains_key("build") {
-        let diagnostic = Diagnostic::warning(code::BUILD_UNSUPPORTED, messages::build_unsupported(&service.name), project.file_of(service.span), service.span);
-        cx.push(diagnostic.with_path(path).with_help(messages::BUILD_UNSUPPORTED_HELP));
-        return;
-    }
 
     let diagnostic = Diagnostic::error(code::MISSING_IMAGE, messages::missing_image(&service.name), project.file_of(service.span), service.span);
     cx.push(diagnostic.with_path(path).with_help(messages::MISSING_IMAGE_HELP));

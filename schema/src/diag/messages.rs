@@ -30,7 +30,6 @@ pub mod code {
     pub const UNDEFINED_VOLUME: &str = "undefined-volume";
     pub const UNDEFINED_NETWORK: &str = "undefined-network";
     pub const MISSING_IMAGE: &str = "missing-image";
-    pub const BUILD_UNSUPPORTED: &str = "build-unsupported";
     pub const EMPTY_FILE: &str = "empty-file";
     pub const FILE_UNREADABLE: &str = "file-unreadable";
     pub const FILE_NOT_FOUND: &str = "file-not-found";
@@ -304,13 +303,7 @@ pub fn missing_image(service: &str) -> String {
     format!("service `{service}` has neither `image` nor `build`")
 }
 
-pub const MISSING_IMAGE_HELP: &str = "set `image` to the image the service runs";
-
-pub fn build_unsupported(service: &str) -> String {
-    format!("service `{service}` sets `build`, which is not supported yet")
-}
-
-pub const BUILD_UNSUPPORTED_HELP: &str = "build the image beforehand and set `image`";
+pub const MISSING_IMAGE_HELP: &str = "set `image` to the image the service runs, or `build` to the folder to build it from";
 
 pub fn file_unreadable(file: &str, error: &str) -> String {
     format!("cannot read `{file}`: {error}")
