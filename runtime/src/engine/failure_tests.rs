@@ -24,10 +24,11 @@ async fn state(backend: &MockBackend, project: &str) -> (BTreeMap<String, bool>,
     (containers, networks, volumes)
 }
 
-/// a (healthy) <- b; c (healthy, slow check) <- d; c already runs before the run.
+/// a (healthy) <- b (built); c (healthy, slow check) <- d; c already runs
+/// before the run.
 fn graph() -> Project {
     let a = healthcheck(join_network(service("a", IMAGE, &["serve"]), "net"), &["CMD", "check"], SECOND, 1);
-    let b = mount_volume(depends_on(service("b", IMAGE, &["serve"]), "a", Condition::ServiceHealthy), "data", "/data");
+    let b = mount_volume(depends_on(build(service("b", IMAGE, &["serve"]), "/src/b"), "a", Condition::ServiceHealthy), "data", "/data");
     let d = depends_on(service("d", IMAGE, &["serve"]), "c", Condition::ServiceHealthy);
     with_network(with_volume(project("f", vec![a, b, c_service(), d]), "data"), "net")
 }
@@ -39,6 +40,7 @@ fn c_service() -> perry_stack_schema::Service {
 /// The steps of `up` where a fault can be injected.
 #[derive(Clone, Copy, Debug)]
 enum Step {
+    Build,
     Network,
     Volume,
     Create,
@@ -49,6 +51,7 @@ enum Step {
 fn inject(backend: MockBackend, step: Step) -> MockBackend {
     let fail = || Fault::Fail("injected".to_string());
     match step {
+        Step::Build => backend.with_fault(Operation::BuildImage, Some("f-b"), fail()),
         Step::Network => backend.with_fault(Operation::CreateNetwork, Some("f_net"), fail()),
         Step::Volume => backend.with_fault(Operation::CreateVolume, Some("f_data"), fail()),
         Step::Create => backend.with_fault(Operation::CreateContainer, Some("f-b-1"), fail()),
@@ -66,6 +69,8 @@ type Expected = (&'static [(&'static str, bool)], &'static [&'static str], &'sta
 /// The documented state after a failure at `step` under `strategy`:
 /// - rollbackAll: only what existed before the run (c and the default
 ///   network), whatever the step.
+/// - a failed build, under every strategy: the same, because images are
+///   built before anything else is created.
 /// - haltGraph: what was made before the failure. Operations already in
 ///   flight finish and nothing new is scheduled. Waits are cancelled, so d
 ///   (which waits for c's slow check) never starts.
@@ -77,7 +82,7 @@ fn expected(step: Step, strategy: FailureStrategy) -> Expected {
     const BEFORE: &[(&str, bool)] = &[("f-c-1", true)];
     const ALL_NETWORKS: &[&str] = &["f_default", "f_net"];
     match (strategy, step) {
-        (RollbackAll, _) => (BEFORE, &["f_default"], &[]),
+        (RollbackAll, _) | (_, Step::Build) => (BEFORE, &["f_default"], &[]),
         (_, Step::Network) => (BEFORE, &["f_default"], &[]),
         (_, Step::Volume) => (BEFORE, ALL_NETWORKS, &[]),
         (HaltGraph, Step::Create) => (&[("f-a-1", true), ("f-c-1", true)], ALL_NETWORKS, &["f_data"]),
@@ -93,7 +98,7 @@ fn expected(step: Step, strategy: FailureStrategy) -> Expected {
 
 #[tokio::test(start_paused = true)]
 async fn failure_at_every_step_leaves_the_documented_state() {
-    let steps = [Step::Network, Step::Volume, Step::Create, Step::Start, Step::Healthcheck];
+    let steps = [Step::Build, Step::Network, Step::Volume, Step::Create, Step::Start, Step::Healthcheck];
     let strategies = [FailureStrategy::RollbackAll, FailureStrategy::HaltGraph, FailureStrategy::PartialContinue];
     // Each case runs twice: with creates that keep an existing object, and
     // with creates that fail on one, where networks and volumes are made
@@ -118,6 +123,7 @@ async fn failure_at_every_step_leaves_the_documented_state() {
             assert_eq!(networks, want_networks, "{context}");
             assert_eq!(volumes, want_volumes, "{context}");
             let named = match step {
+                Step::Build => "build image f-b",
                 Step::Network => "f_net",
                 Step::Volume => "f_data",
                 Step::Create | Step::Start => "f-b-1",
