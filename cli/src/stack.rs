@@ -8,12 +8,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use perry_stack::backend::{Attach, ExecSettings, LogLine, LogStream};
-use perry_stack::engine::OutputItem;
-use perry_stack::schema::yaml::{Node, Value};
-use perry_stack::schema::Span;
-use perry_stack::engine::normalize_project_name;
+use perry_stack::engine::{normalize_project_name, OutputItem};
 use perry_stack::schema::compose::load::{load_project, Options, ProcessEnvironment};
 use perry_stack::schema::diag::messages::code;
+use perry_stack::schema::yaml::{Node, Value};
+use perry_stack::schema::Span;
 use perry_stack::{format_ps_table, Cancel, DownOptions, Engine, FailureStrategy, Progress, ProgressEvent, Project, UpOptions};
 
 /// Options that every stack command takes before its name, as with docker
