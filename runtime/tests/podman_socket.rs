@@ -104,3 +104,23 @@ async fn follow_logs_over_the_api() {
     assert_eq!(lines, [talk(LogStream::Stdout, "last"), talk(LogStream::Stdout, "partial"), talk(LogStream::Stderr, "oops"), exited]);
     engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_lived_container_over_the_api() {
+    require_podman();
+    let service = serve("apionce");
+    let name = unique_project("apionce");
+    let _cleanup = Cleanup(name.clone());
+    let backend = DockerApiBackend::connect(&service.socket, Duration::from_secs(60)).unwrap();
+    let engine = Engine::new(Arc::new(backend));
+    // podman's API reports a container that just exited as `stopped` for a
+    // moment, a state the typed models do not know.
+    let project = project(&name, vec![service_named("once", &["true"])]);
+
+    engine.up(&project, &UpOptions::default()).await.unwrap();
+    let rows = engine.ps(&name).await.unwrap();
+
+    assert_eq!(rows.len(), 1);
+    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    assert_eq!(leftovers(&name), Vec::<String>::new());
+}

@@ -57,6 +57,24 @@ impl DockerApiBackend {
     }
 }
 
+/// Runs an API call again while its answer holds the container state
+/// `stopped`: podman's API reports it for a moment after a container exits,
+/// the typed models reject it, and a later call sees `exited`.
+async fn settled<T, F, Fut>(call: F) -> Result<T, ApiError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    const ATTEMPTS: u32 = 30;
+    for _ in 1..ATTEMPTS {
+        match call().await {
+            Err(error) if error.to_string().contains("unknown variant `stopped`") => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => return other,
+        }
+    }
+    call().await
+}
+
 /// Turns labels into the API's `filters`; no labels give no filter, which
 /// lists every object.
 fn label_filters(labels: &LabelFilter) -> HashMap<String, Vec<String>> {
@@ -269,9 +287,7 @@ impl Backend for DockerApiBackend {
     }
 
     async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError> {
-        let response = self
-            .client
-            .inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>)
+        let response = settled(|| self.client.inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>))
             .await
             .map_err(|error| self.error("inspect container", Some(("container", id)), error))?;
         let state = response.state.unwrap_or_default();
@@ -301,7 +317,7 @@ impl Backend for DockerApiBackend {
 
     async fn list_containers(&self, labels: &LabelFilter) -> Result<Vec<ContainerInfo>, BackendError> {
         let options = ListContainersOptionsBuilder::new().all(true).filters(&label_filters(labels)).build();
-        let summaries = self.client.list_containers(Some(options)).await.map_err(|error| self.error("list containers", None, error))?;
+        let summaries = settled(|| self.client.list_containers(Some(options.clone()))).await.map_err(|error| self.error("list containers", None, error))?;
         // The summary lacks exit codes and published host ports in one
         // shape on every server, so each container is inspected.
         let mut infos = Vec::new();
