@@ -613,6 +613,18 @@ fn optional_healthy_dependency_without_healthcheck_warns() {
 }
 
 #[test]
+fn healthcheck_form_without_command() {
+    for form in ["CMD", "CMD-SHELL"] {
+        let source = format!("services:\n  web:\n    image: a\n    healthcheck:\n      test: [{form}]\n");
+        let diagnostic = only(&source, code::INVALID_VALUE);
+        assert_eq!(diagnostic.message, format!("`services.web.healthcheck.test` is `[\"{form}\"]` without a command to run"));
+        assert_eq!(position(&diagnostic), (5, 14));
+    }
+    let disabled = "services:\n  web:\n    image: a\n    healthcheck:\n      test: [NONE]\n";
+    assert!(diagnostics(disabled).iter().all(|diagnostic| diagnostic.code != code::INVALID_VALUE));
+}
+
+#[test]
 fn healthy_dependency_check_not_running() {
     let cases = [
         ("{disable: true}", "its healthcheck disabled"),

@@ -990,7 +990,7 @@ impl Context<'_> {
                     }
                     Value::Sequence(items) => {
                         healthcheck.test = self.strings(value, &key_path);
-                        self.check_healthcheck_test_form(&items[0], &index(&key_path, 0));
+                        self.check_healthcheck_test_form(items, &key_path);
                     }
                     Value::Null => {}
                     _ => self.type_error(value, &key_path, "a string or a sequence of strings"),
@@ -1010,13 +1010,21 @@ impl Context<'_> {
     /// The list form of a healthcheck `test` starts with `NONE`, `CMD` or
     /// `CMD-SHELL`, because the runtime reads the first item as the form.
     /// docker compose v2 rejects any other first item when it loads the file.
-    fn check_healthcheck_test_form(&mut self, first: &Node, path: &str) {
+    /// `CMD` and `CMD-SHELL` need a command after them, which the engine
+    /// would otherwise reject only when it runs the check.
+    fn check_healthcheck_test_form(&mut self, items: &[Node], path: &str) {
+        let first = &items[0];
         let Some(form) = first.scalar_text() else { return };
-        if ["NONE", "CMD", "CMD-SHELL"].contains(&form.as_str()) {
+        let first_path = index(path, 0);
+        if !["NONE", "CMD", "CMD-SHELL"].contains(&form.as_str()) {
+            let message = messages::invalid_value(&first_path, &form, "`NONE`, `CMD` or `CMD-SHELL`");
+            self.error(code::INVALID_VALUE, message, first.span, &first_path).help = Some(messages::HEALTHCHECK_TEST_FORM_HELP.to_owned());
             return;
         }
-        let message = messages::invalid_value(path, &form, "`NONE`, `CMD` or `CMD-SHELL`");
-        self.error(code::INVALID_VALUE, message, first.span, path).help = Some(messages::HEALTHCHECK_TEST_FORM_HELP.to_owned());
+        if form != "NONE" && items.len() == 1 {
+            let message = messages::healthcheck_without_command(path, &form);
+            self.error(code::INVALID_VALUE, message, first.span, path).help = Some(messages::HEALTHCHECK_TEST_FORM_HELP.to_owned());
+        }
     }
 
     fn duration(&mut self, node: &Node, path: &str) -> Option<Duration> {

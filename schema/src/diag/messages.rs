@@ -166,6 +166,10 @@ pub const DUPLICATE_CONTAINER_NAME_HELP: &str = "container names are unique on a
 
 pub const EMPTY_HEALTHCHECK_TEST_HELP: &str = "remove `test` to use the image's health check, or write `[\"NONE\"]` to disable it";
 
+pub fn healthcheck_without_command(path: &str, form: &str) -> String {
+    format!("`{path}` is `[\"{form}\"]` without a command to run")
+}
+
 pub const HEALTHCHECK_TEST_FORM_HELP: &str =
     "write `[\"CMD\", \"program\", \"argument\"]` to run a program, `[\"CMD-SHELL\", \"command\"]` to run it in a shell, or `[\"NONE\"]` to disable the check";
 

@@ -242,7 +242,13 @@ impl Reader<'_> {
                     let mut check = Healthcheck { test: Vec::new(), interval_ms: 500, retries: 20 };
                     for (field, setting) in self.entries(item, &path, &["test", "intervalMs", "retries"]) {
                         match (field, &setting.value) {
-                            ("test", _) => check.test = self.strings(setting, &format!("{path}.test")),
+                            ("test", _) => {
+                                let test_path = format!("{path}.test");
+                                check.test = self.strings(setting, &test_path);
+                                if check.test.is_empty() && matches!(setting.value, Value::Sequence(_)) {
+                                    self.error(setting, &test_path, text::not_a(&test_path, "a command with at least one word", "an empty list"));
+                                }
+                            }
                             ("intervalMs", Value::Int(n)) if *n > 0 => check.interval_ms = *n as u64,
                             ("retries", Value::Int(n)) if (0..=i64::from(u32::MAX)).contains(n) => check.retries = *n as u32,
                             _ => {
@@ -378,6 +384,15 @@ nodes:
         assert_eq!((errors.0[0].span.line, errors.0[0].span.column), (6, 16));
         assert_eq!(errors.0[1].message, "`nodes.a.healthcheck.intervalMs` must be a positive integer, found a string `soon`");
         assert_eq!((errors.0[1].span.line, errors.0[1].span.column), (7, 19));
+    }
+
+    #[test]
+    fn empty_healthcheck_test_rejected() {
+        let source = "name: g\nnodes:\n  a:\n    image: i\n    healthcheck:\n      test: []\n";
+        let errors = load(source, Path::new("graph.yaml")).unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{errors:#?}");
+        assert_eq!(errors.0[0].message, "`nodes.a.healthcheck.test` must be a command with at least one word, found an empty list");
+        assert_eq!((errors.0[0].span.line, errors.0[0].span.column), (6, 13));
     }
 
     #[test]
