@@ -92,3 +92,43 @@ async fn down_with_volumes_removes_anonymous_volumes() {
         assert!(!exists.success(), "{suffix}: anonymous volume {volume} is left");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recreate_keeps_anonymous_volume_data() {
+    require_podman();
+    let name = unique_project("anonkeep");
+    let _cleanup = Cleanup(name.clone());
+    let with_command = |command: &[&str]| {
+        let mut app = service("app", IMAGE, command);
+        app.volumes.push(Mount {
+            span: Default::default(),
+            kind: MountKind::Volume,
+            source: None,
+            target: "/cache".to_string(),
+            read_only: false,
+            create_host_path: false,
+            unsupported: Default::default(),
+        });
+        project(&name, vec![app])
+    };
+    let sh = |script: &str| ["sh".to_string(), "-c".to_string(), script.to_string()];
+    engine().up(&with_command(&["sleep", "60"]), &UpOptions::default()).await.unwrap();
+    engine().exec(&name, "app", &sh("echo kept > /cache/file")).await.unwrap();
+
+    let recreated = engine().up(&with_command(&["sleep", "61"]), &UpOptions::default()).await.unwrap();
+    let read = engine().exec(&name, "app", &sh("cat /cache/file")).await.unwrap();
+    let volume = std::process::Command::new("podman")
+        .args(["container", "inspect", "--format", "{{range .Mounts}}{{.Name}}{{end}}", &recreated.services[0].container_id])
+        .output()
+        .unwrap();
+    let volume = String::from_utf8_lossy(&volume.stdout).trim().to_string();
+    engine().down(&name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    let exists = std::process::Command::new("podman").args(["volume", "exists", &volume]).status().unwrap();
+    if exists.success() {
+        let _ = std::process::Command::new("podman").args(["volume", "rm", "-f", &volume]).output();
+    }
+
+    assert!(recreated.services[0].recreated, "{:?}", recreated.services);
+    assert_eq!(read.stdout, "kept\n", "the replacement mounts the same anonymous volume: {read:?}");
+    assert!(!exists.success(), "down -v removed the volume {volume}");
+}

@@ -353,6 +353,18 @@ pub(super) fn push_pairs(args: &mut Vec<String>, flag: &str, pairs: &BTreeMap<St
     }
 }
 
+/// One entry of `.Mounts` in `container inspect`, as podman and docker
+/// print it.
+#[derive(Deserialize)]
+struct InspectMount {
+    #[serde(rename = "Type")]
+    kind: String,
+    #[serde(rename = "Name", default)]
+    name: Option<String>,
+    #[serde(rename = "Destination")]
+    destination: String,
+}
+
 /// How long an image build may take before it is killed.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(6 * 60 * 60);
 
@@ -512,6 +524,18 @@ impl Backend for CliBackend {
             unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions, Feature::Rename, Feature::Build]);
         }
         Capabilities { isolation, unsupported }
+    }
+
+    async fn volume_mounts(&self, id: &str) -> Result<BTreeMap<String, String>, BackendError> {
+        // NOTE: Apple's `container inspect` lists no volume names to reuse.
+        if self.grammar == Grammar::AppleContainer {
+            return Ok(BTreeMap::new());
+        }
+        let args = strings(["container", "inspect", "--format", "{{json .Mounts}}", id]);
+        let stdout = self.run_ok(&args, Some(("container", id))).await?;
+        let mounts: Vec<InspectMount> = self.parse(&args, stdout.trim())?;
+        let volumes = mounts.into_iter().filter(|mount| mount.kind == "volume");
+        Ok(volumes.filter_map(|mount| Some((mount.destination, mount.name?))).collect())
     }
 
     async fn image_id(&self, name: &str) -> Result<Option<String>, BackendError> {

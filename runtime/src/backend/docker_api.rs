@@ -332,6 +332,14 @@ impl Backend for DockerApiBackend {
         Ok(infos)
     }
 
+    async fn volume_mounts(&self, id: &str) -> Result<BTreeMap<String, String>, BackendError> {
+        let response = settled(|| self.client.inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>))
+            .await
+            .map_err(|error| self.error("inspect container", Some(("container", id)), error))?;
+        let volumes = response.mounts.unwrap_or_default().into_iter().filter(|mount| mount.typ.as_ref().is_some_and(|kind| kind.to_string() == "volume"));
+        Ok(volumes.filter_map(|mount| Some((mount.destination?, mount.name?))).collect())
+    }
+
     async fn logs(&self, id: &str, tail: Option<usize>) -> Result<Logs, BackendError> {
         let tail = tail.map(|count| count.to_string()).unwrap_or_else(|| "all".to_string());
         let options = LogsOptionsBuilder::new().stdout(true).stderr(true).tail(&tail).build();

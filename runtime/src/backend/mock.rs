@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::{
     Backend, BackendError, Capabilities, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput,
-    LabelFilter, Logs, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
+    LabelFilter, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
 /// A backend operation, for latency, faults and the call log.
@@ -282,6 +282,15 @@ impl Backend for MockBackend {
         self.exclusive
     }
 
+    async fn volume_mounts(&self, id: &str) -> Result<BTreeMap<String, String>, BackendError> {
+        let name = self.target_name(id);
+        self.enter(Operation::InspectContainer, &name).await?;
+        let state = self.lock();
+        let container = state.containers.get(&name).ok_or_else(|| Self::not_found("container", id, Operation::InspectContainer))?;
+        let volumes = container.spec.mounts.iter().filter(|mount| mount.kind == MountType::Volume);
+        Ok(volumes.filter_map(|mount| Some((mount.target.clone(), mount.source.clone()?))).collect())
+    }
+
     async fn image_id(&self, name: &str) -> Result<Option<String>, BackendError> {
         self.enter(Operation::InspectImage, name).await?;
         Ok(self.lock().images.get(name).cloned())
@@ -388,11 +397,18 @@ impl Backend for MockBackend {
         }
         state.next_id += 1;
         let id = format!("mock{:060}", state.next_id);
+        // An anonymous volume gets a name of its own, as a runtime gives it.
+        let mut spec = spec.clone();
+        for (position, mount) in spec.mounts.iter_mut().enumerate() {
+            if mount.kind == MountType::Volume && mount.source.is_none() {
+                mount.source = Some(format!("anonymous{:04}-{position}", state.next_id));
+            }
+        }
         state.containers.insert(
             spec.name.clone(),
             MockContainer {
                 id: id.clone(),
-                spec: spec.clone(),
+                spec,
                 started_at: None,
                 exit_code: None,
                 exit_after_start: None,

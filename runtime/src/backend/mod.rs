@@ -414,6 +414,13 @@ pub trait Backend: Send + Sync {
     /// [`Feature::Rename`] is never asked.
     async fn rename_container(&self, id: &str, name: &str) -> Result<(), BackendError>;
     async fn inspect_container(&self, id: &str) -> Result<ContainerInfo, BackendError>;
+    /// Returns the volumes mounted in a container, named and anonymous, by
+    /// the path they are mounted at, so that a replacement can take over
+    /// its anonymous volumes as docker compose does. A backend that cannot
+    /// tell returns none, and a replacement then gets new ones.
+    async fn volume_mounts(&self, _id: &str) -> Result<BTreeMap<String, String>, BackendError> {
+        Ok(BTreeMap::new())
+    }
     /// Lists containers in every state, including exited ones.
     async fn list_containers(&self, labels: &LabelFilter) -> Result<Vec<ContainerInfo>, BackendError>;
 

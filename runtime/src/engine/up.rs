@@ -868,6 +868,16 @@ fn create_host_paths(backend: &dyn Backend, service: &str, spec: &crate::backend
     Ok(())
 }
 
+/// Gives each anonymous volume of `spec` the volume that the replaced
+/// container had at the same path, where there is one.
+fn adopt_anonymous_volumes(spec: &mut crate::backend::ContainerSpec, volumes: &BTreeMap<String, String>) {
+    for mount in &mut spec.mounts {
+        if mount.kind == MountType::Volume && mount.source.is_none() {
+            mount.source = volumes.get(&mount.target).cloned();
+        }
+    }
+}
+
 /// One container of a service to converge, with what its task needs.
 struct Replica {
     backend: Arc<dyn Backend>,
@@ -894,13 +904,17 @@ impl Replica {
         };
         let progress = &options.progress;
         let wanted_hash = service.spec.labels.get(CONFIG_HASH_LABEL);
-        let spec = service.replica(project, number);
+        let mut spec = service.replica(project, number);
         let _permit = permits.acquire().await.map_err(|error| EngineError::Task(error.to_string()))?;
 
         let (id, reused, recreated) = match existing {
             Some(info) if info.labels.get(CONFIG_HASH_LABEL) == wanted_hash => (info.id, true, false),
             Some(info) => {
                 tracing::info!(project, service = %name, container = %info.id, "recreating the changed container");
+                // The replacement takes over the anonymous volumes, and so
+                // their data, as docker compose does.
+                let volumes = backend.volume_mounts(&info.id).await.map_err(fail("inspect", &info.name))?;
+                adopt_anonymous_volumes(&mut spec, &volumes);
                 let keep = backend.capabilities().supports(Feature::Rename);
                 if keep {
                     retire(&backend, &journal, &info, name, true, &options).await?;
