@@ -369,6 +369,38 @@ fn logs_follow_prints_new_lines_after_the_tail() {
     assert_eq!(leftovers(&project), "");
 }
 
+#[test]
+fn logs_follow_keeps_following_restarts() {
+    let (project, dir, _guard) = unique_project("perrycli-restart");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        format!("services:\n  web:\n    image: {IMAGE}\n    restart: always\n    command: [sh, -c, 'echo run; sleep 1; exit 3']\n"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| perry_stack(&dir, args);
+    ok(run(&["up", "-d"]));
+    let began = std::time::Instant::now();
+    while !ok(run(&["logs"])).contains("web | run") {
+        assert!(began.elapsed() < std::time::Duration::from_secs(30), "web printed nothing");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    let mut follow = command(&dir, &["logs", "-f", "--tail", "1"]).stdout(std::process::Stdio::piped()).spawn().expect("perry-stack starts");
+    let lines = Lines::new(follow.stdout.take().unwrap());
+    let wait = std::time::Duration::from_secs(30);
+    assert_eq!(lines.next_within(wait).as_deref(), Some("web | run"));
+    // The container exits after a second and its restart policy starts it
+    // again; the follow goes on with the new run.
+    let next = std::iter::from_fn(|| lines.next_within(wait)).find(|line| line == "web | run");
+    assert!(next.is_some(), "the restarted container's output was not followed");
+
+    ok(run(&["stop", "-t", "0"]));
+    let _rest = lines.rest_within(wait);
+    assert!(follow.wait().expect("perry-stack exits").success());
+    ok(run(&["down", "-t", "0"]));
+    assert_eq!(leftovers(&project), "");
+}
+
 fn ok_output(output: Output) -> Output {
     assert!(output.status.success(), "perry-stack failed:\n{}", String::from_utf8_lossy(&output.stderr));
     output

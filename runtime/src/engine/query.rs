@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
@@ -70,8 +71,9 @@ pub(crate) async fn logs(
 }
 
 /// Follows the containers of `services` (all when empty) at once, sending
-/// each line to `sink` as it is written and then each container's exit,
-/// until every followed container has stopped or `sink` is closed. A container removed meanwhile ends its own
+/// each line to `sink` as it is written and each container's exit, until
+/// every followed container has stopped (and has not started again within
+/// a short grace period, as a restart policy would) or `sink` is closed. A container removed meanwhile ends its own
 /// stream; any other failure ends the follow with an error once the rest
 /// have ended.
 // NOTE: containers started after the follow began are not followed; docker
@@ -104,30 +106,43 @@ pub(crate) async fn follow_logs(
         let replicas = replicas[&service];
         tasks.spawn(async move {
             let output = |item| ServiceOutput { service: service.clone(), container: info.name.clone(), number, replicas, item };
-            let (lines, mut received) = mpsc::channel(64);
-            let follow = backend.follow_logs(&info.id, tail, lines);
-            let forward = async {
-                while let Some(line) = received.recv().await {
-                    if sink.send(output(OutputItem::Line(line))).await.is_err() {
-                        break;
+            let mut tail = tail;
+            loop {
+                let (lines, mut received) = mpsc::channel(64);
+                let follow = backend.follow_logs(&info.id, tail, lines);
+                let forward = async {
+                    while let Some(line) = received.recv().await {
+                        if sink.send(output(OutputItem::Line(line))).await.is_err() {
+                            break;
+                        }
                     }
+                    // Dropping the receiver ends `follow` once `sink` is closed.
+                    drop(received);
+                };
+                let (result, ()) = tokio::join!(follow, forward);
+                match result {
+                    Err(error) if error.is_not_found() => return Ok(()),
+                    Err(error) => return Err(EngineError::Backend { action: format!("follow the logs of container {}", info.name), source: error }),
+                    Ok(()) if sink.is_closed() => return Ok(()),
+                    Ok(()) => {}
                 }
-                // Dropping the receiver ends `follow` once `sink` is closed.
-                drop(received);
-            };
-            let (result, ()) = tokio::join!(follow, forward);
-            match result {
-                Err(error) if error.is_not_found() => Ok(()),
-                Err(error) => Err(EngineError::Backend { action: format!("follow the logs of container {}", info.name), source: error }),
-                Ok(()) if sink.is_closed() => Ok(()),
-                Ok(()) => {
-                    // The output ended because the container stopped.
-                    if let Ok(stopped) = backend.inspect_container(&info.id).await
-                        && !stopped.state.running
-                    {
+                // The output ended because the container stopped, unless it
+                // already runs again.
+                // NOTE: the lines written between a restart and the next
+                // follow (a fraction of a second) are not shown.
+                tail = Some(0);
+                match backend.inspect_container(&info.id).await {
+                    Ok(state) if state.state.running => continue,
+                    Ok(stopped) => {
                         let _ = sink.send(output(OutputItem::Exited { exit_code: stopped.state.exit_code })).await;
                     }
-                    Ok(())
+                    Err(error) => {
+                        tracing::debug!(container = %info.name, %error, "the followed container is gone");
+                        return Ok(());
+                    }
+                }
+                if !restarts(backend.as_ref(), &info.id, &sink).await {
+                    return Ok(());
                 }
             }
         });
@@ -139,6 +154,28 @@ pub(crate) async fn follow_logs(
         }
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// How long a stopped container is watched for a restart (a restart
+/// policy, or `restart`) before its follow ends.
+const RESTART_GRACE: Duration = Duration::from_secs(2);
+
+/// Returns whether container `id` runs again within [`RESTART_GRACE`],
+/// checking every quarter second; a closed `sink` stops the watch.
+async fn restarts<T>(backend: &dyn Backend, id: &str, sink: &mpsc::Sender<T>) -> bool {
+    let deadline = tokio::time::Instant::now() + RESTART_GRACE;
+    while tokio::time::Instant::now() < deadline {
+        tokio::select! {
+            () = sink.closed() => return false,
+            () = tokio::time::sleep(Duration::from_millis(250)) => {}
+        }
+        match backend.inspect_container(id).await {
+            Ok(info) if info.state.running => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 pub(crate) async fn exec(
