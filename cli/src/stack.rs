@@ -100,13 +100,14 @@ fn parse_scale(value: &str) -> Result<(String, u32), String> {
     if service.is_empty() {
         return Err(format!("invalid --scale `{value}`: the service name is empty"));
     }
-    let count = count.parse().map_err(|_| format!("invalid --scale `{value}`: `{count}` is not a whole number from 0"))?;
+    let count = count.parse().map_err(|_| format!("invalid --scale `{value}`: `{count}` is not a whole number from 0 to {}", u32::MAX))?;
     Ok((service.to_string(), count))
 }
 
 #[derive(clap::Args)]
 pub struct DownArgs {
-    /// Also remove the project's named volumes (never external ones).
+    /// Also remove the project's named volumes (never external ones) and
+    /// the anonymous volumes of its containers.
     #[arg(short = 'v', long = "volumes")]
     pub volumes: bool,
     /// Also remove containers of services that the compose file no longer has.
@@ -516,7 +517,11 @@ pub fn restart(globals: GlobalArgs, args: LifecycleArgs) -> ExitCode {
     run(async move {
         let (name, defined) = target(&globals)?;
         check_defined(defined.as_ref(), &args.services)?;
-        engine().await?.restart(&name, &args.services, &lifecycle_options(&globals, &args)).await.map_err(|error| error.to_string())?;
+        let engine = engine().await?;
+        if engine.ps(&name).await.map_err(|error| error.to_string())?.is_empty() {
+            return Err(format!("project {name} has no containers to restart; `up` creates them"));
+        }
+        engine.restart(&name, &args.services, &lifecycle_options(&globals, &args)).await.map_err(|error| error.to_string())?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -322,7 +322,7 @@ fn logs_prefix_replicas_and_tail_all() {
     let scaled = ok(run(&["up", "-d", "--scale", "w=1"]));
     assert!(scaled.contains("w-2  Removed"), "{scaled}");
     assert_eq!(ok(run(&["ps", "-q", "w"])).lines().count(), 1);
-    for (value, message) in [("nosuch=1", "no service `nosuch` in the compose file"), ("w", "invalid --scale `w`: use SERVICE=NUM"), ("w=-1", "`-1` is not a whole number")] {
+    for (value, message) in [("nosuch=1", "no service `nosuch` in the compose file"), ("w", "invalid --scale `w`: use SERVICE=NUM"), ("w=-1", "`-1` is not a whole number from 0 to 4294967295")] {
         let output = run(&["up", "-d", "--scale", value]);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{value}: {stderr}");
@@ -407,15 +407,17 @@ fn ok_output(output: Output) -> Output {
 }
 
 #[test]
-fn start_without_containers_fails() {
+fn start_and_restart_without_containers_fail() {
     let (project, dir, _guard) = unique_project("perrycli-start");
     std::fs::write(dir.join("compose.yaml"), format!("services:\n  web:\n    image: {IMAGE}\n")).unwrap();
 
-    let output = perry_stack(&dir, &["-p", &project, "start"]);
+    for verb in ["start", "restart"] {
+        let output = perry_stack(&dir, &["-p", &project, verb]);
 
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("project {project} has no containers to start; `up` creates them")), "{stderr}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{verb}: {stderr}");
+        assert!(stderr.contains(&format!("project {project} has no containers to {verb}; `up` creates them")), "{stderr}");
+    }
 }
 
 #[test]

@@ -461,6 +461,10 @@ fn compose_file_from_dotenv() {
     assert_eq!(from_dotenv.project.files, [base.clone(), extra]);
     assert_eq!(from_dotenv.project.services["web"].image.as_deref(), Some("nginx:extra"));
 
+    // COMPOSE_PATH_SEPARATOR splits it, from `.env` too.
+    folder.write(".env", "COMPOSE_FILE=base.yaml,more/extra.yaml\nCOMPOSE_PATH_SEPARATOR=,\n");
+    assert_eq!(loaded(load_project(&options)).project.files, [base.clone(), folder.0.join("more/extra.yaml")]);
+
     // The process environment wins over `.env`.
     let environment = process(&[("COMPOSE_FILE", "base.yaml")]);
     let options = Options { working_dir: folder.0.clone(), environment: Some(&environment), ..Options::default() };

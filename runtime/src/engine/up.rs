@@ -638,6 +638,12 @@ impl Scheduler<'_> {
         }
     }
 
+    /// Names the first container of `service`, which progress lines about
+    /// the whole service show, as the other lines show containers.
+    fn first_container(&self, service: &str) -> String {
+        self.plan.services.get(service).map_or_else(|| service.to_string(), |planned| planned.replica(&self.plan.project, 1).name)
+    }
+
     /// Records that a service failed to start or to meet a condition.
     /// Dependents that declared it optional go on, and the others are
     /// blocked. The failure only warns when every dependent declared it optional.
@@ -651,7 +657,7 @@ impl Scheduler<'_> {
             self.outcome.warnings.push(warning);
         } else {
             tracing::error!(project = %self.plan.project, service = %service, %error, "service failed");
-            Progress::emit(&self.options.progress, &service, &service, "Error");
+            Progress::emit(&self.options.progress, &service, &self.first_container(&service), "Error");
             self.outcome.failures.push((service.clone(), error));
             match self.options.on_failure {
                 FailureStrategy::PartialContinue => {}
@@ -672,7 +678,7 @@ impl Scheduler<'_> {
             return;
         }
         self.outcome.skipped.push(service.to_string());
-        Progress::emit(&self.options.progress, service, service, "Skipped");
+        Progress::emit(&self.options.progress, service, &self.first_container(service), "Skipped");
         let waiters = self.waiters.get(service).cloned().unwrap_or_default();
         for (waiter, _) in waiters {
             if self.plan.services[&waiter].optional.contains(service) {

@@ -364,15 +364,15 @@ fn compose_files(options: &Options<'_>) -> Result<Vec<PathBuf>, Diagnostic> {
     }
     let start = if options.working_dir.as_os_str().is_empty() { PathBuf::from(".") } else { options.working_dir.clone() };
     let start = std::path::absolute(&start).unwrap_or(start);
-    // As docker compose does, COMPOSE_FILE may also come from the working
-    // folder's `.env` (or the `--env-file` files). Their errors are
-    // reported when the project's env files are read.
-    let from_variable = options.environment.and_then(|environment| environment.get("COMPOSE_FILE")).or_else(|| {
-        let (mut sources, mut diagnostics) = (BTreeMap::new(), Diagnostics::default());
-        read_env_files(&options.env_files, options.environment, &start, &mut sources, &mut diagnostics).remove("COMPOSE_FILE")
-    });
-    if let Some(value) = from_variable.filter(|value| !value.is_empty()) {
-        return Ok(value.split(':').filter(|path| !path.is_empty()).map(|path| start.join(path)).collect());
+    // As docker compose does, COMPOSE_FILE and COMPOSE_PATH_SEPARATOR may
+    // also come from the working folder's `.env` (or the `--env-file`
+    // files). Their errors are reported when the project's env files are read.
+    let (mut sources, mut diagnostics) = (BTreeMap::new(), Diagnostics::default());
+    let env_files = read_env_files(&options.env_files, options.environment, &start, &mut sources, &mut diagnostics);
+    let variable = |name: &str| options.environment.and_then(|environment| environment.get(name)).or_else(|| env_files.get(name).cloned()).filter(|value| !value.is_empty());
+    if let Some(value) = variable("COMPOSE_FILE") {
+        let separator = variable("COMPOSE_PATH_SEPARATOR").unwrap_or_else(|| ":".to_string());
+        return Ok(value.split(separator.as_str()).filter(|path| !path.is_empty()).map(|path| start.join(path)).collect());
     }
 
     let mut folder = Some(start.as_path());
