@@ -443,17 +443,24 @@ pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
         }
 
         eprintln!("following the output of project {}; press Ctrl-C to stop its containers", report.project);
-        let interrupted = async move {
-            let _ = interrupts.wait_for(|presses| *presses >= 1).await;
-        };
-        follow_logs(&engine, &report.project, &args.services, None, true, interrupted).await?;
         let options = DownOptions {
             timeout: Duration::from_secs(args.timeout),
             max_parallel: globals.parallel(),
             progress: Some(progress()),
             ..DownOptions::default()
         };
-        engine.stop(&report.project, &args.services, &options).await.map_err(|error| error.to_string())?;
+        // The output is printed until every container has ended. Ctrl-C
+        // stops them while their last lines and exits still print.
+        let follow = follow_logs(&engine, &report.project, &args.services, None, true, std::future::pending());
+        tokio::pin!(follow);
+        tokio::select! {
+            followed = &mut follow => followed?,
+            _ = interrupts.wait_for(|presses| *presses >= 1) => {
+                let (followed, stopped) = tokio::join!(&mut follow, engine.stop(&report.project, &args.services, &options));
+                stopped.map_err(|error| error.to_string())?;
+                followed?;
+            }
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -262,9 +262,11 @@ fn attached_up_stops_on(signal_name: &str) {
         }
     }
     signal(child.id(), signal_name);
+    let rest = lines.rest_within(std::time::Duration::from_secs(60));
     let status = child.wait().expect("perry-stack exits");
 
     assert!(status.success(), "{status}");
+    assert!(rest.iter().any(|line| line == "web exited with code 0"), "the stop's end is printed: {rest:?}");
     let ps = ok(perry_stack(&dir, &["-p", &project, "ps"]));
     assert!(ps.contains(&format!("{project}-web-1")), "the container stays: {ps}");
     assert!(!ps.contains("running"), "the container was stopped: {ps}");
