@@ -12,6 +12,7 @@ use perry_stack::backend::{DockerApiBackend, ExecSettings, LogStream};
 use perry_stack::schema::Condition;
 use perry_stack::testing::*;
 use perry_stack::engine::OutputItem;
+use perry_stack::schema::yaml::{Node, Value};
 use perry_stack::{DownOptions, Engine, UpOptions};
 use support::*;
 
@@ -123,4 +124,33 @@ async fn short_lived_container_over_the_api() {
     assert_eq!(rows.len(), 1);
     engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
     assert_eq!(leftovers(&name), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn build_over_the_api() {
+    require_podman();
+    let service = serve("apibuild");
+    let name = unique_project("apibuild");
+    let _cleanup = Cleanup(name.clone());
+    let context = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&context).unwrap();
+    std::fs::write(context.join("Containerfile.dev"), format!("FROM {IMAGE}\nARG GREETING\nRUN echo \"$GREETING\" > /built\n")).unwrap();
+    let backend = DockerApiBackend::connect(&service.socket, Duration::from_secs(60)).unwrap();
+    let engine = Engine::new(Arc::new(backend));
+    let mut web = build(service_named("web", &["sleep", "60"]), &context.display().to_string());
+    // `dockerfile` and `args` as the loader keeps them.
+    let text = |text: &str| Node::new(Value::String(text.to_string()), Default::default());
+    if let Some(Value::Mapping(entries)) = web.unsupported.get_mut("build").map(|build| &mut build.value) {
+        entries.push((text("dockerfile"), text("Containerfile.dev")));
+        entries.push((text("args"), Node::new(Value::Mapping(vec![(text("GREETING"), text("hello"))]), Default::default())));
+    }
+
+    let up = engine.up(&project(&name, vec![web]), &UpOptions::default()).await;
+    let read = engine.exec(&name, "web", &["cat".to_string(), "/built".to_string()]).await;
+    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    let _ = std::process::Command::new("podman").args(["rmi", "-f", &format!("{name}-web")]).output();
+    let _ = std::fs::remove_dir_all(&context);
+
+    up.unwrap();
+    assert_eq!(read.unwrap().stdout, "hello\n");
 }

@@ -12,7 +12,7 @@ use bollard::models::{
     NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
     LogsOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder, StopContainerOptionsBuilder,
 };
 use bollard::exec::{StartExecOptions, StartExecResults};
@@ -21,7 +21,7 @@ use bollard::Docker;
 use futures_util::StreamExt;
 
 use super::{
-    Backend, BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings, LabelFilter, LogLine, LogStream, Logs,
+    Backend, BackendError, BuildSpec, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings, LabelFilter, LogLine, LogStream, Logs,
     MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 use super::follow::LineSplitter;
@@ -73,6 +73,18 @@ where
         }
     }
     call().await
+}
+
+/// Packs the build context folder into a tar archive, as `/build` takes
+/// it. The whole folder goes, as the runtime's own `build` sends it.
+// NOTE: `.dockerignore` is not read, so ignored files are sent too.
+fn pack_context(spec: &BuildSpec) -> Result<Vec<u8>, String> {
+    let mut archive = tar::Builder::new(Vec::new());
+    archive.follow_symlinks(false);
+    archive
+        .append_dir_all(".", &spec.context)
+        .map_err(|error| format!("could not pack the build context {}: {error}", spec.context))?;
+    archive.into_inner().map_err(|error| format!("could not pack the build context {}: {error}", spec.context))
 }
 
 /// Turns labels into the API's `filters`; no labels give no filter, which
@@ -166,10 +178,40 @@ impl Backend for DockerApiBackend {
         "docker-api"
     }
 
-    // NOTE: a build over the API needs the context sent as a tar stream,
-    // which is not written yet; the command-line backends build.
-    fn capabilities(&self) -> super::Capabilities {
-        super::Capabilities { unsupported: [super::Feature::Build].into(), ..super::Capabilities::default() }
+    async fn image_id(&self, name: &str) -> Result<Option<String>, BackendError> {
+        match self.client.inspect_image(name).await {
+            Ok(image) => Ok(Some(image.id.unwrap_or_default())),
+            Err(ApiError::DockerResponseServerError { status_code: 404, .. }) => Ok(None),
+            Err(error) => Err(self.error("inspect image", Some(("image", name)), error)),
+        }
+    }
+
+    async fn build_image(&self, spec: &BuildSpec) -> Result<(), BackendError> {
+        let request = format!("build image {} on {}", spec.image, self.socket);
+        let context = pack_context(spec).map_err(|error| BackendError::Request { request: request.clone(), message: error })?;
+        let args: HashMap<String, String> = spec.args.clone().into_iter().collect();
+        let labels: HashMap<String, String> = spec.labels.clone().into_iter().collect();
+        let mut options = BuildImageOptionsBuilder::new().t(&spec.image).rm(true).buildargs(&args).labels(&labels);
+        if let Some(dockerfile) = &spec.dockerfile {
+            options = options.dockerfile(dockerfile);
+        }
+        if let Some(target) = &spec.target {
+            options = options.target(target);
+        }
+        let mut stream = self.client.build_image(options.build(), None, Some(bollard::body_full(context.into())));
+        // The build reports its steps as it goes; a failed step comes as an
+        // item with an error, or as an error of the stream.
+        let mut output = String::new();
+        while let Some(item) = stream.next().await {
+            let info = item.map_err(|error| BackendError::Request { request: request.clone(), message: error.to_string() })?;
+            if let Some(text) = info.stream {
+                output.push_str(&text);
+            }
+            if let Some(error) = info.error_detail.and_then(|detail| detail.message) {
+                return Err(BackendError::Failed { command: request, exit_code: None, stderr: format!("{output}{error}") });
+            }
+        }
+        Ok(())
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<(), BackendError> {
