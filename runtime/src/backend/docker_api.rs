@@ -378,7 +378,7 @@ impl Backend for DockerApiBackend {
         let response = settled(|| self.client.inspect_container(id, None::<bollard::query_parameters::InspectContainerOptions>))
             .await
             .map_err(|error| self.error("inspect container", Some(("container", id)), error))?;
-        let volumes = response.mounts.unwrap_or_default().into_iter().filter(|mount| mount.typ.as_ref().is_some_and(|kind| kind.to_string() == "volume"));
+        let volumes = response.mounts.unwrap_or_default().into_iter().filter(|mount| mount.typ.as_deref() == Some("volume"));
         Ok(volumes.filter_map(|mount| Some((mount.destination?, mount.name?))).collect())
     }
 
