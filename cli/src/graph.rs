@@ -109,12 +109,12 @@ pub fn graph(args: GraphArgs) -> ExitCode {
         },
         None => graph.name.clone(),
     };
-    if let Action::Logs { node } | Action::Exec { node, .. } = &action {
-        if !graph.nodes.contains_key(node) {
-            let names: Vec<&str> = graph.nodes.keys().map(String::as_str).collect();
-            eprintln!("error: no node `{node}` in the workload graph; {}", text::defined_nodes_help(&names));
-            return ExitCode::from(1);
-        }
+    if let Action::Logs { node } | Action::Exec { node, .. } = &action
+        && !graph.nodes.contains_key(node)
+    {
+        let names: Vec<&str> = graph.nodes.keys().map(String::as_str).collect();
+        eprintln!("error: no node `{node}` in the workload graph; {}", text::defined_nodes_help(&names));
+        return ExitCode::from(1);
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -123,7 +123,10 @@ pub fn graph(args: GraphArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(act(action, &graph, &project)) {
+    let result = runtime.block_on(act(action, &graph, &project));
+    // A read of standard input that `exec` no longer needs may still block.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");

@@ -216,7 +216,11 @@ where
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(body) {
+    let result = runtime.block_on(body);
+    // A read of standard input that the command no longer needs (an exec
+    // whose command ended first) may still block; do not wait for it.
+    runtime.shutdown_background();
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 mod support;
-use support::{leftovers, signal, unique_project, Lines, IMAGE};
+use support::{leftovers, signal, unique_project, ApiService, Lines, IMAGE};
 
 /// The perry-stack command in `dir` on podman, without the compose
 /// variables of the test run's environment.
@@ -400,6 +400,37 @@ fn logs_follow_keeps_following_restarts() {
     let _rest = lines.rest_within(wait);
     assert!(follow.wait().expect("perry-stack exits").success());
     ok(run(&["down", "-t", "0"]));
+    assert_eq!(leftovers(&project), "");
+}
+
+#[test]
+fn exec_streams_over_the_api() {
+    let (project, dir, _guard) = unique_project("perrycli-apiexec");
+    let service = ApiService::start(&project);
+    std::fs::write(dir.join("compose.yaml"), format!("services:\n  web:\n    image: {IMAGE}\n    command: [sleep, '60']\n")).unwrap();
+    let api = |args: &[&str]| {
+        let mut command = command(&dir, args);
+        command.env_remove("PERRY_CONTAINER_BACKEND").env("PERRY_CONTAINER_MODE", "server-first").env("DOCKER_HOST", format!("unix://{}", service.socket.display()));
+        command
+    };
+    let up = api(&["up", "-d"]).output().unwrap();
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+
+    // The command answers a line while the pipe is still open.
+    let mut child = api(&["exec", "-T", "web", "sh", "-c", "read line; echo got $line; exit 5"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut input, b"hello\n").unwrap();
+    let lines = Lines::new(child.stdout.take().unwrap());
+    assert_eq!(lines.next_within(std::time::Duration::from_secs(30)).as_deref(), Some("got hello"));
+    let status = child.wait().unwrap();
+    drop(input);
+    assert_eq!(status.code(), Some(5), "the exit code passes, and the exec ends while its input is open");
+
+    assert!(api(&["down", "-t", "0"]).output().unwrap().status.success());
     assert_eq!(leftovers(&project), "");
 }
 

@@ -97,3 +97,38 @@ impl Lines {
         lines
     }
 }
+
+/// A `podman system service` on a socket of its own, killed (by its own
+/// pid) when dropped, for running the command on the Engine API backend.
+pub struct ApiService {
+    child: std::process::Child,
+    pub socket: PathBuf,
+}
+
+impl ApiService {
+    /// Starts the service and waits until it accepts connections.
+    pub fn start(name: &str) -> ApiService {
+        let socket = std::env::temp_dir().join(format!("{name}.sock"));
+        let child = Command::new("podman")
+            .args(["system", "service", "--time=0", &format!("unix://{}", socket.display())])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("podman system service starts");
+        let service = ApiService { child, socket };
+        let began = std::time::Instant::now();
+        while std::os::unix::net::UnixStream::connect(&service.socket).is_err() {
+            assert!(began.elapsed() < std::time::Duration::from_secs(20), "podman system service did not open {}", service.socket.display());
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        service
+    }
+}
+
+impl Drop for ApiService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}

@@ -430,6 +430,68 @@ impl Backend for DockerApiBackend {
         Ok(())
     }
 
+    async fn exec_attached(&self, id: &str, argv: &[String], settings: &ExecSettings, attach: super::Attach) -> Result<i64, BackendError> {
+        use std::io::Write;
+        use tokio::io::AsyncWriteExt;
+
+        // NOTE: no terminal is given over the API; the streams flow as pipes.
+        let env: Vec<String> = settings.env.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        let config = ExecConfig {
+            attach_stdin: Some(attach.stdin),
+            attach_stdout: Some(true),
+            attach_stderr: Some(true),
+            cmd: Some(argv.to_vec()),
+            env: (!env.is_empty()).then_some(env),
+            working_dir: settings.workdir.clone(),
+            user: settings.user.clone(),
+            ..ExecConfig::default()
+        };
+        let created = self.client.create_exec(id, config).await.map_err(|error| self.error("create exec", Some(("container", id)), error))?;
+        let started = self
+            .client
+            .start_exec(&created.id, Some(StartExecOptions { detach: false, tty: false, output_capacity: None }))
+            .await
+            .map_err(|error| self.error("start exec", Some(("container", id)), error))?;
+        if let StartExecResults::Attached { output: mut stream, input: mut writer } = started {
+            // Input goes on while output comes; the command may end before
+            // its input does, so the output's end ends the exec.
+            let write = async move {
+                if attach.stdin {
+                    let _ = tokio::io::copy(&mut tokio::io::stdin(), &mut writer).await;
+                }
+                let _ = writer.shutdown().await;
+                std::future::pending::<()>().await;
+            };
+            let read = async {
+                while let Some(item) = stream.next().await {
+                    if let Err(ApiError::IOError { err }) = &item
+                        && err.kind() == std::io::ErrorKind::ConnectionReset
+                    {
+                        break;
+                    }
+                    // A closed stdout or stderr (`exec ... | head`) is the reader's choice.
+                    match item.map_err(|error| self.error("read exec output", None, error))? {
+                        LogOutput::StdErr { message } => {
+                            let _ = std::io::stderr().lock().write_all(&message);
+                        }
+                        LogOutput::StdOut { message } | LogOutput::Console { message } => {
+                            let mut stdout = std::io::stdout().lock();
+                            let _ = stdout.write_all(&message).and_then(|()| stdout.flush());
+                        }
+                        LogOutput::StdIn { .. } => {}
+                    }
+                }
+                Ok::<(), BackendError>(())
+            };
+            tokio::select! {
+                read = read => read?,
+                () = write => {}
+            }
+        }
+        let inspected = self.client.inspect_exec(&created.id).await.map_err(|error| self.error("inspect exec", None, error))?;
+        Ok(inspected.exit_code.unwrap_or(-1))
+    }
+
     async fn exec_with(&self, id: &str, argv: &[String], settings: &ExecSettings) -> Result<ExecOutput, BackendError> {
         let env: Vec<String> = settings.env.iter().map(|(name, value)| format!("{name}={value}")).collect();
         let config = ExecConfig {

@@ -442,8 +442,9 @@ pub trait Backend: Send + Sync {
     /// `exec` on the command line does: output goes to this process's
     /// stdout and stderr, and `attach` says whether the command reads its
     /// standard input and gets a terminal. Returns the command's exit code.
-    /// No timeout applies. Without a way to attach, the output is printed
-    /// when the command ends and piped input is read to its end first.
+    /// No timeout applies. A backend without its own way to attach prints
+    /// the output when the command ends and reads piped input to its end
+    /// first.
     async fn exec_attached(&self, id: &str, argv: &[String], settings: &ExecSettings, attach: Attach) -> Result<i64, BackendError> {
         attached::exec_collected(self, id, argv, settings, attach).await
     }
