@@ -57,7 +57,7 @@ impl DockerApiBackend {
     }
 }
 
-/// Runs an API call again while its answer holds the container state
+/// Runs an API call again while its response holds the container state
 /// `stopped`: podman's API reports it for a moment after a container exits,
 /// the typed models reject it, and a later call sees `exited`.
 async fn settled<T, F, Fut>(call: F) -> Result<T, ApiError>
