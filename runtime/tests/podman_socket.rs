@@ -84,6 +84,12 @@ async fn follow_logs_over_the_api() {
     let script = "echo old; echo last; sleep 3; printf par; sleep 0.3; echo tial; echo oops >&2; sleep 0.3";
     let project = project(&name, vec![service_named("talk", &["sh", "-c", script])]);
     engine.up(&project, &UpOptions::default()).await.unwrap();
+    // The tail is taken once both first lines are out.
+    let began = std::time::Instant::now();
+    while !engine.logs(&name, None, None).await.unwrap().iter().any(|entry| entry.logs.stdout.contains("last")) {
+        assert!(began.elapsed() < Duration::from_secs(3), "talk printed nothing before its pause");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     let (sink, mut received) = tokio::sync::mpsc::channel(16);
     let follow = engine.follow_logs(&name, &[], Some(1), sink);
