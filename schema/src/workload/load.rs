@@ -227,7 +227,12 @@ impl Reader<'_> {
                         }
                     }
                 }
-                "dependsOn" => node.depends_on = self.strings(item, &path),
+                "dependsOn" => {
+                    node.depends_on = self.strings(item, &path);
+                    if let Value::Sequence(entries) = &item.value {
+                        node.depends_on_spans = entries.iter().map(|entry| entry.span).collect();
+                    }
+                }
                 "resources" => {
                     for (resource, limit) in self.entries(item, &path, &["memory", "cpus"]) {
                         let limit = Some(self.string(limit, &format!("{path}.{resource}")));
@@ -384,6 +389,14 @@ nodes:
         assert_eq!((errors.0[0].span.line, errors.0[0].span.column), (6, 16));
         assert_eq!(errors.0[1].message, "`nodes.a.healthcheck.intervalMs` must be a positive integer, found a string `soon`");
         assert_eq!((errors.0[1].span.line, errors.0[1].span.column), (7, 19));
+    }
+
+    #[test]
+    fn unknown_dependency_points_at_the_entry() {
+        let source = "name: g\nnodes:\n  a:\n    image: i\n    dependsOn: [b, ghost]\n  b:\n    image: i\n";
+        let errors = load(source, Path::new("graph.yaml")).unwrap_err();
+        assert_eq!(errors.0.len(), 1, "{errors:#?}");
+        assert_eq!((errors.0[0].span.line, errors.0[0].span.column), (5, 20));
     }
 
     #[test]

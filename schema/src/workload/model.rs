@@ -43,6 +43,10 @@ pub struct WorkloadNode {
     /// of its references.
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// Where each `dependsOn` entry is written, for diagnostics; empty when
+    /// built in code.
+    #[serde(skip)]
+    pub depends_on_spans: Vec<Span>,
     #[serde(default)]
     pub resources: Resources,
     /// Named volumes mounted into the node, as `VOLUME:/path`.

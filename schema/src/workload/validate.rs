@@ -20,10 +20,11 @@ pub fn validate(graph: &Graph, file: &Path) -> Diagnostics {
         if !valid_name(name) {
             errors.push(Diagnostic::error(code::INVALID, text::invalid_name("node", name), file, node.span).with_path(format!("nodes.{name}")));
         }
-        for dependency in &node.depends_on {
+        for (position, dependency) in node.depends_on.iter().enumerate() {
             if !graph.nodes.contains_key(dependency) {
+                let span = node.depends_on_spans.get(position).copied().unwrap_or(node.span);
                 errors.push(
-                    Diagnostic::error(code::UNKNOWN_NODE, text::unknown_node(name, dependency), file, node.span)
+                    Diagnostic::error(code::UNKNOWN_NODE, text::unknown_node(name, dependency), file, span)
                         .with_path(format!("nodes.{name}.dependsOn"))
                         .with_help(text::defined_nodes_help(&names)),
                 );
