@@ -56,7 +56,7 @@ fn write(folder: &Path, name: &str, source: &str) -> String {
 #[test]
 fn check_valid_file_exits_0() {
     let folder = folder("valid");
-    let file = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n    expose: [80]\n");
+    let file = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n    domainname: example.com\n");
     let output = perry_stack(&["check", &file]);
     assert_eq!(output.status.code(), Some(0));
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -52,5 +52,5 @@ fn render_interpolation_syntax() {
 
 #[test]
 fn render_unsupported_key_warning() {
-    insta::assert_snapshot!(render("services:\n  web:\n    image: nginx\n    expose: [80]\n"));
+    insta::assert_snapshot!(render("services:\n  web:\n    image: nginx\n    domainname: example.com\n"));
 }

@@ -217,15 +217,15 @@ fn unknown_top_level_key() {
 
 #[test]
 fn unsupported_key_warns_and_is_kept() {
-    let source = "services:\n  web:\n    image: nginx\n    expose: [80]\n    x-note: kept\n";
+    let source = "services:\n  web:\n    image: nginx\n    domainname: example.com\n    x-note: kept\n";
     let checked = check(source, Path::new(FILE)).expect("warnings only");
     let warnings: Vec<&Diagnostic> = checked.warnings.iter().collect();
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     assert_eq!(warnings[0].code, code::UNSUPPORTED_KEY);
-    assert_eq!(warnings[0].message, "`services.web.expose` is not supported yet and is ignored");
+    assert_eq!(warnings[0].message, "`services.web.domainname` is not supported yet and is ignored");
     assert_eq!(position(warnings[0]), (4, 5));
     let web = &checked.project.services["web"];
-    assert!(web.unsupported.contains_key("expose"));
+    assert!(web.unsupported.contains_key("domainname"));
     assert!(web.unsupported.contains_key("x-note"));
 }
 
@@ -929,11 +929,26 @@ fn keys_read_by_engine_do_not_warn() {
 }
 
 #[test]
+fn run_options_secrets_and_configs_do_not_warn() {
+    let source = "services:\n  web:\n    image: a\n    hostname: web1\n    init: true\n    cap_add: [NET_ADMIN]\n    extra_hosts: ['db:10.0.0.2']\n    logging: {driver: json-file}\n    read_only: true\n    secrets: [token]\n    configs: [site]\nsecrets:\n  token: {file: ./token.txt}\nconfigs:\n  site: {file: ./site.conf}\n";
+    let checked = check(source, Path::new(FILE)).expect("valid");
+    assert!(checked.warnings.0.is_empty(), "{:?}", checked.warnings);
+}
+
+#[test]
+fn secrets_that_are_not_files_warn() {
+    let source = "services:\n  web:\n    image: a\n    secrets: [token, key]\nsecrets:\n  token: {file: ./token.txt}\n  key: {environment: KEY}\n";
+    let checked = check(source, Path::new(FILE)).expect("valid");
+    let warnings: Vec<(&str, (u32, u32))> = checked.warnings.iter().map(|warning| (warning.path.as_deref().unwrap_or_default(), position(warning))).collect();
+    assert_eq!(warnings, [("secrets.key", (7, 3))]);
+}
+
+#[test]
 fn deploy_with_other_keys_warns() {
-    let source = "services:\n  api:\n    image: a\n    deploy:\n      replicas: 2\n      resources: {}\n";
+    let source = "services:\n  api:\n    image: a\n    deploy:\n      replicas: 2\n      resources: {limits: {cpus: '1', pids: 10}, reservations: {}}\n      labels: {a: b}\n";
     let checked = check(source, Path::new(FILE)).expect("valid");
     let paths: Vec<&str> = checked.warnings.0.iter().filter_map(|warning| warning.path.as_deref()).collect();
-    assert_eq!(paths, ["services.api.deploy.resources"]);
+    assert_eq!(paths, ["services.api.deploy.resources.limits.pids", "services.api.deploy.resources.reservations", "services.api.deploy.labels"]);
 }
 
 #[test]
@@ -1132,10 +1147,10 @@ fn deploy_warns_only_for_ignored_keys() {
     };
     assert_eq!(messages("      replicas: 2\n"), []);
     assert_eq!(
-        messages("      replicas: 2\n      resources:\n        limits: {memory: 64m}\n      labels: {a: b}\n"),
+        messages("      replicas: 2\n      resources:\n        limits: {memory: 64m}\n        reservations: {memory: 32m}\n      labels: {a: b}\n"),
         [
-            ("`services.web.deploy.resources` is not supported yet and is ignored".to_string(), (6, 7)),
-            ("`services.web.deploy.labels` is not supported yet and is ignored".to_string(), (8, 7)),
+            ("`services.web.deploy.resources.reservations` is not supported yet and is ignored".to_string(), (8, 9)),
+            ("`services.web.deploy.labels` is not supported yet and is ignored".to_string(), (9, 7)),
         ]
     );
 }

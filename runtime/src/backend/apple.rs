@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::{push_exec_flags, push_pairs, strings, CliBackend};
 use crate::backend::{
     BackendError, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings, LabelFilter, Logs, MountType, NetworkSpec,
-    PublishedPort, ResourceInfo, VolumeSpec,
+    PublishedPort, ResourceInfo, RunOptions, VolumeSpec,
 };
 
 /// Builds `container create` arguments; `run` swaps the verb for `run --detach`.
@@ -68,6 +68,7 @@ pub(super) fn create_args(spec: &ContainerSpec) -> Vec<String> {
         args.push("--user".to_string());
         args.push(user.clone());
     }
+    push_settings(&mut args, &spec.options);
     // NOTE: `container run` documents no restart policy flag, so `restart`
     // is not applied on this backend.
     // The VM of each container is sized by these two; the other confinement
@@ -91,6 +92,29 @@ pub(super) fn create_args(spec: &ContainerSpec) -> Vec<String> {
     command.extend(spec.command.iter().flatten().cloned());
     args.extend(command);
     args
+}
+
+/// The run options that `container run` has flags for; the backend's
+/// capabilities name the others.
+pub(super) const SETTINGS: [&str; 6] = ["tty", "stdin_open", "dns", "dns_search", "dns_opt", "ulimits"];
+
+fn push_settings(args: &mut Vec<String>, options: &RunOptions) {
+    for (flag, set) in [("--tty", options.tty), ("--interactive", options.stdin_open)] {
+        if set {
+            args.push(flag.to_string());
+        }
+    }
+    let lists = [("--dns", &options.dns), ("--dns-search", &options.dns_search), ("--dns-option", &options.dns_opt)];
+    for (flag, values) in lists {
+        for value in values {
+            args.push(flag.to_string());
+            args.push(value.clone());
+        }
+    }
+    for (name, limit) in &options.ulimits {
+        args.push("--ulimit".to_string());
+        args.push(format!("{name}={}:{}", limit.soft, limit.hard));
+    }
 }
 
 fn matches(labels: &BTreeMap<String, String>, filter: &LabelFilter) -> bool {

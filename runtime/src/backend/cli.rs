@@ -465,6 +465,7 @@ fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
     }
 
     super::security::push_args(&mut args, &spec.confinement);
+    super::options::push_args(&mut args, &spec.options);
 
     // `--entrypoint` takes one word; the rest of an entrypoint goes before
     // the command.
@@ -499,6 +500,12 @@ impl Backend for CliBackend {
         }
     }
 
+    /// podman refuses docker's other drivers (`local`, `syslog`, `gelf`)
+    /// as invalid.
+    async fn log_drivers(&self) -> Option<Vec<String>> {
+        (self.grammar == Grammar::Podman).then(|| strings(["k8s-file", "json-file", "journald", "none", "passthrough"]))
+    }
+
     fn creates_exclusively(&self) -> bool {
         self.grammar == Grammar::Podman
     }
@@ -522,6 +529,8 @@ impl Backend for CliBackend {
         // NOTE: `container build` exists but is not wired up yet.
         if self.grammar == Grammar::AppleContainer {
             unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions, Feature::Rename, Feature::Build]);
+            let settings = super::RunOptions::KEYS.iter().filter(|key| !apple::SETTINGS.contains(key));
+            unsupported.extend(settings.chain(&["privileged", "read_only"]).map(|key| Feature::Setting(key)));
         }
         Capabilities { isolation, unsupported }
     }

@@ -12,7 +12,7 @@ use bollard::models::{
     NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
-    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, CreateImageOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder, ListVolumesOptionsBuilder,
     LogsOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder, StopContainerOptionsBuilder,
 };
 use bollard::exec::{StartExecOptions, StartExecResults};
@@ -42,6 +42,16 @@ impl DockerApiBackend {
         Ok(Self { client, socket })
     }
 
+    /// Pulls `image`, for `platform` unless that is empty.
+    async fn pull(&self, image: &str, platform: &str) -> Result<(), BackendError> {
+        let options = CreateImageOptionsBuilder::new().from_image(image).platform(platform).build();
+        let mut progress = self.client.create_image(Some(options), None, None);
+        while let Some(step) = progress.next().await {
+            step.map_err(|error| self.error("pull image", Some(("image", image)), error))?;
+        }
+        Ok(())
+    }
+
     /// Asks the service whether it answers, as a liveness probe.
     pub async fn ping(&self) -> Result<(), BackendError> {
         self.client.ping().await.map(drop).map_err(|error| self.error("ping", None, error))
@@ -50,8 +60,12 @@ impl DockerApiBackend {
     /// Maps an API error; a 404 becomes [`BackendError::NotFound`] for `target`.
     fn error(&self, action: &str, target: Option<(&'static str, &str)>, error: ApiError) -> BackendError {
         let command = format!("{action} on {}", self.socket);
-        if let (ApiError::DockerResponseServerError { status_code: 404, message }, Some((kind, name))) = (&error, target) {
-            return BackendError::NotFound { kind, name: name.to_string(), command, stderr: message.clone() };
+        // podman answers 500 "no such container" for a container removed
+        // while the request ran.
+        if let (ApiError::DockerResponseServerError { status_code, message }, Some((kind, name))) = (&error, target) {
+            if *status_code == 404 || message.contains("no such container") {
+                return BackendError::NotFound { kind, name: name.to_string(), command, stderr: message.clone() };
+            }
         }
         BackendError::Request { request: command, message: error.to_string() }
     }
@@ -151,7 +165,7 @@ fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
             EndpointSettings { aliases: Some(attachment.aliases.clone()), ..EndpointSettings::default() },
         )])),
     });
-    ContainerCreateBody {
+    let mut body = ContainerCreateBody {
         image: Some(spec.image.clone()),
         cmd: spec.command.clone(),
         entrypoint: spec.entrypoint.clone(),
@@ -169,13 +183,24 @@ fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
         }),
         networking_config,
         ..ContainerCreateBody::default()
-    }
+    };
+    super::api_settings::apply(&mut body, &spec.options, &spec.confinement);
+    body
 }
 
 #[async_trait]
 impl Backend for DockerApiBackend {
     fn name(&self) -> &str {
         "docker-api"
+    }
+
+    /// The drivers that the service lists. podman lists `k8s-file` and
+    /// takes `json-file` as its other name, which dockerd lists itself.
+    async fn log_drivers(&self) -> Option<Vec<String>> {
+        let info = self.client.info().await.ok()?;
+        let mut drivers = info.plugins?.log?;
+        drivers.push("json-file".to_string());
+        Some(drivers)
     }
 
     async fn image_id(&self, name: &str) -> Result<Option<String>, BackendError> {
@@ -269,12 +294,21 @@ impl Backend for DockerApiBackend {
     }
 
     async fn create_container(&self, spec: &ContainerSpec) -> Result<String, BackendError> {
-        let options = CreateContainerOptionsBuilder::new().name(&spec.name).build();
-        let response = self
-            .client
-            .create_container(Some(options), create_body(spec))
-            .await
-            .map_err(|error| self.error("create container", None, error))?;
+        let platform = spec.options.platform.clone().unwrap_or_default();
+        let options = CreateContainerOptionsBuilder::new().name(&spec.name).platform(&platform).build();
+        let pull = spec.options.pull.as_deref();
+        if pull == Some("always") {
+            self.pull(&spec.image, &platform).await?;
+        }
+        // The API does not pull a missing image as `podman run` does.
+        let response = match self.client.create_container(Some(options.clone()), create_body(spec)).await {
+            Err(ApiError::DockerResponseServerError { status_code: 404, .. }) if pull != Some("never") && self.image_id(&spec.image).await?.is_none() => {
+                self.pull(&spec.image, &platform).await?;
+                self.client.create_container(Some(options), create_body(spec)).await
+            }
+            other => other,
+        }
+        .map_err(|error| self.error("create container", None, error))?;
         for attachment in spec.networks.iter().skip(1) {
             let request = NetworkConnectRequest {
                 container: response.id.clone(),

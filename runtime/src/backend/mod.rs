@@ -6,11 +6,14 @@
 
 mod cli;
 #[cfg(feature = "docker-api")]
+mod api_settings;
+#[cfg(feature = "docker-api")]
 mod docker_api;
 mod attached;
 mod detect;
 mod follow;
 pub(crate) mod mock;
+mod options;
 mod security;
 
 use std::collections::BTreeMap;
@@ -27,6 +30,7 @@ pub use follow::{LogLine, LogStream};
 pub use detect::{default_sockets, detect_backend, detect_backend_with};
 pub use detect::{detect, detect_with, platform_order, DetectError, DetectOptions, BACKEND_NAMES, BACKEND_VARIABLE, MODE_VARIABLE};
 pub use mock::{Fault, MockBackend, Operation};
+pub use options::{Device, Logging, RunOptions, Ulimit};
 pub use security::{AppliedConfinement, Confinement, ConfinementOption, Isolation};
 
 /// Labels that a listed object must all carry, with these values.
@@ -55,6 +59,9 @@ pub struct ContainerSpec {
     /// unconfined containers stay as they were.
     #[serde(skip_serializing_if = "Confinement::is_empty")]
     pub confinement: Confinement,
+    /// Left out of the serialized spec when empty, as `confinement` is.
+    #[serde(skip_serializing_if = "RunOptions::is_empty")]
+    pub options: RunOptions,
 }
 
 /// A port to publish on the host.
@@ -257,6 +264,9 @@ pub enum Feature {
     /// Renaming a container, which lets `up` keep a replaced container until
     /// its replacement runs.
     Rename,
+    /// A service key passed to the runtime as a run option, such as
+    /// `hostname` or `cap_add`.
+    Setting(&'static str),
 }
 
 impl Feature {
@@ -272,6 +282,7 @@ impl Feature {
             Self::Exec => "running a command in a container (healthchecks)",
             Self::Build => "building images",
             Self::Rename => "renaming containers",
+            Self::Setting(_) => "its run command has no such option",
         }
     }
 }
@@ -463,6 +474,12 @@ pub trait Backend: Send + Sync {
     /// create a second network of the same name.
     fn creates_exclusively(&self) -> bool {
         false
+    }
+
+    /// The log drivers that the runtime knows, or `None` when it does not
+    /// say. The engine drops a service's `logging` for any other driver.
+    async fn log_drivers(&self) -> Option<Vec<String>> {
+        None
     }
 
     /// How far this runtime separates containers from the host.

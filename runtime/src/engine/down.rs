@@ -82,19 +82,25 @@ async fn remove_containers(backend: &Arc<dyn Backend>, project: &str, chosen: Ve
         // With no grace period each container is killed at once, so waves
         // would give no dependent time to finish; one batch removes them all,
         // which on podman is one process instead of one per container.
+        // A batch fails when one container shares another's namespaces
+        // (`network_mode: service:NAME`) and podman removes the shared one
+        // first; the waves below then remove the rest, dependents first.
         let ids: Vec<String> = chosen.iter().map(|info| info.id.clone()).collect();
         let removed = if options.volumes { backend.remove_containers_and_volumes(&ids).await } else { backend.remove_containers(&ids).await };
-        removed
-            .map_err(|source| EngineError::Backend { action: format!("remove the containers of project {project}"), source })?;
-        // The waves only order the names and report progress here.
-        return in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |_, info| {
-            let progress = progress.clone();
-            async move {
-                Progress::emit(&progress, service_of(&info), &info.name, "Removed");
-                Ok(Some(info.name))
+        match removed {
+            Ok(()) => {
+                // The waves only order the names and report progress here.
+                return in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |_, info| {
+                    let progress = progress.clone();
+                    async move {
+                        Progress::emit(&progress, service_of(&info), &info.name, "Removed");
+                        Ok(Some(info.name))
+                    }
+                })
+                .await;
             }
-        })
-        .await;
+            Err(error) => tracing::debug!(project, %error, "removing the containers at once failed; removing them in waves"),
+        }
     }
     in_waves(backend, chosen, Direction::DependentsFirst, options.max_parallel, move |backend, info| {
         let progress = progress.clone();

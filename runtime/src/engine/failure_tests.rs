@@ -347,6 +347,22 @@ async fn refuses_what_the_backend_cannot_honour() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn refuses_settings_that_apple_container_lacks() {
+    use perry_stack_schema::yaml::{Node, Value};
+    let capabilities = crate::backend::CliBackend::apple_container().capabilities();
+    let backend = Arc::new(MockBackend::new().with_capabilities(capabilities));
+    let engine = Engine::new(backend.clone());
+    let mut web = service("web", IMAGE, &[]);
+    let flag = Node::new(Value::Bool(true), Default::default());
+    web.unsupported.insert("tty".to_string(), flag.clone());
+    assert!(engine.up(&project("tty", vec![web.clone()]), &UpOptions::default()).await.is_ok(), "container run has --tty");
+
+    web.unsupported.insert("privileged".to_string(), flag);
+    let error = engine.up(&project("priv", vec![web]), &UpOptions::default()).await.unwrap_err();
+    assert_eq!(error.to_string(), "backend mock cannot run service web: privileged is not supported there (its run command has no such option)");
+}
+
+#[tokio::test(start_paused = true)]
 async fn external_resources_are_never_touched() {
     let backend = Arc::new(MockBackend::new());
     let engine = Engine::new(backend.clone());

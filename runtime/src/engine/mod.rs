@@ -10,6 +10,7 @@ mod health;
 mod lifecycle;
 pub mod plan;
 mod query;
+mod settings;
 mod up;
 
 use std::sync::Arc;
@@ -354,6 +355,9 @@ pub enum EngineError {
 
     #[error("service {service} has an invalid healthcheck test {test:?}: use [\"CMD\", ...] or [\"CMD-SHELL\", \"...\"]")]
     InvalidHealthcheck { service: String, test: Vec<String> },
+
+    #[error("service {service} has an invalid {key} of {value:?}: use {expected}")]
+    InvalidSetting { service: String, key: String, value: String, expected: String },
 
     #[error("service {service} is unhealthy after {checks} checks: last output: {last_output}")]
     Unhealthy { service: String, checks: u32, last_output: String },

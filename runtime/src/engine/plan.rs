@@ -224,9 +224,20 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             mounts.push(MountSpec { kind, source, target: mount.target.clone(), read_only: mount.read_only, create_host_path });
         }
 
+        let container_of = |other: &str| {
+            let container_name = project.services.get(other).and_then(|other| other.container_name.clone());
+            container_name.unwrap_or_else(|| format!("{name}-{other}-1"))
+        };
+        let mut settings = super::settings::read(project, service_name, service, &container_of, &mut warnings)?;
+        for mount in &mut settings.mounts {
+            mount.source = Some(bind_source(service_name, mount.source.as_deref(), environment)?);
+        }
+        mounts.append(&mut settings.mounts);
+
         let mut attachments = Vec::new();
         let mut service_networks: Vec<String> = service.networks.keys().cloned().collect();
-        if service_networks.is_empty() {
+        // A service with its own network mode joins no network of the project.
+        if service_networks.is_empty() && settings.options.network_mode.is_none() {
             service_networks.push("default".to_string());
         }
         for key in &service_networks {
@@ -296,7 +307,8 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             working_dir: service.working_dir.clone(),
             user: service.user.clone(),
             restart: service.restart.clone(),
-            ..ContainerSpec::default()
+            confinement: settings.confinement,
+            options: settings.options,
         };
         let replicas = replica_count(service_name, service)?;
         let fixed_name = service.container_name.is_some();

@@ -67,6 +67,7 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
     let mut plan = plan::plan(project, &name, &|variable| std::env::var(variable).ok())?;
     let known: BTreeSet<String> = plan.services.keys().cloned().collect();
     select_services(&mut plan, &options.services)?;
+    fit_log_drivers(&mut plan, backend.as_ref()).await;
     check_capabilities(&plan, backend.as_ref())?;
     check_externals(backend.as_ref(), &plan).await?;
     // Images come first, so that a failed build leaves nothing behind.
@@ -161,6 +162,25 @@ pub(crate) async fn up(backend: &Arc<dyn Backend>, project: &Project, options: &
     }
 }
 
+/// Drops the `logging` of services whose log driver the runtime does not
+/// know, with a warning each, so that their containers log to the
+/// runtime's default driver instead of failing to start.
+async fn fit_log_drivers(plan: &mut plan::Plan, backend: &dyn Backend) {
+    let drivers = |service: &plan::PlannedService| service.spec.options.logging.as_ref().and_then(|logging| logging.driver.clone());
+    if !plan.services.values().any(|service| drivers(service).is_some()) {
+        return;
+    }
+    let Some(known) = backend.log_drivers().await else { return };
+    for (name, service) in &mut plan.services {
+        let Some(driver) = drivers(service) else { continue };
+        if !known.contains(&driver) {
+            service.spec.options.logging = None;
+            service.rehash();
+            plan.warnings.push(format!("service {name}: backend {} has no log driver {driver}, so its default driver is used", backend.name()));
+        }
+    }
+}
+
 /// Refuses a plan that needs a feature the backend lacks, naming the
 /// service, the compose key and the backend.
 fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), EngineError> {
@@ -215,6 +235,11 @@ fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), En
         }
         if service.build.is_some() {
             reject(name, "build".to_string(), Feature::Build)?;
+        }
+        let confinement = [("privileged", spec.confinement.privileged), ("read_only", spec.confinement.read_only_rootfs)];
+        let confinement_keys = confinement.into_iter().filter(|(_, set)| *set).map(|(key, _)| key);
+        for key in spec.options.keys().into_iter().chain(confinement_keys) {
+            reject(name, key.to_string(), Feature::Setting(key))?;
         }
     }
     Ok(())

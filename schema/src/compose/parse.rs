@@ -78,23 +78,65 @@ struct Context<'a> {
     diagnostics: &'a mut Diagnostics,
 }
 
+/// Service keys that the model keeps as written and the engine passes on
+/// to the runtime: run options, confinement, and the files of `secrets` and
+/// `configs`.
+pub const ENGINE_KEYS: &[&str] = &[
+    "scale", "hostname", "init", "tty", "stdin_open", "stop_signal", "expose", "extra_hosts", "cap_add", "cap_drop", "security_opt", "dns",
+    "dns_search", "dns_opt", "sysctls", "ulimits", "shm_size", "tmpfs", "group_add", "devices", "platform", "pull_policy", "logging", "pids_limit",
+    "network_mode", "privileged", "read_only", "mem_limit", "cpus", "secrets", "configs",
+];
+
 /// Returns the parts of a kept key that the engine ignores, each with its
-/// dotted path and span, for the "not supported yet" warning. The engine reads a
-/// service's `scale`, `deploy.replicas` and the `driver_opts` of networks
-/// and volumes, so a `deploy` warns only for its other keys.
+/// dotted path and span, for the "not supported yet" warning. The engine
+/// reads the [`ENGINE_KEYS`] of a service, its `deploy.replicas` and
+/// `deploy.resources.limits` (`cpus`, `memory`), the `driver_opts` of
+/// networks and volumes, and the top-level secrets and configs that are
+/// files.
 fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec<(String, Span)> {
-    match (pointer, key.as_str().unwrap_or_default()) {
-        (place::SERVICE, "scale") | (place::NETWORK | place::VOLUME, "driver_opts") => Vec::new(),
-        (place::SERVICE, "deploy") => match &value.value {
-            Value::Mapping(entries) => entries
+    let name = key.as_str().unwrap_or_default();
+    match (pointer, name) {
+        (place::SERVICE, _) if ENGINE_KEYS.contains(&name) => Vec::new(),
+        (place::NETWORK | place::VOLUME, "driver_opts") => Vec::new(),
+        (place::SERVICE, "deploy") => parts_except(value, key_path, &|path| {
+            matches!(path, ["replicas"] | ["resources"] | ["resources", "limits"] | ["resources", "limits", "cpus" | "memory"])
+        })
+        .unwrap_or_else(|| vec![(key_path.to_owned(), key.span)]),
+        (place::PROJECT, "secrets" | "configs") => match &value.value {
+            Value::Mapping(definitions) => definitions
                 .iter()
-                .filter(|(name, _)| name.as_str() != Some("replicas"))
+                .filter(|(_, definition)| definition.get("file").is_none())
                 .map(|(name, _)| (join(key_path, name.as_str().unwrap_or_default()), name.span))
                 .collect(),
             _ => vec![(key_path.to_owned(), key.span)],
         },
         _ => vec![(key_path.to_owned(), key.span)],
     }
+}
+
+/// The keys below a mapping that `read` does not take, each with its dotted
+/// path and span; a key that `read` takes is searched below. `None` when
+/// `value` is not a mapping.
+fn parts_except(value: &Node, path: &str, read: &dyn Fn(&[&str]) -> bool) -> Option<Vec<(String, Span)>> {
+    fn walk(value: &Node, path: &str, below: &mut Vec<String>, read: &dyn Fn(&[&str]) -> bool, found: &mut Vec<(String, Span)>) {
+        let Value::Mapping(entries) = &value.value else { return };
+        for (key, child) in entries {
+            let name = key.as_str().unwrap_or_default();
+            below.push(name.to_owned());
+            let parts: Vec<&str> = below.iter().map(String::as_str).collect();
+            let child_path = join(path, name);
+            if !read(&parts) {
+                found.push((child_path, key.span));
+            } else if matches!(child.value, Value::Mapping(_)) {
+                walk(child, &child_path, below, read, found);
+            }
+            below.pop();
+        }
+    }
+    let Value::Mapping(_) = &value.value else { return None };
+    let mut found = Vec::new();
+    walk(value, path, &mut Vec::new(), read, &mut found);
+    Some(found)
 }
 
 /// One entry of a `list_or_dict` value such as `environment` or `labels`.

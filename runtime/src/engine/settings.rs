@@ -1,0 +1,270 @@
+//! The service keys that the loader keeps as written and the engine passes
+//! on to the runtime: run options, confinement, and the files of `secrets`
+//! and `configs`, mounted read-only.
+
+use std::collections::BTreeMap;
+
+use perry_stack_schema::compose::short_forms::parse_bytes;
+use perry_stack_schema::yaml::{Node, Value};
+use perry_stack_schema::{Project, Service};
+
+use super::EngineError;
+use crate::backend::{Confinement, Device, Logging, MountSpec, MountType, RunOptions, Ulimit};
+
+/// What a service's kept keys set on its containers.
+#[derive(Debug, Default)]
+pub(crate) struct Settings {
+    pub options: RunOptions,
+    pub confinement: Confinement,
+    /// The files of `secrets` and `configs`.
+    pub mounts: Vec<MountSpec>,
+}
+
+/// Reads the settings of `service`. `container_of` names the first
+/// container of another service, for `network_mode: service:NAME`.
+/// Settings that cannot be honoured in part are named in `warnings`.
+pub(crate) fn read(
+    project: &Project,
+    service_name: &str,
+    service: &Service,
+    container_of: &dyn Fn(&str) -> String,
+    warnings: &mut Vec<String>,
+) -> Result<Settings, EngineError> {
+    let keys = &service.unsupported;
+    let text = |key: &str| keys.get(key).and_then(Node::scalar_text).filter(|text| !text.is_empty());
+    let flag = |key: &str| keys.get(key).is_some_and(|node| matches!(node.value, Value::Bool(true)));
+    let list = |key: &str| keys.get(key).map(strings).unwrap_or_default();
+    let invalid = |key: &str, value: &str, expected: &str| EngineError::InvalidSetting {
+        service: service_name.to_string(),
+        key: key.to_string(),
+        value: value.to_string(),
+        expected: expected.to_string(),
+    };
+
+    let mut options = RunOptions {
+        hostname: text("hostname"),
+        init: flag("init"),
+        tty: flag("tty"),
+        stdin_open: flag("stdin_open"),
+        stop_signal: text("stop_signal"),
+        expose: list("expose"),
+        cap_add: list("cap_add"),
+        cap_drop: list("cap_drop"),
+        security_opt: list("security_opt"),
+        dns: list("dns"),
+        dns_search: list("dns_search"),
+        dns_opt: list("dns_opt"),
+        sysctls: keys.get("sysctls").map(string_map).unwrap_or_default(),
+        tmpfs: list("tmpfs"),
+        group_add: list("group_add"),
+        platform: text("platform"),
+        pids_limit: keys.get("pids_limit").and_then(|node| match node.value {
+            Value::Int(limit) => Some(limit),
+            _ => None,
+        }),
+        ..RunOptions::default()
+    };
+
+    // The loader wrote these as `host=address`, one per address.
+    for entry in list("extra_hosts") {
+        let (host, address) = entry.split_once('=').ok_or_else(|| invalid("extra_hosts", &entry, "HOST=ADDRESS or HOST:ADDRESS"))?;
+        options.extra_hosts.push((host.to_string(), address.to_string()));
+    }
+    if let Some(Value::Mapping(entries)) = keys.get("ulimits").map(|node| &node.value) {
+        for (name, limit) in entries {
+            let bound = |key: &str| match limit.get(key).map(|node| &node.value) {
+                Some(Value::Int(value)) => Some(*value),
+                _ => None,
+            };
+            let name = name.scalar_text().unwrap_or_default();
+            let (Some(soft), Some(hard)) = (bound("soft"), bound("hard")) else {
+                return Err(invalid(&format!("ulimits.{name}"), &limit.scalar_text().unwrap_or_default(), "a number or {soft, hard}"));
+            };
+            options.ulimits.insert(name, Ulimit { soft, hard });
+        }
+    }
+    if let Some(node) = keys.get("shm_size") {
+        options.shm_size = Some(size(node).ok_or_else(|| invalid("shm_size", &node.scalar_text().unwrap_or_default(), "a size such as 64m"))?);
+    }
+    if let Some(Value::Sequence(devices)) = keys.get("devices").map(|node| &node.value) {
+        for device in devices {
+            let part = |key: &str| device.get(key).and_then(Node::scalar_text);
+            let source = part("source").unwrap_or_default();
+            let target = part("target").unwrap_or_else(|| source.clone());
+            options.devices.push(Device { source, target, permissions: part("permissions").unwrap_or_else(|| "rwm".to_string()) });
+        }
+    }
+    if let Some(logging) = keys.get("logging") {
+        options.logging = Some(Logging {
+            driver: logging.get("driver").and_then(Node::scalar_text),
+            options: logging.get("options").map(string_map).unwrap_or_default(),
+        });
+    }
+    if let Some(policy) = text("pull_policy") {
+        options.pull = pull_policy(&policy).ok_or_else(|| invalid("pull_policy", &policy, "always, never, missing, if_not_present, build"))?;
+    }
+    if let Some(mode) = text("network_mode") {
+        options.network_mode = Some(match mode.split_once(':') {
+            Some(("service", other)) => format!("container:{}", container_of(other)),
+            _ => mode,
+        });
+    }
+
+    let mut confinement = Confinement { privileged: flag("privileged"), read_only_rootfs: flag("read_only"), ..Confinement::default() };
+    let limits = keys.get("deploy").and_then(|deploy| deploy.get("resources")).and_then(|resources| resources.get("limits"));
+    if let Some(node) = keys.get("mem_limit").or_else(|| limits.and_then(|limits| limits.get("memory"))) {
+        let bytes = size(node).ok_or_else(|| invalid("mem_limit", &node.scalar_text().unwrap_or_default(), "a size such as 512m"))?;
+        confinement.memory = Some(bytes.to_string());
+    }
+    confinement.cpus = keys.get("cpus").or_else(|| limits.and_then(|limits| limits.get("cpus"))).and_then(Node::scalar_text);
+
+    let mut mounts = Vec::new();
+    for (kind, folder) in [("secrets", "/run/secrets/"), ("configs", "/")] {
+        mounts.extend(files(project, service_name, service, kind, folder, warnings));
+    }
+    Ok(Settings { options, confinement, mounts })
+}
+
+/// Maps compose's pull policies to the runtime's `--pull` values. `build`
+/// and the default leave pulling to the runtime, which pulls a missing
+/// image; the timed policies (`daily`, `every_12h`) pull like `missing`.
+fn pull_policy(policy: &str) -> Option<Option<String>> {
+    match policy {
+        "always" | "never" | "missing" => Some(Some(policy.to_string())),
+        "if_not_present" => Some(Some("missing".to_string())),
+        "build" => Some(None),
+        "daily" | "weekly" => Some(Some("missing".to_string())),
+        _ if policy.starts_with("every_") => Some(Some("missing".to_string())),
+        _ => None,
+    }
+}
+
+/// Mounts the file of each secret or config that the service uses at its
+/// `target`: an absolute path as written, a relative one below `folder`.
+/// The loader made the file's path absolute, unless it starts with `~`,
+/// which the plan expands as it does for bind mounts.
+fn files(project: &Project, service_name: &str, service: &Service, kind: &str, folder: &str, warnings: &mut Vec<String>) -> Vec<MountSpec> {
+    let mut mounts = Vec::new();
+    let Some(Value::Sequence(uses)) = service.unsupported.get(kind).map(|node| &node.value) else { return mounts };
+    let singular = kind.trim_end_matches('s');
+    for used in uses {
+        let Some(source) = used.get("source").and_then(Node::scalar_text) else { continue };
+        let definition = project.unsupported.get(kind).and_then(|definitions| definitions.get(&source));
+        let Some(file) = definition.and_then(|definition| definition.get("file")).and_then(Node::scalar_text) else {
+            // The loader reported an undeclared name already, and warned
+            // about definitions that are not files.
+            warnings.push(format!("service {service_name}: {singular} {source} is not a file, so it is not mounted"));
+            continue;
+        };
+        let target = used.get("target").and_then(Node::scalar_text).unwrap_or_else(|| source.clone());
+        let target = if target.starts_with('/') { target } else { format!("{folder}{target}") };
+        let ignored: Vec<&str> = ["uid", "gid", "mode"].into_iter().filter(|key| used.get(key).is_some()).collect();
+        if !ignored.is_empty() {
+            let verb = if ignored.len() == 1 { "is" } else { "are" };
+            warnings.push(format!("service {service_name}: {singular} {source} is mounted from its file, so its {} {verb} ignored", ignored.join(", ")));
+        }
+        mounts.push(MountSpec { kind: MountType::Bind, source: Some(file), target, read_only: true, create_host_path: false });
+    }
+    mounts
+}
+
+/// A size in bytes: the loader turned `512m` into a number for `mem_limit`
+/// and `shm_size`; `deploy.resources.limits.memory` is still text.
+fn size(node: &Node) -> Option<i64> {
+    match &node.value {
+        Value::Int(bytes) => Some(*bytes),
+        _ => parse_bytes(&node.scalar_text()?),
+    }
+}
+
+fn strings(node: &Node) -> Vec<String> {
+    match &node.value {
+        Value::Sequence(items) => items.iter().filter_map(Node::scalar_text).collect(),
+        _ => node.scalar_text().into_iter().collect(),
+    }
+}
+
+fn string_map(node: &Node) -> BTreeMap<String, String> {
+    let Value::Mapping(entries) = &node.value else { return BTreeMap::new() };
+    entries.iter().filter_map(|(name, value)| Some((name.scalar_text()?, value.scalar_text().unwrap_or_default()))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::super::plan::{plan, Plan};
+    use super::*;
+
+    fn planned(source: &str) -> Result<Plan, EngineError> {
+        let (project, _) = perry_stack_schema::load(source, Path::new("/srv/app/compose.yaml"), &|_: &str| None::<String>).expect("the file loads");
+        plan(&project, "demo", &|name| (name == "HOME").then(|| "/home/dev".to_string()))
+    }
+
+    #[test]
+    fn keys_become_options_and_confinement() {
+        let plan = planned(
+            "services:\n  web:\n    image: a\n    hostname: web1\n    tty: true\n    expose: [80, '53/udp']\n    extra_hosts: {db: 10.0.0.2}\n    ulimits: {nofile: 1024}\n    shm_size: 1g\n    pull_policy: if_not_present\n    read_only: true\n    deploy: {resources: {limits: {memory: 512M, cpus: '0.5'}}}\n",
+        )
+        .unwrap();
+        let spec = &plan.services["web"].spec;
+        assert_eq!(spec.options.hostname.as_deref(), Some("web1"));
+        assert!(spec.options.tty);
+        assert_eq!(spec.options.expose, ["80", "53/udp"]);
+        assert_eq!(spec.options.extra_hosts, [("db".to_string(), "10.0.0.2".to_string())]);
+        assert_eq!(spec.options.ulimits["nofile"], Ulimit { soft: 1024, hard: 1024 });
+        assert_eq!(spec.options.shm_size, Some(1 << 30));
+        assert_eq!(spec.options.pull.as_deref(), Some("missing"));
+        assert!(spec.confinement.read_only_rootfs);
+        assert_eq!(spec.confinement.memory.as_deref(), Some("536870912"));
+        assert_eq!(spec.confinement.cpus.as_deref(), Some("0.5"));
+    }
+
+    #[test]
+    fn network_mode_of_a_service_names_its_first_container() {
+        let plan = planned("services:\n  vpn:\n    image: a\n  app:\n    image: a\n    network_mode: service:vpn\n  host:\n    image: a\n    network_mode: host\n").unwrap();
+        let app = &plan.services["app"];
+        assert_eq!(app.spec.options.network_mode.as_deref(), Some("container:demo-vpn-1"));
+        assert!(app.spec.networks.is_empty());
+        assert!(app.depends_on.contains_key("vpn"), "the loader implies the dependency");
+        assert_eq!(plan.services["host"].spec.options.network_mode.as_deref(), Some("host"));
+        assert!(plan.services["host"].spec.networks.is_empty());
+    }
+
+    #[test]
+    fn secret_and_config_files_are_mounted_read_only() {
+        let plan = planned(
+            "services:\n  web:\n    image: a\n    secrets: [token, {source: key, target: api.key, mode: 0400}]\n    configs: [site]\nsecrets:\n  token: {file: ./token.txt}\n  key: {file: ~/key}\nconfigs:\n  site: {file: /etc/site.conf}\n",
+        )
+        .unwrap();
+        let mounts: Vec<(&str, &str, bool)> =
+            plan.services["web"].spec.mounts.iter().map(|mount| (mount.source.as_deref().unwrap(), mount.target.as_str(), mount.read_only)).collect();
+        assert_eq!(
+            mounts,
+            [("/srv/app/token.txt", "/run/secrets/token", true), ("/home/dev/key", "/run/secrets/api.key", true), ("/etc/site.conf", "/site", true)]
+        );
+        assert_eq!(plan.warnings, ["service web: secret key is mounted from its file, so its mode is ignored"]);
+    }
+
+    #[test]
+    fn secret_from_the_environment_warns() {
+        let plan = planned("services:\n  web:\n    image: a\n    secrets: [token]\nsecrets:\n  token: {environment: TOKEN}\n").unwrap();
+        assert!(plan.services["web"].spec.mounts.is_empty());
+        assert_eq!(plan.warnings, ["service web: secret token is not a file, so it is not mounted"]);
+    }
+
+    #[test]
+    fn unknown_pull_policy_is_an_error() {
+        let error = planned("services:\n  web:\n    image: a\n    pull_policy: sometimes\n").unwrap_err();
+        assert_eq!(error.to_string(), "service web has an invalid pull_policy of \"sometimes\": use always, never, missing, if_not_present, build");
+    }
+
+    #[test]
+    fn settings_change_the_config_hash() {
+        let hash = |source: &str| planned(source).unwrap().services["web"].spec.labels[crate::engine::plan::CONFIG_HASH_LABEL].clone();
+        let plain = hash("services:\n  web:\n    image: a\n");
+        assert_ne!(plain, hash("services:\n  web:\n    image: a\n    hostname: web1\n"));
+        assert_ne!(plain, hash("services:\n  web:\n    image: a\n    privileged: true\n"));
+        assert_eq!(plain, hash("services:\n  web:\n    image: a\n    tty: false\n"), "a setting at its default leaves the hash");
+    }
+}

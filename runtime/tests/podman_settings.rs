@@ -1,0 +1,103 @@
+//! Service settings on a real podman: run options, confinement, secrets and
+//! configs, and `network_mode: service:NAME`, read back from inside the
+//! containers, on the command line and on the Engine API.
+
+mod support;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use perry_stack::schema::ProcessEnvironment;
+use perry_stack::{DownOptions, Engine, UpOptions};
+use support::*;
+
+const STACK: &str = r#"
+services:
+  app:
+    image: localhost/perry-busybox:latest
+    command: [httpd, -f, -p, "8080", -h, /run/secrets]
+    hostname: app-host
+    init: true
+    extra_hosts: ["db.example:10.1.2.3"]
+    read_only: true
+    tmpfs: [/scratch]
+    ulimits: {nproc: 4096, nofile: {soft: 1000, hard: 2000}}
+    mem_limit: 64m
+    pull_policy: never
+    logging: {driver: syslog}
+    secrets: [token]
+    configs: [{source: site, target: /etc/site.conf}]
+  side:
+    image: localhost/perry-busybox:latest
+    command: [sleep, "600"]
+    network_mode: service:app
+secrets:
+  token: {file: ./token.txt}
+configs:
+  site: {file: ./site.conf}
+"#;
+
+// `ulimits` replaces the `default_ulimits` of containers.conf, and a VM
+// without CAP_SYS_RESOURCE cannot raise nproc to podman's own default, so
+// the stack sets nproc too.
+
+/// Runs `command` with `sh -c` in `container` and returns its output.
+fn exec(container: &str, command: &str) -> String {
+    let output = std::process::Command::new("podman").args(["exec", container, "sh", "-c", command]).output().expect("podman runs");
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)).trim().to_string()
+}
+
+async fn settings_reach_the_containers(engine: Engine, test: &str) {
+    require_podman();
+    let name = unique_project(test);
+    let _cleanup = Cleanup(name.clone());
+    let folder = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("token.txt"), "s3cret\n").unwrap();
+    std::fs::write(folder.join("site.conf"), "listen 80\n").unwrap();
+    let file = folder.join("compose.yaml");
+    let (mut project, _) = perry_stack::schema::load(STACK, &file, &ProcessEnvironment).expect("the stack loads");
+    project.name = Some(name.clone());
+
+    let report = engine.up(&project, &UpOptions::default()).await;
+    let app = format!("{name}-app-1");
+    let side = format!("{name}-side-1");
+    let seen = [
+        exec(&app, "hostname"),
+        exec(&app, "cat /run/secrets/token /etc/site.conf"),
+        exec(&app, "grep db.example /etc/hosts"),
+        exec(&app, "ulimit -Hn"),
+        exec(&app, "cat /proc/1/comm"),
+        exec(&app, "touch /root-file 2>&1; touch /scratch/file && echo scratch written"),
+        exec(&app, "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"),
+        exec(&side, "wget -qO- http://127.0.0.1:8080/token"),
+    ];
+    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    let _ = std::fs::remove_dir_all(&folder);
+
+    let report = report.unwrap();
+    assert_eq!(seen[0], "app-host");
+    assert_eq!(seen[1], "s3cret\nlisten 80");
+    assert!(seen[2].starts_with("10.1.2.3") && seen[2].ends_with("db.example"), "{}", seen[2]);
+    assert_eq!(seen[3], "2000");
+    // podman's init is catatonit, which the API mounts as podman-init.
+    assert!(["catatonit", "podman-init"].contains(&seen[4].as_str()), "PID 1 is {}, not an init", seen[4]);
+    assert!(seen[5].contains("Read-only file system") && seen[5].ends_with("scratch written"), "{}", seen[5]);
+    assert_eq!(seen[6], (64 * 1024 * 1024).to_string());
+    assert_eq!(seen[7], "s3cret", "side shares the network of app");
+    assert_eq!(report.warnings, [format!("service app: backend {} has no log driver syslog, so its default driver is used", engine.backend().name())]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_on_the_command_line() {
+    settings_reach_the_containers(engine(), "settings").await;
+}
+
+#[cfg(feature = "docker-api")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_on_the_api() {
+    let service = serve("settingsapi");
+    let backend = perry_stack::backend::DockerApiBackend::connect(Path::new(&service.socket), Duration::from_secs(60)).unwrap();
+    settings_reach_the_containers(Engine::new(Arc::new(backend)), "settingsapi").await;
+}
