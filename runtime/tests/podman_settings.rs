@@ -101,3 +101,38 @@ async fn settings_on_the_api() {
     let backend = perry_stack::backend::DockerApiBackend::connect(Path::new(&service.socket), Duration::from_secs(60)).unwrap();
     settings_reach_the_containers(Engine::new(Arc::new(backend)), "settingsapi").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_network_follows_a_recreate() {
+    require_podman();
+    let name = unique_project("sharednet");
+    let _cleanup = Cleanup(name.clone());
+    let stack = |greeting: &str| {
+        let source = format!(
+            "services:\n  app:\n    image: localhost/perry-busybox:latest\n    command: [sh, -c, 'echo {greeting} > /tmp/index.html; httpd -f -p 8080 -h /tmp']\n  side:\n    image: localhost/perry-busybox:latest\n    command: [sleep, '600']\n    network_mode: service:app\n"
+        );
+        let (mut project, _) = perry_stack::schema::load(&source, Path::new("/tmp/compose.yaml"), &ProcessEnvironment).expect("the stack loads");
+        project.name = Some(name.clone());
+        project
+    };
+    let engine = engine();
+    let side = format!("{name}-side-1");
+    let fetch = || exec(&side, "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/ && exit; sleep 0.2; done");
+
+    // httpd and sleep ignore SIGTERM as PID 1, so the old ones are killed at once.
+    let options = UpOptions { stop_timeout: Duration::ZERO, ..UpOptions::default() };
+    let first = engine.up(&stack("one"), &options).await;
+    let before = fetch();
+    let second = engine.up(&stack("two"), &options).await;
+    let after = fetch();
+    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+
+    first.unwrap();
+    let second = second.unwrap();
+    assert_eq!(before, "one");
+    assert_eq!(after, "two", "side joins the network of the new app container");
+    let recreated: Vec<&str> = second.services.iter().filter(|report| report.recreated).map(|report| report.service.as_str()).collect();
+    assert_eq!(recreated, ["app", "side"]);
+    assert!(second.warnings.is_empty(), "the old app container was removed after the old side: {:?}", second.warnings);
+    assert_eq!(leftovers(&name), Vec::<String>::new());
+}

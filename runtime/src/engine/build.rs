@@ -124,7 +124,7 @@ pub(crate) async fn build_images(backend: &Arc<dyn Backend>, plan: &mut Plan, op
     for service in plan.services.values_mut() {
         let Some(image) = service.build.as_ref().map(|spec| spec.image.clone()) else { continue };
         service.spec.labels.insert(IMAGE_LABEL.to_string(), ids[&image].clone());
-        service.rehash();
     }
+    plan.rehash();
     Ok(())
 }

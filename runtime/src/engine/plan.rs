@@ -60,6 +60,8 @@ pub(crate) struct PlannedService {
     pub fixed_name: bool,
     /// The image to build before the containers are created.
     pub build: Option<BuildSpec>,
+    /// The service whose network this one joins (`network_mode: service:NAME`).
+    pub network_of: Option<String>,
 }
 
 impl PlannedService {
@@ -97,6 +99,31 @@ pub(crate) struct Plan {
     pub externals: Vec<ExternalResource>,
     /// Things the plan left out, such as a missing optional dependency.
     pub warnings: Vec<String>,
+}
+
+impl Plan {
+    /// Sets the config hash of every service. A service that joins another's
+    /// network takes that service's hash into its own, so that recreating
+    /// the other recreates it too: it would keep the old container's network.
+    pub fn rehash(&mut self) {
+        for service in self.services.values_mut() {
+            service.rehash();
+        }
+        let own: BTreeMap<String, String> = self.services.iter().map(|(name, service)| (name.clone(), service.spec.labels[CONFIG_HASH_LABEL].clone())).collect();
+        let network_of: BTreeMap<String, String> =
+            self.services.iter().filter_map(|(name, service)| Some((name.clone(), service.network_of.clone()?))).collect();
+        for (name, service) in &mut self.services {
+            // The dependency check ruled out cycles, and each step follows one.
+            let mut hash = own[name].clone();
+            let mut current = name.clone();
+            while let Some(other) = network_of.get(&current).filter(|other| own.contains_key(*other)) {
+                let digest = Sha256::digest(format!("{hash}{}", own[other]).as_bytes());
+                hash = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+                current = other.clone();
+            }
+            service.spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hash);
+        }
+    }
 }
 
 /// Reads a whole number at `path` inside a service's keys that the model
@@ -328,6 +355,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             replicas,
             fixed_name,
             build,
+            network_of: service.unsupported.get("network_mode").and_then(Node::as_str).and_then(|mode| mode.strip_prefix("service:")).map(str::to_string),
         };
         planned.rehash();
         services.insert(service_name.clone(), planned);
@@ -349,7 +377,9 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
         });
     }
 
-    Ok(Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes, externals, warnings })
+    let mut plan = Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes, externals, warnings };
+    plan.rehash();
+    Ok(plan)
 }
 
 /// Returns the number of containers of a service: `scale`, else

@@ -232,6 +232,19 @@ mod tests {
     }
 
     #[test]
+    fn shared_network_takes_the_other_hash() {
+        let hashes = |vpn_image: &str| {
+            let plan = planned(&format!("services:\n  vpn:\n    image: {vpn_image}\n  app:\n    image: a\n    network_mode: service:vpn\n  other:\n    image: a\n")).unwrap();
+            let hash = |service: &str| plan.services[service].spec.labels[crate::engine::plan::CONFIG_HASH_LABEL].clone();
+            (hash("app"), hash("other"))
+        };
+        let (app, other) = hashes("a");
+        let (app_changed, other_unchanged) = hashes("b");
+        assert_ne!(app, app_changed, "a new vpn container recreates app");
+        assert_eq!(other, other_unchanged);
+    }
+
+    #[test]
     fn secret_and_config_files_are_mounted_read_only() {
         let plan = planned(
             "services:\n  web:\n    image: a\n    secrets: [token, {source: key, target: api.key, mode: 0400}]\n    configs: [site]\nsecrets:\n  token: {file: ./token.txt}\n  key: {file: ~/key}\nconfigs:\n  site: {file: /etc/site.conf}\n",

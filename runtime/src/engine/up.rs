@@ -175,10 +175,10 @@ async fn fit_log_drivers(plan: &mut plan::Plan, backend: &dyn Backend) {
         let Some(driver) = drivers(service) else { continue };
         if !known.contains(&driver) {
             service.spec.options.logging = None;
-            service.rehash();
             plan.warnings.push(format!("service {name}: backend {} has no log driver {driver}, so its default driver is used", backend.name()));
         }
     }
+    plan.rehash();
 }
 
 /// Refuses a plan that needs a feature the backend lacks, naming the
@@ -400,14 +400,32 @@ async fn settle_retired(backend: &Arc<dyn Backend>, project: &str, retired: Vec<
             }
         });
     }
+    let mut failed_removals = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         let Ok((retired, removing, result)) = joined else { continue };
         match result {
             Ok(()) if removing && retired.scaled_down => report.removed.push(retired.name),
             Ok(()) => {}
+            Err(_) if removing => failed_removals.push(retired),
             Err(error) => {
-                let verb = if removing { "remove" } else { "restore" };
-                let warning = format!("could not {verb} container {} (id {}) of service {}: {error}", retired.name, retired.id, retired.service);
+                let warning = format!("could not restore container {} (id {}) of service {}: {error}", retired.name, retired.id, retired.service);
+                tracing::warn!(project, "{warning}");
+                report.warnings.push(warning);
+            }
+        }
+    }
+    // A container that another one's network still joined could not go
+    // while that one was there; now that the other retired ones are gone,
+    // each is tried once more.
+    for retired in failed_removals {
+        match ignore_missing(backend.remove_container(&retired.id, true).await) {
+            Ok(()) if retired.scaled_down => {
+                Progress::emit(&options.progress, &retired.service, &retired.name, "Removed");
+                report.removed.push(retired.name);
+            }
+            Ok(()) => {}
+            Err(error) => {
+                let warning = format!("could not remove container {} (id {}) of service {}: {error}", retired.name, retired.id, retired.service);
                 tracing::warn!(project, "{warning}");
                 report.warnings.push(warning);
             }
