@@ -126,6 +126,27 @@ impl Plan {
     }
 }
 
+/// Gives the alias of each `links: [SERVICE:ALIAS]` entry to SERVICE on the
+/// networks that it shares with the linking service. Docker's legacy links
+/// show the alias to the linking container only, but podman has no links,
+/// so on both runtimes every container of those networks can use it.
+fn add_link_aliases(project: &Project, services: &mut BTreeMap<String, PlannedService>) {
+    for (name, service) in &project.services {
+        let Some(NodeValue::Sequence(links)) = service.unsupported.get("links").map(|node| &node.value) else { continue };
+        let Some(linking) = services.get(name) else { continue };
+        let shared: BTreeSet<String> = linking.spec.networks.iter().map(|attachment| attachment.network.clone()).collect();
+        for link in links.iter().filter_map(Node::as_str) {
+            let Some((target, alias)) = link.split_once(':') else { continue };
+            let Some(target) = services.get_mut(target) else { continue };
+            for attachment in target.spec.networks.iter_mut().filter(|attachment| shared.contains(&attachment.network)) {
+                if !attachment.aliases.iter().any(|existing| existing == alias) {
+                    attachment.aliases.push(alias.to_string());
+                }
+            }
+        }
+    }
+}
+
 /// Reads a whole number at `path` inside a service's keys that the model
 /// keeps unparsed, such as `scale` or `deploy.replicas`.
 fn unparsed_count(unsupported: &BTreeMap<String, Node>, path: &[&str]) -> Option<i64> {
@@ -377,6 +398,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
         });
     }
 
+    add_link_aliases(project, &mut services);
     let mut plan = Plan { project: name.to_string(), services, networks: networks.into_values().collect(), volumes, externals, warnings };
     plan.rehash();
     Ok(plan)

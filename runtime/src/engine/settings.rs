@@ -245,6 +245,14 @@ mod tests {
     }
 
     #[test]
+    fn link_alias_goes_to_the_linked_service() {
+        let plan = planned("services:\n  db:\n    image: a\n  web:\n    image: a\n    links: [db:database, db]\n").unwrap();
+        let aliases = &plan.services["db"].spec.networks[0].aliases;
+        assert_eq!(aliases, &["db", "database"]);
+        assert!(plan.services["web"].depends_on.contains_key("db"), "a link implies the dependency");
+    }
+
+    #[test]
     fn secret_and_config_files_are_mounted_read_only() {
         let plan = planned(
             "services:\n  web:\n    image: a\n    secrets: [token, {source: key, target: api.key, mode: 0400}]\n    configs: [site]\nsecrets:\n  token: {file: ./token.txt}\n  key: {file: ~/key}\nconfigs:\n  site: {file: /etc/site.conf}\n",

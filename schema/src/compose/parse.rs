@@ -79,12 +79,12 @@ struct Context<'a> {
 }
 
 /// Service keys that the model keeps as written and the engine passes on
-/// to the runtime: run options, confinement, and the files of `secrets` and
-/// `configs`.
+/// to the runtime: run options, confinement, the files of `secrets` and
+/// `configs`, and the aliases of `links`.
 pub const ENGINE_KEYS: &[&str] = &[
     "scale", "hostname", "init", "tty", "stdin_open", "stop_signal", "expose", "extra_hosts", "cap_add", "cap_drop", "security_opt", "dns",
     "dns_search", "dns_opt", "sysctls", "ulimits", "shm_size", "tmpfs", "group_add", "devices", "platform", "pull_policy", "logging", "pids_limit",
-    "network_mode", "privileged", "read_only", "mem_limit", "cpus", "secrets", "configs",
+    "network_mode", "privileged", "read_only", "mem_limit", "cpus", "secrets", "configs", "links",
 ];
 
 /// Returns the parts of a kept key that the engine ignores, each with its
