@@ -83,9 +83,10 @@ pub struct UpArgs {
     /// The action when a service fails.
     #[arg(long = "on-failure", value_enum, default_value = "halt")]
     pub on_failure: OnFailure,
-    /// Seconds a replaced or rolled back container may take to stop.
-    #[arg(short = 't', long = "timeout", default_value_t = 10)]
-    pub timeout: u64,
+    /// Seconds a replaced or rolled back container may take to stop
+    /// [default: the service's stop_grace_period, else 10].
+    #[arg(short = 't', long = "timeout")]
+    pub timeout: Option<u64>,
     /// Run NUM containers of SERVICE, over its `scale` and
     /// `deploy.replicas`; repeat for several services.
     #[arg(long = "scale", value_name = "SERVICE=NUM", value_parser = parse_scale)]
@@ -113,9 +114,10 @@ pub struct DownArgs {
     /// Also remove containers of services that the compose file no longer has.
     #[arg(long = "remove-orphans")]
     pub remove_orphans: bool,
-    /// Seconds a container may take to stop before it is killed.
-    #[arg(short = 't', long = "timeout", default_value_t = 10)]
-    pub timeout: u64,
+    /// Seconds a container may take to stop before it is killed
+    /// [default: the service's stop_grace_period, else 10].
+    #[arg(short = 't', long = "timeout")]
+    pub timeout: Option<u64>,
     /// Only these services and the services that depend on them; networks
     /// and volumes then stay.
     pub services: Vec<String>,
@@ -124,9 +126,10 @@ pub struct DownArgs {
 /// The arguments of `stop` and `restart`.
 #[derive(clap::Args)]
 pub struct LifecycleArgs {
-    /// Seconds a container may take to stop before it is killed.
-    #[arg(short = 't', long = "timeout", default_value_t = 10)]
-    pub timeout: u64,
+    /// Seconds a container may take to stop before it is killed
+    /// [default: the service's stop_grace_period, else 10].
+    #[arg(short = 't', long = "timeout")]
+    pub timeout: Option<u64>,
     /// Only these services and their dependents, which stop first.
     /// All services when none is given.
     pub services: Vec<String>,
@@ -432,7 +435,7 @@ pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
             },
             cancel: Some(cancel),
             progress: Some(progress()),
-            stop_timeout: Duration::from_secs(args.timeout),
+            stop_timeout: args.timeout.map(Duration::from_secs),
             ..UpOptions::default()
         };
         let report = engine.up(&project, &options).await.map_err(|error| error.to_string())?;
@@ -448,7 +451,7 @@ pub fn up(globals: GlobalArgs, args: UpArgs) -> ExitCode {
 
         eprintln!("following the output of project {}; press Ctrl-C to stop its containers", report.project);
         let options = DownOptions {
-            timeout: Duration::from_secs(args.timeout),
+            timeout: args.timeout.map(Duration::from_secs),
             max_parallel: globals.parallel(),
             progress: Some(progress()),
             ..DownOptions::default()
@@ -476,7 +479,7 @@ pub fn down(globals: GlobalArgs, args: DownArgs) -> ExitCode {
         let engine = engine().await?;
         let options = DownOptions {
             volumes: args.volumes,
-            timeout: Duration::from_secs(args.timeout),
+            timeout: args.timeout.map(Duration::from_secs),
             services: args.services.clone(),
             known_services: known,
             remove_orphans: args.remove_orphans,
@@ -493,7 +496,7 @@ pub fn down(globals: GlobalArgs, args: DownArgs) -> ExitCode {
 
 fn lifecycle_options(globals: &GlobalArgs, args: &LifecycleArgs) -> DownOptions {
     DownOptions {
-        timeout: Duration::from_secs(args.timeout),
+        timeout: args.timeout.map(Duration::from_secs),
         max_parallel: globals.parallel(),
         progress: Some(progress()),
         ..DownOptions::default()

@@ -282,7 +282,7 @@ fn main() -> Result<(), String> {
             runtime.block_on(engine.up(&diamond(&name), &options)).map_err(|error| format!("{label} up: {error}"))?;
             samples[1 + index].0.push(began.elapsed());
             let began = Instant::now();
-            let down = DownOptions { timeout: Duration::ZERO, max_parallel: 12, ..DownOptions::default() };
+            let down = DownOptions { timeout: Some(Duration::ZERO), max_parallel: 12, ..DownOptions::default() };
             runtime.block_on(engine.down(&name, &down)).map_err(|error| format!("{label} down: {error}"))?;
             samples[1 + index].1.push(began.elapsed());
         }

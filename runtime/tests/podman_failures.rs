@@ -11,7 +11,7 @@ use perry_stack::{DownOptions, EngineError, FailureStrategy, UpOptions};
 use support::*;
 
 async fn down_and_check(name: &str) {
-    engine().down(name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine().down(name, &DownOptions { volumes: true, timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     assert_eq!(leftovers(name), Vec::<String>::new());
 }
 

@@ -35,7 +35,7 @@ async fn missing_host_folder_is_created() {
     app.volumes.push(bind(&requested, "/data", true));
     let report = engine().up(&project(&name, vec![app]), &UpOptions::default()).await;
     let created = requested.is_dir();
-    engine().down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine().down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     let _ = std::fs::remove_dir_all(&folder);
 
     report.unwrap();
@@ -83,7 +83,7 @@ async fn down_with_volumes_removes_anonymous_volumes() {
         let volume = String::from_utf8_lossy(&inspect.stdout).trim().to_string();
         assert!(!volume.is_empty(), "{suffix}: the container has an anonymous volume");
 
-        engine().down(&name, &DownOptions { volumes: true, timeout, ..DownOptions::default() }).await.unwrap();
+        engine().down(&name, &DownOptions { volumes: true, timeout: Some(timeout), ..DownOptions::default() }).await.unwrap();
 
         let exists = std::process::Command::new("podman").args(["volume", "exists", &volume]).status().unwrap();
         if exists.success() {
@@ -122,7 +122,7 @@ async fn recreate_keeps_anonymous_volume_data() {
         .output()
         .unwrap();
     let volume = String::from_utf8_lossy(&volume.stdout).trim().to_string();
-    engine().down(&name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine().down(&name, &DownOptions { volumes: true, timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     let exists = std::process::Command::new("podman").args(["volume", "exists", &volume]).status().unwrap();
     if exists.success() {
         let _ = std::process::Command::new("podman").args(["volume", "rm", "-f", &volume]).output();

@@ -50,7 +50,7 @@ async fn quickstart_up_exec_down() {
     assert!(again.services.iter().filter(|service| service.service != "init").all(|service| service.reused), "{again:?}");
 
     let began = Instant::now();
-    let down = engine.down(&name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    let down = engine.down(&name, &DownOptions { volumes: true, timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     let down_time = began.elapsed();
     assert_eq!(down.containers, [format!("{name}-web-1"), format!("{name}-db-1"), format!("{name}-init-1")]);
     assert_eq!(down.volumes, [format!("{name}_data")]);

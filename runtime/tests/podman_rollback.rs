@@ -28,7 +28,7 @@ fn sorted(mut names: Vec<String>) -> Vec<String> {
 }
 
 async fn finish(name: &str) {
-    engine().down(name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine().down(name, &DownOptions { volumes: true, timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     assert_eq!(leftovers(name), Vec::<String>::new());
 }
 

@@ -18,6 +18,7 @@ services:
     image: localhost/perry-busybox:latest
     command: [httpd, -f, -p, "8080", -h, /run/secrets]
     hostname: app-host
+    stop_grace_period: 1m30s
     init: true
     extra_hosts: ["db.example:10.1.2.3"]
     read_only: true
@@ -48,6 +49,11 @@ fn exec(container: &str, command: &str) -> String {
     format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr)).trim().to_string()
 }
 
+fn inspect(container: &str, format: &str) -> String {
+    let output = std::process::Command::new("podman").args(["inspect", "--format", format, container]).output().expect("podman runs");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
 async fn settings_reach_the_containers(engine: Engine, test: &str) {
     require_podman();
     let name = unique_project(test);
@@ -72,8 +78,9 @@ async fn settings_reach_the_containers(engine: Engine, test: &str) {
         exec(&app, "touch /root-file 2>&1; touch /scratch/file && echo scratch written"),
         exec(&app, "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"),
         exec(&side, "wget -qO- http://127.0.0.1:8080/token"),
+        inspect(&app, "{{.Config.StopTimeout}}"),
     ];
-    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     let _ = std::fs::remove_dir_all(&folder);
 
     let report = report.unwrap();
@@ -86,6 +93,7 @@ async fn settings_reach_the_containers(engine: Engine, test: &str) {
     assert!(seen[5].contains("Read-only file system") && seen[5].ends_with("scratch written"), "{}", seen[5]);
     assert_eq!(seen[6], (64 * 1024 * 1024).to_string());
     assert_eq!(seen[7], "s3cret", "side shares the network of app");
+    assert_eq!(seen[8], "90", "stop_grace_period is the container's own stop timeout");
     assert_eq!(report.warnings, [format!("service app: backend {} has no log driver syslog, so its default driver is used", engine.backend().name())]);
 }
 
@@ -120,12 +128,12 @@ async fn shared_network_follows_a_recreate() {
     let fetch = || exec(&side, "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/ && exit; sleep 0.2; done");
 
     // httpd and sleep ignore SIGTERM as PID 1, so the old ones are killed at once.
-    let options = UpOptions { stop_timeout: Duration::ZERO, ..UpOptions::default() };
+    let options = UpOptions { stop_timeout: Some(Duration::ZERO), ..UpOptions::default() };
     let first = engine.up(&stack("one"), &options).await;
     let before = fetch();
     let second = engine.up(&stack("two"), &options).await;
     let after = fetch();
-    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
 
     first.unwrap();
     let second = second.unwrap();

@@ -62,7 +62,7 @@ async fn up_exec_down_over_the_api() {
     assert!(web.recreated, "{:?}", recreated.services);
     assert_eq!(engine.ps(&name).await.unwrap().len(), 2, "the replaced web container was removed");
 
-    let down = engine.down(&name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    let down = engine.down(&name, &DownOptions { volumes: true, timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     assert_eq!(down.containers.len(), 2);
     assert_eq!(leftovers(&name), Vec::<String>::new());
 }
@@ -109,7 +109,7 @@ async fn follow_logs_over_the_api() {
     // `old` is before the tail; the follow ended because the container did.
     let exited = talk(LogStream::Stdout, "exited with Some(0)");
     assert_eq!(lines, [talk(LogStream::Stdout, "last"), talk(LogStream::Stdout, "partial"), talk(LogStream::Stderr, "oops"), exited]);
-    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,7 +128,7 @@ async fn short_lived_container_over_the_api() {
     let rows = engine.ps(&name).await.unwrap();
 
     assert_eq!(rows.len(), 1);
-    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     assert_eq!(leftovers(&name), Vec::<String>::new());
 }
 
@@ -153,7 +153,7 @@ async fn build_over_the_api() {
 
     let up = engine.up(&project(&name, vec![web]), &UpOptions::default()).await;
     let read = engine.exec(&name, "web", &["cat".to_string(), "/built".to_string()]).await;
-    engine.down(&name, &DownOptions { timeout: Duration::ZERO, ..DownOptions::default() }).await.unwrap();
+    engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     let _ = std::process::Command::new("podman").args(["rmi", "-f", &format!("{name}-web")]).output();
     let _ = std::fs::remove_dir_all(&context);
 

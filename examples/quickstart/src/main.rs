@@ -76,7 +76,7 @@ async fn main() -> ExitCode {
     // down runs on every path, so a failed step leaves nothing behind. The
     // busybox processes run as PID 1 and ignore SIGTERM, so stop kills them.
     let began = Instant::now();
-    let down = engine.down(&name, &DownOptions { volumes: true, timeout: Duration::ZERO, ..DownOptions::default() }).await;
+    let down = engine.down(&name, &DownOptions { volumes: true, timeout: Some(Duration::ZERO), ..DownOptions::default() }).await;
     let mut failed = result.is_err();
     match down {
         Err(error) => {

@@ -16,6 +16,7 @@ pub(super) fn apply(body: &mut ContainerCreateBody, options: &RunOptions, confin
     body.tty = options.tty.then_some(true);
     body.open_stdin = options.stdin_open.then_some(true);
     body.stop_signal = options.stop_signal.clone();
+    body.stop_timeout = options.stop_timeout.and_then(|seconds| i64::try_from(seconds).ok());
     if !options.expose.is_empty() {
         let exposed = body.exposed_ports.get_or_insert_with(Vec::new);
         for port in &options.expose {

@@ -94,9 +94,10 @@ pub(super) fn create_args(spec: &ContainerSpec) -> Vec<String> {
     args
 }
 
-/// The run options that `container run` has flags for; the backend's
-/// capabilities name the others.
-pub(super) const SETTINGS: [&str; 6] = ["tty", "stdin_open", "dns", "dns_search", "dns_opt", "ulimits"];
+/// The run options that `container run` has flags for, and
+/// `stop_grace_period`, which the engine gives to `container stop`; the
+/// backend's capabilities name the others.
+pub(super) const SETTINGS: [&str; 7] = ["tty", "stdin_open", "dns", "dns_search", "dns_opt", "ulimits", "stop_grace_period"];
 
 fn push_settings(args: &mut Vec<String>, options: &RunOptions) {
     for (flag, set) in [("--tty", options.tty), ("--interactive", options.stdin_open)] {

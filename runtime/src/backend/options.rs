@@ -22,6 +22,10 @@ pub struct RunOptions {
     pub stdin_open: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
+    /// The runtime's own stop timeout in whole seconds, from
+    /// `stop_grace_period`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<u64>,
     /// Container ports to expose without publishing, as `PORT[/PROTOCOL]`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expose: Vec<String>,
@@ -101,7 +105,7 @@ fn is_false(value: &bool) -> bool {
 impl RunOptions {
     /// The compose keys of all settings, in the order of [`RunOptions::keys`].
     pub const KEYS: &'static [&'static str] = &[
-        "hostname", "init", "tty", "stdin_open", "stop_signal", "expose", "extra_hosts", "cap_add", "cap_drop", "security_opt", "dns", "dns_search", "dns_opt",
+        "hostname", "init", "tty", "stdin_open", "stop_signal", "stop_grace_period", "expose", "extra_hosts", "cap_add", "cap_drop", "security_opt", "dns", "dns_search", "dns_opt",
         "sysctls", "ulimits", "shm_size", "tmpfs", "group_add", "devices", "platform", "pull_policy", "logging", "pids_limit", "network_mode",
     ];
 
@@ -118,6 +122,7 @@ impl RunOptions {
             ("tty", self.tty),
             ("stdin_open", self.stdin_open),
             ("stop_signal", self.stop_signal.is_some()),
+            ("stop_grace_period", self.stop_timeout.is_some()),
             ("expose", !self.expose.is_empty()),
             ("extra_hosts", !self.extra_hosts.is_empty()),
             ("cap_add", !self.cap_add.is_empty()),
@@ -154,6 +159,9 @@ pub(crate) fn push_args(args: &mut Vec<String>, options: &RunOptions) {
     }
     if let Some(signal) = &options.stop_signal {
         push("--stop-signal", signal);
+    }
+    if let Some(seconds) = options.stop_timeout {
+        push("--stop-timeout", &seconds.to_string());
     }
     let lists = [
         ("--expose", &options.expose),

@@ -1,9 +1,10 @@
 //! `down`: containers (dependents first), then networks, then volumes.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::lifecycle::{in_waves, select_with_dependents, Direction};
-use super::plan::PROJECT_LABEL;
+use super::plan::{stop_timeout, PROJECT_LABEL};
 use super::query::{containers, service_of};
 use super::{DownOptions, DownReport, EngineError, ObjectKind, Progress};
 use crate::backend::{Backend, BackendError, ContainerInfo, LabelFilter};
@@ -78,7 +79,7 @@ pub(crate) async fn down(backend: &Arc<dyn Backend>, project: &str, options: &Do
 async fn remove_containers(backend: &Arc<dyn Backend>, project: &str, chosen: Vec<ContainerInfo>, options: &DownOptions) -> Result<Vec<String>, EngineError> {
     let progress = options.progress.clone();
     let (timeout, volumes) = (options.timeout, options.volumes);
-    if timeout.is_zero() {
+    if timeout == Some(Duration::ZERO) {
         // With no grace period each container is killed at once, so waves
         // would give no dependent time to finish; one batch removes them all,
         // which on podman is one process instead of one per container.
@@ -106,7 +107,7 @@ async fn remove_containers(backend: &Arc<dyn Backend>, project: &str, chosen: Ve
         let progress = progress.clone();
         async move {
             if info.state.running {
-                ignore_missing(backend.stop_container(&info.id, timeout).await)
+                ignore_missing(backend.stop_container(&info.id, stop_timeout(timeout, &info.labels)).await)
                     .map_err(|source| EngineError::Backend { action: format!("stop container {}", info.name), source })?;
                 Progress::emit(&progress, service_of(&info), &info.name, "Stopped");
             }

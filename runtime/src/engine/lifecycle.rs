@@ -142,7 +142,7 @@ pub(crate) async fn stop(backend: &Arc<dyn Backend>, project: &str, services: &[
     in_waves(backend, list, Direction::DependentsFirst, options.max_parallel, move |backend, info| {
         let progress = progress.clone();
         async move {
-            ignore_missing(backend.stop_container(&info.id, timeout).await)
+            ignore_missing(backend.stop_container(&info.id, super::plan::stop_timeout(timeout, &info.labels)).await)
                 .map_err(|source| EngineError::Backend { action: format!("stop container {}", info.name), source })?;
             Progress::emit(&progress, service_of(&info), &info.name, "Stopped");
             Ok(Some(info.name))

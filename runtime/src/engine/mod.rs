@@ -171,8 +171,9 @@ pub struct UpOptions {
     pub cancel: Option<Cancel>,
     pub progress: Option<Progress>,
     /// How long a container may take to stop when it is replaced, scaled
-    /// down or rolled back.
-    pub stop_timeout: Duration,
+    /// down or rolled back. `None` gives each container its service's
+    /// `stop_grace_period`, 10 seconds unless set.
+    pub stop_timeout: Option<Duration>,
 }
 
 impl Default for UpOptions {
@@ -189,7 +190,7 @@ impl Default for UpOptions {
             on_failure: FailureStrategy::default(),
             cancel: None,
             progress: None,
-            stop_timeout: Duration::from_secs(10),
+            stop_timeout: None,
         }
     }
 }
@@ -200,8 +201,10 @@ pub struct DownOptions {
     /// Also remove the project's named volumes (not external ones) and the
     /// anonymous volumes of its containers.
     pub volumes: bool,
-    /// How long a container may take to stop before it is killed.
-    pub timeout: Duration,
+    /// How long a container may take to stop before it is killed. `None`
+    /// gives each container its service's `stop_grace_period`, 10 seconds
+    /// unless set.
+    pub timeout: Option<Duration>,
     /// Only these services and the services that depend on them; when
     /// empty, the whole project with its networks and volumes.
     pub services: Vec<String>,
@@ -218,7 +221,7 @@ impl Default for DownOptions {
     fn default() -> Self {
         Self {
             volumes: false,
-            timeout: Duration::from_secs(10),
+            timeout: None,
             services: Vec::new(),
             known_services: None,
             remove_orphans: false,

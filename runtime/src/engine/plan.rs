@@ -23,6 +23,20 @@ pub const IMAGE_LABEL: &str = "com.docker.compose.image";
 pub const DEPENDS_ON_LABEL: &str = "com.docker.compose.depends_on";
 pub const NETWORK_LABEL: &str = "com.docker.compose.network";
 pub const VOLUME_LABEL: &str = "com.docker.compose.volume";
+/// The service's `stop_grace_period` in whole seconds, which `down`, `stop`
+/// and a recreate give the container unless the caller sets a timeout.
+pub const STOP_GRACE_LABEL: &str = "dev.perry-stack.stop-grace-period";
+
+/// How long a container may take to stop when neither the caller nor the
+/// service says, as in docker compose.
+pub const DEFAULT_STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Returns how long the container with `labels` may take to stop: the
+/// `explicit` timeout of the caller, else its service's grace period.
+pub(crate) fn stop_timeout(explicit: Option<std::time::Duration>, labels: &BTreeMap<String, String>) -> std::time::Duration {
+    let grace = || labels.get(STOP_GRACE_LABEL).and_then(|seconds| seconds.parse().ok()).map(std::time::Duration::from_secs);
+    explicit.or_else(grace).unwrap_or(DEFAULT_STOP_TIMEOUT)
+}
 
 /// The environment variable that names the project when the file does not.
 pub const PROJECT_NAME_VARIABLE: &str = "COMPOSE_PROJECT_NAME";
@@ -341,6 +355,9 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
         labels.insert(CONTAINER_NUMBER_LABEL.to_string(), "1".to_string());
         labels.insert(ONEOFF_LABEL.to_string(), "False".to_string());
         labels.insert(DEPENDS_ON_LABEL.to_string(), depends_label.join(","));
+        if let Some(seconds) = settings.options.stop_timeout {
+            labels.insert(STOP_GRACE_LABEL.to_string(), seconds.to_string());
+        }
 
         let spec = ContainerSpec {
             name: service.container_name.clone().unwrap_or_else(|| format!("{name}-{service_name}-1")),

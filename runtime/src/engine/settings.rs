@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use perry_stack_schema::compose::parse::parse_duration;
 use perry_stack_schema::compose::short_forms::parse_bytes;
 use perry_stack_schema::yaml::{Node, Value};
 use perry_stack_schema::{Project, Service};
@@ -47,6 +48,8 @@ pub(crate) fn read(
         tty: flag("tty"),
         stdin_open: flag("stdin_open"),
         stop_signal: text("stop_signal"),
+        // Runtimes take whole seconds, so a part of a second counts as one.
+        stop_timeout: text("stop_grace_period").and_then(|text| parse_duration(&text)).map(|grace| grace.as_secs() + u64::from(grace.subsec_nanos() > 0)),
         expose: list("expose"),
         cap_add: list("cap_add"),
         cap_drop: list("cap_drop"),
@@ -193,7 +196,9 @@ fn string_map(node: &Node) -> BTreeMap<String, String> {
 mod tests {
     use std::path::Path;
 
-    use super::super::plan::{plan, Plan};
+    use std::time::Duration;
+
+    use super::super::plan::{plan, stop_timeout, Plan};
     use super::*;
 
     fn planned(source: &str) -> Result<Plan, EngineError> {
@@ -272,6 +277,17 @@ mod tests {
         let plan = planned("services:\n  web:\n    image: a\n    secrets: [token]\nsecrets:\n  token: {environment: TOKEN}\n").unwrap();
         assert!(plan.services["web"].spec.mounts.is_empty());
         assert_eq!(plan.warnings, ["service web: secret token is not a file, so it is not mounted"]);
+    }
+
+    #[test]
+    fn stop_grace_period_sets_the_stop_timeout() {
+        let plan = planned("services:\n  db:\n    image: a\n    stop_grace_period: 1m30s\n  web:\n    image: a\n    stop_grace_period: 500ms\n  app:\n    image: a\n").unwrap();
+        let labels = |service: &str| plan.services[service].spec.labels.clone();
+        assert_eq!(plan.services["db"].spec.options.stop_timeout, Some(90));
+        assert_eq!(plan.services["web"].spec.options.stop_timeout, Some(1), "a part of a second counts as one");
+        assert_eq!(stop_timeout(None, &labels("db")), Duration::from_secs(90));
+        assert_eq!(stop_timeout(Some(Duration::ZERO), &labels("db")), Duration::ZERO, "the caller's timeout wins");
+        assert_eq!(stop_timeout(None, &labels("app")), Duration::from_secs(10));
     }
 
     #[test]

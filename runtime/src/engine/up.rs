@@ -329,7 +329,9 @@ async fn rollback(backend: &Arc<dyn Backend>, project: &str, journal: &Journal, 
         });
     }
     for id in &changes.started {
-        let (backend, permits, id, timeout) = (backend.clone(), permits.clone(), id.clone(), options.stop_timeout);
+        // Only the id is at hand here, so the service's grace period is not.
+        let timeout = options.stop_timeout.unwrap_or(plan::DEFAULT_STOP_TIMEOUT);
+        let (backend, permits, id) = (backend.clone(), permits.clone(), id.clone());
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
             (id.clone(), ignore_missing(backend.stop_container(&id, timeout).await))
@@ -889,7 +891,7 @@ async fn retire(backend: &Arc<dyn Backend>, journal: &Journal, info: &ContainerI
     };
     record(journal, |changes| changes.retired.push(retired));
     if info.state.running {
-        ignore_missing(backend.stop_container(&info.id, options.stop_timeout).await).map_err(fail("stop"))?;
+        ignore_missing(backend.stop_container(&info.id, plan::stop_timeout(options.stop_timeout, &info.labels)).await).map_err(fail("stop"))?;
         Progress::emit(&options.progress, service, &info.name, "Stopped");
     }
     Ok(())
@@ -971,7 +973,8 @@ impl Replica {
                     // NOTE: without a rename the old container must go before
                     // its replacement takes the name, so a rollback cannot bring it back.
                     if info.state.running {
-                        ignore_missing(backend.stop_container(&info.id, options.stop_timeout).await).map_err(fail("stop", &info.name))?;
+                        let timeout = plan::stop_timeout(options.stop_timeout, &info.labels);
+                        ignore_missing(backend.stop_container(&info.id, timeout).await).map_err(fail("stop", &info.name))?;
                     }
                     ignore_missing(backend.remove_container(&info.id, true).await).map_err(fail("remove", &info.name))?;
                 }
@@ -1017,7 +1020,7 @@ impl Replica {
         let running = reused && backend.inspect_container(&id).await.map_err(fail("inspect", &spec.name))?.state.running;
         if running && restart {
             tracing::info!(project, service = %name, container = %id, "restarting: a dependency with restart: true was recreated");
-            backend.stop_container(&id, options.stop_timeout).await.map_err(fail("stop", &spec.name))?;
+            backend.stop_container(&id, plan::stop_timeout(options.stop_timeout, &spec.labels)).await.map_err(fail("stop", &spec.name))?;
             backend.start_container(&id).await.map_err(fail("start", &spec.name))?;
             restarted = true;
             Progress::emit(progress, name, &spec.name, "Restarted");

@@ -82,7 +82,7 @@ struct Context<'a> {
 /// to the runtime: run options, confinement, the files of `secrets` and
 /// `configs`, and the aliases of `links`.
 pub const ENGINE_KEYS: &[&str] = &[
-    "scale", "hostname", "init", "tty", "stdin_open", "stop_signal", "expose", "extra_hosts", "cap_add", "cap_drop", "security_opt", "dns",
+    "scale", "hostname", "init", "tty", "stdin_open", "stop_signal", "stop_grace_period", "expose", "extra_hosts", "cap_add", "cap_drop", "security_opt", "dns",
     "dns_search", "dns_opt", "sysctls", "ulimits", "shm_size", "tmpfs", "group_add", "devices", "platform", "pull_policy", "logging", "pids_limit",
     "network_mode", "privileged", "read_only", "mem_limit", "cpus", "secrets", "configs", "links",
 ];

@@ -250,10 +250,12 @@ fn lifecycle(function: &'static str, handle: StackHandle, options: Option<Servic
     Box::pin(async move {
         let entry = stack(function, &handle)?;
         let options = options.unwrap_or(ServicesOptions { services: None, timeout: None });
-        let timeout = stop_timeout(function, options.timeout)?;
+        // Without a timeout each container has its service's grace period.
+        let timeout = options.timeout.map(|seconds| stop_timeout(function, Some(seconds))).transpose()?;
         let backend = entry.engine.backend().clone();
         for container in service_containers(function, &entry, options.services.as_deref()).await? {
             if matches!(action, Lifecycle::Stop | Lifecycle::Restart) {
+                let timeout = crate::engine::plan::stop_timeout(timeout, &container.labels);
                 backend.stop_container(&container.id, timeout).await.map_err(|error| failed(function, error))?;
             }
             if matches!(action, Lifecycle::Start | Lifecycle::Restart) {
