@@ -106,8 +106,8 @@ fn two_networks() -> ContainerSpec {
         command: Some(vec!["httpd".to_string(), "-f".to_string()]),
         labels: BTreeMap::from([("com.docker.compose.project".to_string(), "demo".to_string())]),
         networks: vec![
-            NetworkAttachment { network: "demo_front".to_string(), aliases: vec!["web".to_string()] },
-            NetworkAttachment { network: "demo_back".to_string(), aliases: vec!["web".to_string(), "api".to_string()] },
+            NetworkAttachment { network: "demo_front".to_string(), aliases: vec!["web".to_string()], ..NetworkAttachment::default() },
+            NetworkAttachment { network: "demo_back".to_string(), aliases: vec!["web".to_string(), "api".to_string()], ..NetworkAttachment::default() },
         ],
         ..ContainerSpec::default()
     }

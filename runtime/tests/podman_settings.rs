@@ -102,6 +102,45 @@ async fn settings_on_the_command_line() {
     settings_reach_the_containers(engine(), "settings").await;
 }
 
+/// A network with its own subnet and a container at a fixed address on it.
+async fn fixed_address_on_a_subnet(engine: Engine, test: &str, subnet: u8) {
+    require_podman();
+    let name = unique_project(test);
+    let _cleanup = Cleanup(name.clone());
+    let source = format!(
+        "services:\n  app:\n    image: localhost/perry-busybox:latest\n    command: [sleep, '600']\n    networks:\n      fixed: {{ipv4_address: 10.213.{subnet}.9}}\nnetworks:\n  fixed:\n    ipam:\n      config: [{{subnet: 10.213.{subnet}.0/24, gateway: 10.213.{subnet}.1}}]\n"
+    );
+    let (mut project, _) = perry_stack::schema::load(&source, Path::new("/tmp/compose.yaml"), &ProcessEnvironment).expect("the stack loads");
+    project.name = Some(name.clone());
+
+    let report = engine.up(&project, &UpOptions { stop_timeout: Some(Duration::ZERO), ..UpOptions::default() }).await;
+    let address = exec(&format!("{name}-app-1"), "ip -4 -o addr show eth0");
+    let network = inspect_network(&format!("{name}_fixed"), "{{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}");
+    engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
+
+    report.unwrap();
+    assert!(address.contains(&format!("inet 10.213.{subnet}.9/24")), "{address}");
+    assert_eq!(network, format!("10.213.{subnet}.0/24 10.213.{subnet}.1"));
+}
+
+fn inspect_network(network: &str, format: &str) -> String {
+    let output = std::process::Command::new("podman").args(["network", "inspect", "--format", format, network]).output().expect("podman runs");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixed_address_on_the_command_line() {
+    fixed_address_on_a_subnet(engine(), "fixedip", 77).await;
+}
+
+#[cfg(feature = "docker-api")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixed_address_on_the_api() {
+    let service = serve("fixedipapi");
+    let backend = perry_stack::backend::DockerApiBackend::connect(Path::new(&service.socket), Duration::from_secs(60)).unwrap();
+    fixed_address_on_a_subnet(Engine::new(Arc::new(backend)), "fixedipapi", 78).await;
+}
+
 #[cfg(feature = "docker-api")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_on_the_api() {

@@ -936,6 +936,14 @@ fn run_options_secrets_and_configs_do_not_warn() {
 }
 
 #[test]
+fn fixed_addresses_do_not_warn() {
+    let source = "services:\n  web:\n    image: a\n    networks:\n      front: {ipv4_address: 10.5.0.5}\nnetworks:\n  front:\n    enable_ipv6: true\n    ipam:\n      driver: default\n      config: [{subnet: 10.5.0.0/16, gateway: 10.5.0.1}]\n";
+    let checked = check(source, Path::new(FILE)).expect("valid");
+    let paths: Vec<&str> = checked.warnings.0.iter().filter_map(|warning| warning.path.as_deref()).collect();
+    assert_eq!(paths, ["networks.front.ipam.driver"]);
+}
+
+#[test]
 fn secrets_that_are_not_files_warn() {
     let source = "services:\n  web:\n    image: a\n    secrets: [token, key]\nsecrets:\n  token: {file: ./token.txt}\n  key: {environment: KEY}\n";
     let checked = check(source, Path::new(FILE)).expect("valid");

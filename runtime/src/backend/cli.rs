@@ -16,7 +16,7 @@ use tokio::process::Command;
 
 use super::{
     Attach, Backend, BackendError, BuildSpec, Capabilities, Feature, Isolation, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings,
-    LabelFilter, LogLine, LogStream, Logs, MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
+    LabelFilter, LogLine, LogStream, Logs, MountType, NetworkAttachment, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 
 #[path = "apple.rs"]
@@ -385,6 +385,16 @@ fn build_args(spec: &BuildSpec) -> Vec<String> {
 }
 
 /// Builds the arguments of `create` after the subcommand.
+/// Appends docker's `--ip` and `--ip6` for the fixed addresses of a network.
+fn push_addresses(args: &mut Vec<String>, attachment: &NetworkAttachment) {
+    for (flag, address) in [("--ip", &attachment.ipv4_address), ("--ip6", &attachment.ipv6_address)] {
+        if let Some(address) = address {
+            args.push(flag.to_string());
+            args.push(address.clone());
+        }
+    }
+}
+
 fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
     let mut args = strings(["create", "--name"]);
     args.push(spec.name.clone());
@@ -429,7 +439,9 @@ fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
         Grammar::Podman | Grammar::AppleContainer => {
             for attachment in &spec.networks {
                 let mut text = attachment.network.clone();
-                let options: Vec<String> = attachment.aliases.iter().map(|alias| format!("alias={alias}")).collect();
+                let mut options: Vec<String> = attachment.aliases.iter().map(|alias| format!("alias={alias}")).collect();
+                options.extend(attachment.ipv4_address.iter().map(|address| format!("ip={address}")));
+                options.extend(attachment.ipv6_address.iter().map(|address| format!("ip6={address}")));
                 if !options.is_empty() {
                     text.push(':');
                     text.push_str(&options.join(","));
@@ -448,6 +460,7 @@ fn create_args(spec: &ContainerSpec, grammar: Grammar) -> Vec<String> {
                     args.push("--network-alias".to_string());
                     args.push(alias.clone());
                 }
+                push_addresses(&mut args, first);
             }
         }
     }
@@ -528,7 +541,7 @@ impl Backend for CliBackend {
         // flag, `container run --network` no aliases, and there is no rename.
         // NOTE: `container build` exists but is not wired up yet.
         if self.grammar == Grammar::AppleContainer {
-            unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions, Feature::Rename, Feature::Build]);
+            unsupported.extend([Feature::InternalNetworks, Feature::NetworkAliases, Feature::DriverOptions, Feature::Rename, Feature::Build, Feature::FixedAddresses]);
             let settings = super::RunOptions::KEYS.iter().filter(|key| !apple::SETTINGS.contains(key));
             unsupported.extend(settings.chain(&["privileged", "read_only"]).map(|key| Feature::Setting(key)));
         }
@@ -581,6 +594,21 @@ impl Backend for CliBackend {
         }
         if spec.internal {
             args.push("--internal".to_string());
+        }
+        if spec.enable_ipv6 {
+            args.push("--ipv6".to_string());
+        }
+        // podman and docker pair the n-th --gateway and --ip-range with the
+        // n-th --subnet.
+        for subnet in &spec.subnets {
+            args.push("--subnet".to_string());
+            args.push(subnet.subnet.clone());
+        }
+        let gateways = spec.subnets.iter().filter_map(|subnet| subnet.gateway.as_ref().map(|gateway| ("--gateway", gateway)));
+        let ranges = spec.subnets.iter().filter_map(|subnet| subnet.ip_range.as_ref().map(|range| ("--ip-range", range)));
+        for (flag, value) in gateways.chain(ranges) {
+            args.push(flag.to_string());
+            args.push(value.clone());
         }
         push_pairs(&mut args, "--opt", &spec.options);
         push_pairs(&mut args, "--label", &spec.labels);
@@ -664,6 +692,7 @@ impl Backend for CliBackend {
                     args.push("--alias".to_string());
                     args.push(alias.clone());
                 }
+                push_addresses(&mut args, attachment);
                 args.push(attachment.network.clone());
                 args.push(id.clone());
                 self.run_ok(&args, None).await?;
@@ -1099,7 +1128,7 @@ mod tests {
             labels: BTreeMap::from([("k".into(), "v".into())]),
             ports: vec![PortSpec { host_ip: Some("127.0.0.1".into()), published: None, target: 80, protocol: "tcp".into() }],
             mounts: vec![MountSpec { kind: MountType::Volume, source: Some("demo_data".into()), target: "/data".into(), read_only: true, create_host_path: false }],
-            networks: vec![NetworkAttachment { network: "demo_default".into(), aliases: vec!["web".into()] }],
+            networks: vec![NetworkAttachment { network: "demo_default".into(), aliases: vec!["web".into()], ..NetworkAttachment::default() }],
             ..ContainerSpec::default()
         };
         let args = create_args(&spec, Grammar::Podman);
@@ -1111,6 +1140,21 @@ mod tests {
                 "--network", "demo_default:alias=web", "localhost/perry-busybox:latest", "httpd", "-f",
             ]
         );
+    }
+
+    #[test]
+    fn fixed_addresses_in_both_grammars() {
+        let attachment = NetworkAttachment {
+            network: "demo_front".into(),
+            aliases: vec!["web".into()],
+            ipv4_address: Some("10.5.0.5".into()),
+            ipv6_address: Some("fd00::5".into()),
+        };
+        let spec = ContainerSpec { name: "w".into(), image: "i".into(), networks: vec![attachment], ..ContainerSpec::default() };
+        let podman = create_args(&spec, Grammar::Podman);
+        assert!(podman.windows(2).any(|pair| pair == ["--network", "demo_front:alias=web,ip=10.5.0.5,ip6=fd00::5"]), "{podman:?}");
+        let docker = create_args(&spec, Grammar::Docker);
+        assert!(docker.windows(4).any(|run| run == ["--ip", "10.5.0.5", "--ip6", "fd00::5"]), "{docker:?}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bollard::errors::Error as ApiError;
 use bollard::models::{
-    ContainerCreateBody, EndpointSettings, ExecConfig, HostConfig, Mount, MountType as ApiMountType, NetworkConnectRequest,
+    ContainerCreateBody, EndpointIpamConfig, EndpointSettings, ExecConfig, HostConfig, Ipam, IpamConfig, Mount, MountType as ApiMountType, NetworkConnectRequest,
     NetworkCreateRequest, NetworkingConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum, VolumeCreateRequest,
 };
 use bollard::query_parameters::{
@@ -22,7 +22,7 @@ use futures_util::StreamExt;
 
 use super::{
     Backend, BackendError, BuildSpec, ContainerInfo, ContainerSpec, ContainerState, ContainerStatus, ExecOutput, ExecSettings, LabelFilter, LogLine, LogStream, Logs,
-    MountType, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
+    MountType, NetworkAttachment, NetworkSpec, PublishedPort, ResourceInfo, VolumeSpec,
 };
 use super::follow::LineSplitter;
 
@@ -131,6 +131,20 @@ fn restart_policy(text: &str) -> RestartPolicy {
     RestartPolicy { name: Some(name), maximum_retry_count: count.parse().ok() }
 }
 
+/// The aliases and fixed addresses of a container on one network.
+fn endpoint(attachment: &NetworkAttachment) -> EndpointSettings {
+    let fixed = attachment.ipv4_address.is_some() || attachment.ipv6_address.is_some();
+    EndpointSettings {
+        aliases: Some(attachment.aliases.clone()),
+        ipam_config: fixed.then(|| EndpointIpamConfig {
+            ipv4_address: attachment.ipv4_address.clone(),
+            ipv6_address: attachment.ipv6_address.clone(),
+            ..EndpointIpamConfig::default()
+        }),
+        ..EndpointSettings::default()
+    }
+}
+
 fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
     let mut port_bindings: HashMap<String, Option<Vec<PortBinding>>> = HashMap::new();
     let mut exposed = Vec::new();
@@ -162,7 +176,7 @@ fn create_body(spec: &ContainerSpec) -> ContainerCreateBody {
     let networking_config = first.map(|attachment| NetworkingConfig {
         endpoints_config: Some(HashMap::from([(
             attachment.network.clone(),
-            EndpointSettings { aliases: Some(attachment.aliases.clone()), ..EndpointSettings::default() },
+            endpoint(attachment),
         )])),
     });
     let mut body = ContainerCreateBody {
@@ -246,6 +260,16 @@ impl Backend for DockerApiBackend {
             internal: Some(spec.internal),
             options: Some(hash_map(&spec.options)),
             labels: Some(hash_map(&spec.labels)),
+            enable_ipv6: spec.enable_ipv6.then_some(true),
+            ipam: (!spec.subnets.is_empty()).then(|| Ipam {
+                config: Some(
+                    spec.subnets
+                        .iter()
+                        .map(|subnet| IpamConfig { subnet: Some(subnet.subnet.clone()), gateway: subnet.gateway.clone(), ip_range: subnet.ip_range.clone(), ..IpamConfig::default() })
+                        .collect(),
+                ),
+                ..Ipam::default()
+            }),
             ..NetworkCreateRequest::default()
         };
         self.client.create_network(request).await.map(drop).map_err(|error| self.error("create network", None, error))
@@ -312,7 +336,7 @@ impl Backend for DockerApiBackend {
         for attachment in spec.networks.iter().skip(1) {
             let request = NetworkConnectRequest {
                 container: response.id.clone(),
-                endpoint_config: Some(EndpointSettings { aliases: Some(attachment.aliases.clone()), ..EndpointSettings::default() }),
+                endpoint_config: Some(endpoint(attachment)),
             };
             self.client
                 .connect_network(&attachment.network, request)

@@ -99,10 +99,15 @@ pub struct MountSpec {
 }
 
 /// A network that a container joins, with the aliases it has there.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct NetworkAttachment {
     pub network: String,
     pub aliases: Vec<String>,
+    /// A fixed address on the network instead of one that the runtime picks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv4_address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ipv6_address: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -113,6 +118,19 @@ pub struct NetworkSpec {
     pub labels: BTreeMap<String, String>,
     /// Driver options, passed as `--opt key=value`.
     pub options: BTreeMap<String, String>,
+    /// The address ranges of `ipam.config`; empty lets the runtime choose.
+    pub subnets: Vec<Subnet>,
+    pub enable_ipv6: bool,
+}
+
+/// One entry of a network's `ipam.config`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subnet {
+    /// The range in CIDR notation, such as `172.28.0.0/16`.
+    pub subnet: String,
+    pub gateway: Option<String>,
+    /// The part of the subnet that containers get addresses from.
+    pub ip_range: Option<String>,
 }
 
 /// An image to build from a folder, as a service's `build` asks.
@@ -264,6 +282,8 @@ pub enum Feature {
     /// Renaming a container, which lets `up` keep a replaced container until
     /// its replacement runs.
     Rename,
+    /// A network's `ipam.config` and fixed addresses of containers on it.
+    FixedAddresses,
     /// A service key passed to the runtime as a run option, such as
     /// `hostname` or `cap_add`.
     Setting(&'static str),
@@ -282,6 +302,7 @@ impl Feature {
             Self::Exec => "running a command in a container (healthchecks)",
             Self::Build => "building images",
             Self::Rename => "renaming containers",
+            Self::FixedAddresses => "fixed subnets and addresses",
             Self::Setting(_) => "its run command has no such option",
         }
     }

@@ -8,7 +8,7 @@ use perry_stack_schema::{Condition, Healthcheck, MountKind, Project};
 use sha2::{Digest, Sha256};
 
 use super::EngineError;
-use crate::backend::{BuildSpec, ContainerSpec, MountSpec, MountType, NetworkAttachment, NetworkSpec, PortSpec, VolumeSpec};
+use crate::backend::{BuildSpec, ContainerSpec, MountSpec, MountType, NetworkAttachment, NetworkSpec, PortSpec, Subnet, VolumeSpec};
 
 pub const PROJECT_LABEL: &str = "com.docker.compose.project";
 pub const SERVICE_LABEL: &str = "com.docker.compose.service";
@@ -175,6 +175,19 @@ fn unparsed_count(unsupported: &BTreeMap<String, Node>, path: &[&str]) -> Option
     }
 }
 
+/// Reads the address ranges of a network's `ipam.config`.
+fn subnets(unsupported: &BTreeMap<String, Node>) -> Vec<Subnet> {
+    let config = unsupported.get("ipam").and_then(|ipam| ipam.get("config"));
+    let Some(NodeValue::Sequence(entries)) = config.map(|node| &node.value) else { return Vec::new() };
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let text = |key: &str| entry.get(key).and_then(Node::scalar_text);
+            Some(Subnet { subnet: text("subnet")?, gateway: text("gateway"), ip_range: text("ip_range") })
+        })
+        .collect()
+}
+
 /// Reads a mapping of strings such as `driver_opts`.
 fn unparsed_strings(unsupported: &BTreeMap<String, Node>, key: &str) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
@@ -326,6 +339,8 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                     internal: declared.internal,
                     labels,
                     options: unparsed_strings(&declared.unsupported, "driver_opts"),
+                    subnets: subnets(&declared.unsupported),
+                    enable_ipv6: declared.unsupported.get("enable_ipv6").is_some_and(|node| matches!(node.value, NodeValue::Bool(true))),
                 });
             }
 
@@ -338,7 +353,8 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                     }
                 }
             }
-            attachments.push(NetworkAttachment { network: network_name, aliases });
+            let address = |field: &str| service.networks.get(key).and_then(|entry| entry.unsupported.get(field)).and_then(Node::scalar_text);
+            attachments.push(NetworkAttachment { network: network_name, aliases, ipv4_address: address("ipv4_address"), ipv6_address: address("ipv6_address") });
         }
 
         let depends_on: BTreeMap<String, Condition> =

@@ -171,8 +171,8 @@ fn files(project: &Project, service_name: &str, service: &Service, kind: &str, f
     mounts
 }
 
-/// A size in bytes: the loader turned `512m` into a number for `mem_limit`
-/// and `shm_size`; `deploy.resources.limits.memory` is still text.
+/// Returns a size in bytes. The loader turned `512m` into a number for
+/// `mem_limit` and `shm_size`, but `deploy.resources.limits.memory` is text.
 fn size(node: &Node) -> Option<i64> {
     match &node.value {
         Value::Int(bytes) => Some(*bytes),
@@ -226,7 +226,7 @@ mod tests {
     }
 
     #[test]
-    fn network_mode_of_a_service_names_its_first_container() {
+    fn network_mode_names_first_container() {
         let plan = planned("services:\n  vpn:\n    image: a\n  app:\n    image: a\n    network_mode: service:vpn\n  host:\n    image: a\n    network_mode: host\n").unwrap();
         let app = &plan.services["app"];
         assert_eq!(app.spec.options.network_mode.as_deref(), Some("container:demo-vpn-1"));
@@ -247,6 +247,22 @@ mod tests {
         let (app_changed, other_unchanged) = hashes("b");
         assert_ne!(app, app_changed, "a new vpn container recreates app");
         assert_eq!(other, other_unchanged);
+    }
+
+    #[test]
+    fn subnets_and_fixed_addresses_are_planned() {
+        let plan = planned(
+            "services:\n  web:\n    image: a\n    networks:\n      front: {ipv4_address: 10.5.0.5, ipv6_address: 'fd00::5'}\nnetworks:\n  front:\n    enable_ipv6: true\n    ipam:\n      config: [{subnet: 10.5.0.0/16, gateway: 10.5.0.1, ip_range: 10.5.1.0/24}, {subnet: 'fd00::/64'}]\n",
+        )
+        .unwrap();
+        let attachment = &plan.services["web"].spec.networks[0];
+        assert_eq!(attachment.ipv4_address.as_deref(), Some("10.5.0.5"));
+        assert_eq!(attachment.ipv6_address.as_deref(), Some("fd00::5"));
+        let network = &plan.networks[0];
+        assert!(network.enable_ipv6);
+        assert_eq!(network.subnets.len(), 2);
+        assert_eq!((network.subnets[0].gateway.as_deref(), network.subnets[0].ip_range.as_deref()), (Some("10.5.0.1"), Some("10.5.1.0/24")));
+        assert_eq!((network.subnets[1].subnet.as_str(), network.subnets[1].gateway.as_deref()), ("fd00::/64", None));
     }
 
     #[test]

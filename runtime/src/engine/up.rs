@@ -202,6 +202,9 @@ fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), En
             reject(name, "networks".to_string(), Feature::MultipleNetworks)?;
         }
         for attachment in &spec.networks {
+            if attachment.ipv4_address.is_some() || attachment.ipv6_address.is_some() {
+                reject(name, format!("networks.{} (ipv4_address, ipv6_address)", attachment.network), Feature::FixedAddresses)?;
+            }
             // The first alias is the service's own name, which every backend gives.
             if attachment.aliases.len() > 1 {
                 reject(name, format!("networks.{}.aliases", attachment.network), Feature::NetworkAliases)?;
@@ -212,6 +215,9 @@ fn check_capabilities(plan: &plan::Plan, backend: &dyn Backend) -> Result<(), En
                 }
                 if !network.options.is_empty() {
                     reject(name, format!("networks.{} (driver_opts)", attachment.network), Feature::DriverOptions)?;
+                }
+                if !network.subnets.is_empty() || network.enable_ipv6 {
+                    reject(name, format!("networks.{} (ipam)", attachment.network), Feature::FixedAddresses)?;
                 }
             }
         }

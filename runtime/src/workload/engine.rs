@@ -541,7 +541,7 @@ impl Run<'_> {
             mounts.push(MountSpec { kind: MountType::Tmpfs, source: None, target: "/tmp".to_owned(), read_only: false, create_host_path: false });
         }
         let networks = match (&self.network, node.tier.without_network()) {
-            (Some(network), false) => vec![NetworkAttachment { network: network.clone(), aliases: vec![name.to_owned()] }],
+            (Some(network), false) => vec![NetworkAttachment { network: network.clone(), aliases: vec![name.to_owned()], ..NetworkAttachment::default() }],
             _ => Vec::new(),
         };
         let spec = ContainerSpec {

@@ -91,13 +91,17 @@ pub const ENGINE_KEYS: &[&str] = &[
 /// dotted path and span, for the "not supported yet" warning. The engine
 /// reads the [`ENGINE_KEYS`] of a service, its `deploy.replicas` and
 /// `deploy.resources.limits` (`cpus`, `memory`), the `driver_opts` of
-/// networks and volumes, and the top-level secrets and configs that are
-/// files.
+/// networks and volumes, `ipam.config` and `enable_ipv6` of networks, fixed
+/// addresses on a service's networks, and the top-level secrets and configs
+/// that are files.
 fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec<(String, Span)> {
     let name = key.as_str().unwrap_or_default();
     match (pointer, name) {
         (place::SERVICE, _) if ENGINE_KEYS.contains(&name) => Vec::new(),
-        (place::NETWORK | place::VOLUME, "driver_opts") => Vec::new(),
+        (place::NETWORK | place::VOLUME, "driver_opts") | (place::NETWORK, "enable_ipv6") => Vec::new(),
+        (place::SERVICE_NETWORK, "ipv4_address" | "ipv6_address") => Vec::new(),
+        (place::NETWORK, "ipam") => parts_except(value, key_path, &|path| matches!(path, ["config"]))
+            .unwrap_or_else(|| vec![(key_path.to_owned(), key.span)]),
         (place::SERVICE, "deploy") => parts_except(value, key_path, &|path| {
             matches!(path, ["replicas"] | ["resources"] | ["resources", "limits"] | ["resources", "limits", "cpus" | "memory"])
         })

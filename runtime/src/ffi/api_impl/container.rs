@@ -94,7 +94,7 @@ pub(super) fn backend_spec(function: &'static str, spec: ContainerSpec) -> Resul
         labels,
         ports,
         mounts,
-        networks: spec.network.map(|network| vec![NetworkAttachment { network, aliases: Vec::new() }]).unwrap_or_default(),
+        networks: spec.network.map(|network| vec![NetworkAttachment { network, ..NetworkAttachment::default() }]).unwrap_or_default(),
         working_dir: spec.workdir,
         user: spec.user,
         restart: None,
