@@ -29,10 +29,14 @@ services:
     logging: {driver: syslog}
     secrets: [token]
     configs: [{source: site, target: /etc/site.conf}]
+    oom_score_adj: 100
+    volumes: [/cache]
   side:
     image: localhost/perry-busybox:latest
     command: [sleep, "600"]
     network_mode: service:app
+    pid: service:app
+    volumes_from: [app]
 secrets:
   token: {file: ./token.txt}
 configs:
@@ -79,6 +83,10 @@ async fn settings_reach_the_containers(engine: Engine, test: &str) {
         exec(&app, "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes"),
         exec(&side, "wget -qO- http://127.0.0.1:8080/token"),
         inspect(&app, "{{.Config.StopTimeout}}"),
+        exec(&app, "cat /proc/self/oom_score_adj"),
+        exec(&side, "ps -o args | grep -c '^httpd -f'"),
+        exec(&app, "echo shared > /cache/file && echo written"),
+        exec(&side, "cat /cache/file"),
     ];
     engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     let _ = std::fs::remove_dir_all(&folder);
@@ -94,6 +102,9 @@ async fn settings_reach_the_containers(engine: Engine, test: &str) {
     assert_eq!(seen[6], (64 * 1024 * 1024).to_string());
     assert_eq!(seen[7], "s3cret", "side shares the network of app");
     assert_eq!(seen[8], "90", "stop_grace_period is the container's own stop timeout");
+    assert_eq!(seen[9], "100");
+    assert_eq!(seen[10], "1", "side sees the processes of app");
+    assert_eq!((seen[11].as_str(), seen[12].as_str()), ("written", "shared"), "side mounts the volumes of app");
     assert_eq!(report.warnings, [format!("service app: backend {} has no log driver syslog, so its default driver is used", engine.backend().name())]);
 }
 

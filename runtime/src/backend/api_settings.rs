@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use bollard::models::{ContainerCreateBody, DeviceMapping, HostConfig, HostConfigLogConfig, ResourcesUlimits};
+use bollard::models::{ContainerCreateBody, DeviceMapping, HostConfig, HostConfigCgroupnsModeEnum, HostConfigLogConfig, ResourcesUlimits};
 use perry_stack_schema::compose::short_forms::parse_bytes;
 
 use super::{Confinement, RunOptions};
@@ -79,6 +79,35 @@ pub(super) fn apply(body: &mut ContainerCreateBody, options: &RunOptions, confin
         config: (!logging.options.is_empty()).then(|| logging.options.iter().map(|(key, value)| (key.clone(), value.clone())).collect()),
     });
     host.pids_limit = options.pids_limit;
+    let namespace = |key: &str| options.namespaces.get(key).cloned();
+    host.ipc_mode = namespace("ipc");
+    host.pid_mode = namespace("pid");
+    host.uts_mode = namespace("uts");
+    host.userns_mode = namespace("userns_mode");
+    host.cgroupns_mode = namespace("cgroup").map(|mode| if mode == "host" { HostConfigCgroupnsModeEnum::HOST } else { HostConfigCgroupnsModeEnum::PRIVATE });
+    host.cgroup_parent = options.cgroup_parent.clone();
+    let tuning = |key: &str| options.tuning.get(key).copied();
+    host.cpu_shares = tuning("cpu_shares");
+    host.cpu_quota = tuning("cpu_quota");
+    host.cpu_period = tuning("cpu_period");
+    host.memory_reservation = tuning("mem_reservation");
+    host.memory_swap = tuning("memswap_limit");
+    host.memory_swappiness = tuning("mem_swappiness");
+    host.oom_score_adj = tuning("oom_score_adj");
+    host.cpuset_cpus = options.cpuset.clone();
+    host.oom_kill_disable = options.oom_kill_disable.then_some(true);
+    host.runtime = options.runtime.clone();
+    host.annotations = map(&options.annotations);
+    host.storage_opt = map(&options.storage_opt);
+    host.volumes_from = list(&options.volumes_from);
+    host.device_cgroup_rules = list(&options.device_cgroup_rules);
+    // The API takes the MAC address per network, so it goes to the first.
+    if let Some(mac) = &options.mac_address {
+        let endpoints = body.networking_config.as_mut().and_then(|config| config.endpoints_config.as_mut());
+        if let Some(endpoint) = endpoints.and_then(|endpoints| endpoints.values_mut().next()) {
+            endpoint.mac_address = Some(mac.clone());
+        }
+    }
     if let Some(mode) = &options.network_mode {
         host.network_mode = Some(mode.clone());
     }

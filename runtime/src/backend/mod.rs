@@ -13,7 +13,7 @@ mod attached;
 mod detect;
 mod follow;
 pub(crate) mod mock;
-mod options;
+pub(crate) mod options;
 mod security;
 
 use std::collections::BTreeMap;

@@ -69,6 +69,36 @@ pub struct RunOptions {
     /// The most processes the container may run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
+    /// Namespace modes in the runtime's words (`host`, `private`,
+    /// `container:NAME`), by compose key: `ipc`, `pid`, `uts`,
+    /// `userns_mode` and `cgroup`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub namespaces: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cgroup_parent: Option<String>,
+    /// CPU and memory tuning, by compose key: `cpu_shares`, `cpu_quota`,
+    /// `cpu_period`, `mem_reservation` and `memswap_limit` (both in
+    /// bytes), `mem_swappiness` and `oom_score_adj`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tuning: BTreeMap<String, i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpuset: Option<String>,
+    #[serde(skip_serializing_if = "is_false")]
+    pub oom_kill_disable: bool,
+    /// The OCI runtime to run the container with, such as `runc`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+    /// Containers whose volumes to mount, each with `:ro` or `:rw` if given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes_from: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub device_cgroup_rules: Vec<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage_opt: BTreeMap<String, String>,
     /// A network mode in the runtime's words (`host`, `none`,
     /// `container:NAME`); the container then joins no network of the spec.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,10 +133,28 @@ fn is_false(value: &bool) -> bool {
 }
 
 impl RunOptions {
-    /// The compose keys of all settings, in the order of [`RunOptions::keys`].
+    /// The compose keys of all settings.
     pub const KEYS: &'static [&'static str] = &[
         "hostname", "init", "tty", "stdin_open", "stop_signal", "stop_grace_period", "expose", "extra_hosts", "cap_add", "cap_drop", "security_opt", "dns", "dns_search", "dns_opt",
         "sysctls", "ulimits", "shm_size", "tmpfs", "group_add", "devices", "platform", "pull_policy", "logging", "pids_limit", "network_mode",
+        "ipc", "pid", "uts", "userns_mode", "cgroup", "cgroup_parent", "cpu_shares", "cpu_quota", "cpu_period", "mem_reservation", "memswap_limit",
+        "mem_swappiness", "oom_score_adj", "cpuset", "oom_kill_disable", "runtime", "mac_address", "annotations", "volumes_from",
+        "device_cgroup_rules", "storage_opt",
+    ];
+
+    /// The compose keys of `namespaces` with the flag of each.
+    pub const NAMESPACE_FLAGS: [(&'static str, &'static str); 5] =
+        [("ipc", "--ipc"), ("pid", "--pid"), ("uts", "--uts"), ("userns_mode", "--userns"), ("cgroup", "--cgroupns")];
+
+    /// The compose keys of `tuning` with the flag of each.
+    pub const TUNING_FLAGS: [(&'static str, &'static str); 7] = [
+        ("cpu_shares", "--cpu-shares"),
+        ("cpu_quota", "--cpu-quota"),
+        ("cpu_period", "--cpu-period"),
+        ("mem_reservation", "--memory-reservation"),
+        ("memswap_limit", "--memory-swap"),
+        ("mem_swappiness", "--memory-swappiness"),
+        ("oom_score_adj", "--oom-score-adj"),
     ];
 
     pub fn is_empty(&self) -> bool {
@@ -143,7 +191,22 @@ impl RunOptions {
             ("pids_limit", self.pids_limit.is_some()),
             ("network_mode", self.network_mode.is_some()),
         ];
-        set.into_iter().filter(|(_, is_set)| *is_set).map(|(key, _)| key).collect()
+        let mut keys: Vec<&'static str> = set.into_iter().filter(|(_, is_set)| *is_set).map(|(key, _)| key).collect();
+        let by_key = Self::NAMESPACE_FLAGS.iter().chain(&Self::TUNING_FLAGS).map(|(key, _)| *key);
+        keys.extend(by_key.filter(|key| self.namespaces.contains_key(*key) || self.tuning.contains_key(*key)));
+        let more = [
+            ("cgroup_parent", self.cgroup_parent.is_some()),
+            ("cpuset", self.cpuset.is_some()),
+            ("oom_kill_disable", self.oom_kill_disable),
+            ("runtime", self.runtime.is_some()),
+            ("mac_address", self.mac_address.is_some()),
+            ("annotations", !self.annotations.is_empty()),
+            ("volumes_from", !self.volumes_from.is_empty()),
+            ("device_cgroup_rules", !self.device_cgroup_rules.is_empty()),
+            ("storage_opt", !self.storage_opt.is_empty()),
+        ];
+        keys.extend(more.into_iter().filter(|(_, is_set)| *is_set).map(|(key, _)| key));
+        keys
     }
 }
 
@@ -173,6 +236,8 @@ pub(crate) fn push_args(args: &mut Vec<String>, options: &RunOptions) {
         ("--dns-option", &options.dns_opt),
         ("--tmpfs", &options.tmpfs),
         ("--group-add", &options.group_add),
+        ("--volumes-from", &options.volumes_from),
+        ("--device-cgroup-rule", &options.device_cgroup_rules),
     ];
     for (flag, values) in lists {
         for value in values {
@@ -211,10 +276,36 @@ pub(crate) fn push_args(args: &mut Vec<String>, options: &RunOptions) {
     if let Some(limit) = options.pids_limit {
         push("--pids-limit", &limit.to_string());
     }
+    for (key, flag) in RunOptions::NAMESPACE_FLAGS {
+        if let Some(mode) = options.namespaces.get(key) {
+            push(flag, mode);
+        }
+    }
+    for (key, flag) in RunOptions::TUNING_FLAGS {
+        if let Some(value) = options.tuning.get(key) {
+            push(flag, &value.to_string());
+        }
+    }
+    let texts = [
+        ("--cgroup-parent", &options.cgroup_parent),
+        ("--cpuset-cpus", &options.cpuset),
+        ("--runtime", &options.runtime),
+        ("--mac-address", &options.mac_address),
+    ];
+    for (flag, value) in texts {
+        if let Some(value) = value {
+            push(flag, value);
+        }
+    }
+    for (flag, pairs) in [("--annotation", &options.annotations), ("--storage-opt", &options.storage_opt)] {
+        for (name, value) in pairs {
+            push(flag, &format!("{name}={value}"));
+        }
+    }
     if let Some(mode) = &options.network_mode {
         push("--network", mode);
     }
-    for (flag, set) in [("--init", options.init), ("--tty", options.tty), ("--interactive", options.stdin_open)] {
+    for (flag, set) in [("--init", options.init), ("--tty", options.tty), ("--interactive", options.stdin_open), ("--oom-kill-disable", options.oom_kill_disable)] {
         if set {
             args.push(flag.to_owned());
         }

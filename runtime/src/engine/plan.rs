@@ -74,8 +74,9 @@ pub(crate) struct PlannedService {
     pub fixed_name: bool,
     /// The image to build before the containers are created.
     pub build: Option<BuildSpec>,
-    /// The service whose network this one joins (`network_mode: service:NAME`).
-    pub network_of: Option<String>,
+    /// The services whose containers this one joins or mounts from
+    /// (`service:NAME` in `network_mode`, `ipc` or `pid`, and `volumes_from`).
+    pub joins: BTreeSet<String>,
 }
 
 impl PlannedService {
@@ -117,27 +118,51 @@ pub(crate) struct Plan {
 
 impl Plan {
     /// Sets the config hash of every service. A service that joins another's
-    /// network takes that service's hash into its own, so that recreating
-    /// the other recreates it too: it would keep the old container's network.
+    /// containers takes their hashes into its own, so that recreating the
+    /// other recreates it too: it would keep the old container's namespace.
     pub fn rehash(&mut self) {
         for service in self.services.values_mut() {
             service.rehash();
         }
-        let own: BTreeMap<String, String> = self.services.iter().map(|(name, service)| (name.clone(), service.spec.labels[CONFIG_HASH_LABEL].clone())).collect();
-        let network_of: BTreeMap<String, String> =
-            self.services.iter().filter_map(|(name, service)| Some((name.clone(), service.network_of.clone()?))).collect();
+        let mut hashes = BTreeMap::new();
+        for name in self.services.keys() {
+            joined_hash(&self.services, name, &mut hashes);
+        }
         for (name, service) in &mut self.services {
-            // The dependency check ruled out cycles, and each step follows one.
-            let mut hash = own[name].clone();
-            let mut current = name.clone();
-            while let Some(other) = network_of.get(&current).filter(|other| own.contains_key(*other)) {
-                let digest = Sha256::digest(format!("{hash}{}", own[other]).as_bytes());
-                hash = digest.iter().map(|byte| format!("{byte:02x}")).collect();
-                current = other.clone();
-            }
-            service.spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hash);
+            service.spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hashes[name].clone());
         }
     }
+}
+
+/// Returns the hash of `name` with those of the services it joins, in name
+/// order, folded in. The dependency check ruled out cycles, and each
+/// joined service is a dependency.
+fn joined_hash(services: &BTreeMap<String, PlannedService>, name: &str, hashes: &mut BTreeMap<String, String>) -> String {
+    if let Some(hash) = hashes.get(name) {
+        return hash.clone();
+    }
+    let service = &services[name];
+    let mut hash = service.spec.labels[CONFIG_HASH_LABEL].clone();
+    for other in service.joins.iter().filter(|other| services.contains_key(*other)) {
+        let digest = Sha256::digest(format!("{hash}{}", joined_hash(services, other, hashes)).as_bytes());
+        hash = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    }
+    hashes.insert(name.to_string(), hash.clone());
+    hash
+}
+
+/// Returns the services whose containers `service` joins or mounts from.
+fn joined_services(service: &perry_stack_schema::Service) -> BTreeSet<String> {
+    let text = |key: &str| service.unsupported.get(key).and_then(Node::as_str);
+    let mut joined: BTreeSet<String> =
+        ["network_mode", "ipc", "pid"].into_iter().filter_map(|key| text(key)?.strip_prefix("service:")).map(str::to_string).collect();
+    if let Some(NodeValue::Sequence(entries)) = service.unsupported.get("volumes_from").map(|node| &node.value) {
+        for entry in entries.iter().filter_map(Node::as_str).filter(|entry| !entry.starts_with("container:")) {
+            let entry = entry.strip_prefix("service:").unwrap_or(entry);
+            joined.insert(entry.split(':').next().unwrap_or(entry).to_string());
+        }
+    }
+    joined
 }
 
 /// Gives the alias of each `links: [SERVICE:ALIAS]` entry to SERVICE on the
@@ -409,7 +434,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             replicas,
             fixed_name,
             build,
-            network_of: service.unsupported.get("network_mode").and_then(Node::as_str).and_then(|mode| mode.strip_prefix("service:")).map(str::to_string),
+            joins: joined_services(service),
         };
         planned.rehash();
         services.insert(service_name.clone(), planned);

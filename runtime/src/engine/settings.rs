@@ -106,11 +106,45 @@ pub(crate) fn read(
     if let Some(policy) = text("pull_policy") {
         options.pull = pull_policy(&policy).ok_or_else(|| invalid("pull_policy", &policy, "always, never, missing, if_not_present, build"))?;
     }
-    if let Some(mode) = text("network_mode") {
-        options.network_mode = Some(match mode.split_once(':') {
-            Some(("service", other)) => format!("container:{}", container_of(other)),
-            _ => mode,
-        });
+    // `service:NAME` joins the namespace of NAME's first container.
+    let shared = |mode: String| match mode.split_once(':') {
+        Some(("service", other)) => format!("container:{}", container_of(other)),
+        _ => mode,
+    };
+    options.network_mode = text("network_mode").map(shared);
+    for (key, _) in RunOptions::NAMESPACE_FLAGS {
+        if let Some(mode) = text(key) {
+            options.namespaces.insert(key.to_string(), shared(mode));
+        }
+    }
+    for (key, _) in RunOptions::TUNING_FLAGS {
+        let Some(node) = keys.get(key) else { continue };
+        let value = match node.value {
+            Value::Int(value) => Some(value),
+            _ => node.scalar_text().and_then(|text| text.trim().parse().ok()),
+        };
+        options.tuning.insert(key.to_string(), value.ok_or_else(|| invalid(key, &node.scalar_text().unwrap_or_default(), "a whole number"))?);
+    }
+    options.cgroup_parent = text("cgroup_parent");
+    options.cpuset = text("cpuset");
+    options.oom_kill_disable = flag("oom_kill_disable");
+    options.runtime = text("runtime");
+    options.mac_address = text("mac_address");
+    options.annotations = keys.get("annotations").map(string_map).unwrap_or_default();
+    options.storage_opt = keys.get("storage_opt").map(string_map).unwrap_or_default();
+    options.device_cgroup_rules = list("device_cgroup_rules");
+    // `NAME` and `service:NAME` name a service, `container:NAME` a container.
+    for entry in list("volumes_from") {
+        let (source, mode) = match entry.rsplit_once(':') {
+            Some((source, mode @ ("ro" | "rw"))) => (source.to_string(), Some(mode)),
+            _ => (entry.clone(), None),
+        };
+        let container = match source.split_once(':') {
+            Some(("container", name)) => name.to_string(),
+            Some(("service", name)) => container_of(name),
+            _ => container_of(&source),
+        };
+        options.volumes_from.push(mode.map_or(container.clone(), |mode| format!("{container}:{mode}")));
     }
 
     let mut confinement = Confinement { privileged: flag("privileged"), read_only_rootfs: flag("read_only"), ..Confinement::default() };
@@ -204,6 +238,36 @@ mod tests {
     fn planned(source: &str) -> Result<Plan, EngineError> {
         let (project, _) = perry_stack_schema::load(source, Path::new("/srv/app/compose.yaml"), &|_: &str| None::<String>).expect("the file loads");
         plan(&project, "demo", &|name| (name == "HOME").then(|| "/home/dev".to_string()))
+    }
+
+    #[test]
+    fn loader_keeps_quiet_about_every_run_option() {
+        let engine_keys = perry_stack_schema::compose::parse::ENGINE_KEYS;
+        let missing: Vec<&str> = RunOptions::KEYS.iter().copied().filter(|key| !engine_keys.contains(key)).collect();
+        assert_eq!(missing, Vec::<&str>::new(), "the loader would warn that these are not supported");
+    }
+
+    #[test]
+    fn namespaces_tuning_and_volumes_from() {
+        let plan = planned(
+            "services:\n  db:\n    image: a\n  web:\n    image: a\n    ipc: service:db\n    pid: host\n    cpu_shares: 512\n    memswap_limit: 1g\n    oom_kill_disable: true\n    annotations: [a=b]\n    volumes_from: [db, 'container:other:ro']\n",
+        )
+        .unwrap();
+        let options = &plan.services["web"].spec.options;
+        assert_eq!(options.namespaces["ipc"], "container:demo-db-1");
+        assert_eq!(options.namespaces["pid"], "host");
+        assert_eq!(options.tuning["cpu_shares"], 512);
+        assert_eq!(options.tuning["memswap_limit"], 1 << 30);
+        assert!(options.oom_kill_disable);
+        assert_eq!(options.annotations["a"], "b");
+        assert_eq!(options.volumes_from, ["demo-db-1", "other:ro"]);
+        assert!(plan.services["web"].depends_on.contains_key("db"), "volumes_from implies the dependency");
+        let mut args = Vec::new();
+        crate::backend::options::push_args(&mut args, options);
+        for pair in [["--ipc", "container:demo-db-1"], ["--cpu-shares", "512"], ["--volumes-from", "other:ro"], ["--annotation", "a=b"]] {
+            assert!(args.windows(2).any(|window| window == pair), "{pair:?} in {args:?}");
+        }
+        assert!(args.contains(&"--oom-kill-disable".to_string()));
     }
 
     #[test]

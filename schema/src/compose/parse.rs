@@ -84,7 +84,9 @@ struct Context<'a> {
 pub const ENGINE_KEYS: &[&str] = &[
     "scale", "hostname", "init", "tty", "stdin_open", "stop_signal", "stop_grace_period", "expose", "extra_hosts", "cap_add", "cap_drop", "security_opt", "dns",
     "dns_search", "dns_opt", "sysctls", "ulimits", "shm_size", "tmpfs", "group_add", "devices", "platform", "pull_policy", "logging", "pids_limit",
-    "network_mode", "privileged", "read_only", "mem_limit", "cpus", "secrets", "configs", "links",
+    "network_mode", "privileged", "read_only", "mem_limit", "cpus", "secrets", "configs", "links", "ipc", "pid", "uts", "userns_mode", "cgroup",
+    "cgroup_parent", "cpu_shares", "cpu_quota", "cpu_period", "mem_reservation", "memswap_limit", "mem_swappiness", "oom_score_adj", "cpuset",
+    "oom_kill_disable", "runtime", "mac_address", "annotations", "volumes_from", "device_cgroup_rules", "storage_opt",
 ];
 
 /// Returns the parts of a kept key that the engine ignores, each with its
@@ -1245,10 +1247,10 @@ fn descend<'n>(node: &'n mut Node, keys: &[&str]) -> Option<&'n mut Node> {
     }
 }
 
-/// Adds the dependencies that `links`, `volumes_from` and
-/// `network_mode: service:NAME` imply, as `service_started`, unless
+/// Adds the dependencies that `links`, `volumes_from` and `service:NAME` in
+/// `network_mode`, `ipc` or `pid` imply, as `service_started`, unless
 /// `depends_on` already names the service: the other service must run
-/// before this one can link to it, mount its volumes or join its network.
+/// before this one can link to it, mount its volumes or join its namespaces.
 fn add_implicit_dependencies(service: &mut Service) {
     let mut implied: Vec<(String, Span)> = Vec::new();
     let items = |key: &str| -> Vec<&Node> {
@@ -1268,9 +1270,11 @@ fn add_implicit_dependencies(service: &mut Service) {
             implied.push((name.split(':').next().unwrap_or(name).to_owned(), item.span));
         }
     }
-    if let Some(mode) = service.unsupported.get("network_mode") {
-        if let Some(name) = mode.as_str().and_then(|text| text.strip_prefix("service:")) {
-            implied.push((name.to_owned(), mode.span));
+    for key in ["network_mode", "ipc", "pid"] {
+        if let Some(mode) = service.unsupported.get(key) {
+            if let Some(name) = mode.as_str().and_then(|text| text.strip_prefix("service:")) {
+                implied.push((name.to_owned(), mode.span));
+            }
         }
     }
     for (name, span) in implied {
