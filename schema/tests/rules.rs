@@ -953,10 +953,10 @@ fn secrets_that_are_not_files_warn() {
 
 #[test]
 fn deploy_with_other_keys_warns() {
-    let source = "services:\n  api:\n    image: a\n    deploy:\n      replicas: 2\n      resources: {limits: {cpus: '1', pids: 10}, reservations: {}}\n      labels: {a: b}\n";
+    let source = "services:\n  api:\n    image: a\n    deploy:\n      replicas: 2\n      resources: {limits: {cpus: '1', pids: 10}, reservations: {cpus: '0.5'}}\n      labels: {a: b}\n";
     let checked = check(source, Path::new(FILE)).expect("valid");
     let paths: Vec<&str> = checked.warnings.0.iter().filter_map(|warning| warning.path.as_deref()).collect();
-    assert_eq!(paths, ["services.api.deploy.resources.limits.pids", "services.api.deploy.resources.reservations", "services.api.deploy.labels"]);
+    assert_eq!(paths, ["services.api.deploy.resources.reservations.cpus", "services.api.deploy.labels"]);
 }
 
 #[test]
@@ -1155,9 +1155,9 @@ fn deploy_warns_only_for_ignored_keys() {
     };
     assert_eq!(messages("      replicas: 2\n"), []);
     assert_eq!(
-        messages("      replicas: 2\n      resources:\n        limits: {memory: 64m}\n        reservations: {memory: 32m}\n      labels: {a: b}\n"),
+        messages("      replicas: 2\n      resources:\n        limits: {memory: 64m}\n        reservations: {cpus: '0.5'}\n      labels: {a: b}\n"),
         [
-            ("`services.web.deploy.resources.reservations` is not supported yet and is ignored".to_string(), (8, 9)),
+            ("`services.web.deploy.resources.reservations.cpus` is not supported yet and is ignored".to_string(), (8, 24)),
             ("`services.web.deploy.labels` is not supported yet and is ignored".to_string(), (9, 7)),
         ]
     );

@@ -151,6 +151,22 @@ fn joined_hash(services: &BTreeMap<String, PlannedService>, name: &str, hashes: 
     hash
 }
 
+/// Reads `deploy.restart_policy` as a restart policy in the runtime's words,
+/// which docker compose applies when the service sets no `restart`.
+fn deploy_restart_policy(service: &perry_stack_schema::Service) -> Option<String> {
+    let policy = service.unsupported.get("deploy")?.get("restart_policy")?;
+    let condition = policy.get("condition").and_then(Node::scalar_text).unwrap_or_else(|| "any".to_string());
+    match condition.as_str() {
+        "none" => Some("no".to_string()),
+        "any" => Some("always".to_string()),
+        "on-failure" => Some(match policy.get("max_attempts").and_then(Node::scalar_text) {
+            Some(attempts) => format!("on-failure:{attempts}"),
+            None => "on-failure".to_string(),
+        }),
+        _ => None,
+    }
+}
+
 /// Returns the services whose containers `service` joins or mounts from.
 fn joined_services(service: &perry_stack_schema::Service) -> BTreeSet<String> {
     let text = |key: &str| service.unsupported.get(key).and_then(Node::as_str);
@@ -412,7 +428,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             networks: attachments,
             working_dir: service.working_dir.clone(),
             user: service.user.clone(),
-            restart: service.restart.clone(),
+            restart: service.restart.clone().or_else(|| deploy_restart_policy(service)),
             confinement: settings.confinement,
             options: settings.options,
         };

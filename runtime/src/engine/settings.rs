@@ -154,6 +154,14 @@ pub(crate) fn read(
         confinement.memory = Some(bytes.to_string());
     }
     confinement.cpus = keys.get("cpus").or_else(|| limits.and_then(|limits| limits.get("cpus"))).and_then(Node::scalar_text);
+    if options.pids_limit.is_none() {
+        options.pids_limit = limits.and_then(|limits| limits.get("pids")).and_then(|node| node.scalar_text()?.parse().ok());
+    }
+    let reservations = keys.get("deploy").and_then(|deploy| deploy.get("resources")).and_then(|resources| resources.get("reservations"));
+    if let Some(node) = reservations.and_then(|reservations| reservations.get("memory")).filter(|_| !options.tuning.contains_key("mem_reservation")) {
+        let bytes = size(node).ok_or_else(|| invalid("deploy.resources.reservations.memory", &node.scalar_text().unwrap_or_default(), "a size such as 256m"))?;
+        options.tuning.insert("mem_reservation".to_string(), bytes);
+    }
 
     let mut mounts = Vec::new();
     for (kind, folder) in [("secrets", "/run/secrets/"), ("configs", "/")] {
@@ -268,6 +276,19 @@ mod tests {
             assert!(args.windows(2).any(|window| window == pair), "{pair:?} in {args:?}");
         }
         assert!(args.contains(&"--oom-kill-disable".to_string()));
+    }
+
+    #[test]
+    fn deploy_keys_fill_in_for_service_keys() {
+        let plan = planned(
+            "services:\n  web:\n    image: a\n    deploy:\n      resources: {limits: {pids: 100}, reservations: {memory: 256M}}\n      restart_policy: {condition: on-failure, max_attempts: 3}\n  api:\n    image: a\n    restart: unless-stopped\n    deploy: {restart_policy: {condition: none}}\n",
+        )
+        .unwrap();
+        let web = &plan.services["web"].spec;
+        assert_eq!(web.options.pids_limit, Some(100));
+        assert_eq!(web.options.tuning["mem_reservation"], 256 << 20);
+        assert_eq!(web.restart.as_deref(), Some("on-failure:3"));
+        assert_eq!(plan.services["api"].spec.restart.as_deref(), Some("unless-stopped"), "restart wins over deploy.restart_policy");
     }
 
     #[test]

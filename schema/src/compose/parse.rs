@@ -91,8 +91,10 @@ pub const ENGINE_KEYS: &[&str] = &[
 
 /// Returns the parts of a kept key that the engine ignores, each with its
 /// dotted path and span, for the "not supported yet" warning. The engine
-/// reads the [`ENGINE_KEYS`] of a service, its `deploy.replicas` and
-/// `deploy.resources.limits` (`cpus`, `memory`), the `driver_opts` of
+/// reads the [`ENGINE_KEYS`] of a service, its `deploy.replicas`,
+/// `deploy.resources` (`limits.cpus`, `limits.memory`, `limits.pids`,
+/// `reservations.memory`) and `deploy.restart_policy` (`condition`,
+/// `max_attempts`), the `driver_opts` of
 /// networks and volumes, `ipam.config` and `enable_ipv6` of networks, fixed
 /// addresses on a service's networks, and the top-level secrets and configs
 /// that are files.
@@ -105,7 +107,14 @@ fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec
         (place::NETWORK, "ipam") => parts_except(value, key_path, &|path| matches!(path, ["config"]))
             .unwrap_or_else(|| vec![(key_path.to_owned(), key.span)]),
         (place::SERVICE, "deploy") => parts_except(value, key_path, &|path| {
-            matches!(path, ["replicas"] | ["resources"] | ["resources", "limits"] | ["resources", "limits", "cpus" | "memory"])
+            matches!(
+                path,
+                ["replicas" | "resources" | "restart_policy"]
+                    | ["resources", "limits" | "reservations"]
+                    | ["resources", "limits", "cpus" | "memory" | "pids"]
+                    | ["resources", "reservations", "memory"]
+                    | ["restart_policy", "condition" | "max_attempts"]
+            )
         })
         .unwrap_or_else(|| vec![(key_path.to_owned(), key.span)]),
         (place::PROJECT, "secrets" | "configs") => match &value.value {
