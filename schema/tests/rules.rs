@@ -936,6 +936,61 @@ fn run_options_secrets_and_configs_do_not_warn() {
 }
 
 #[test]
+fn network_mode_of_itself_is_a_cycle() {
+    for key in ["network_mode", "ipc", "pid"] {
+        let source = format!("services:\n  a:\n    image: busybox\n    {key}: service:a\n");
+        let diagnostic = only(&source, code::DEPENDENCY_CYCLE);
+        assert_eq!(diagnostic.message, "dependency cycle: a -> a", "{key}");
+        assert_eq!(position(&diagnostic), (4, 7 + key.len() as u32), "{key}");
+    }
+}
+
+#[test]
+fn run_options_of_the_wrong_type() {
+    let cases = [
+        ("cap_drop: {ALL: true}", "`services.web.cap_drop` must be a sequence, found a mapping", (4, 15)),
+        ("cap_add: [[NET_ADMIN]]", "`services.web.cap_add[0]` must be a string, found a sequence", (4, 15)),
+        ("secrets: token", "`services.web.secrets` must be a sequence, found a string `token`", (4, 14)),
+        ("network_mode: [host]", "`services.web.network_mode` must be a string, found a sequence", (4, 19)),
+        ("sysctls: 5", "`services.web.sysctls` must be a sequence or a mapping, found an integer `5`", (4, 14)),
+        ("deploy: {resources: {limits: {cpus: [1]}}}", "`services.web.deploy.resources.limits.cpus` must be a string or a number, found a sequence", (4, 41)),
+    ];
+    for (line, message, position) in cases {
+        let diagnostic = only(&format!("services:\n  web:\n    image: a\n    {line}\n"), code::INVALID_TYPE);
+        assert_eq!(diagnostic.message, message, "{line}");
+        assert_eq!(self::position(&diagnostic), position, "{line}");
+    }
+    let diagnostic = only("services:\n  web:\n    image: a\n    ulimits: {nofile: {soft: 10}}\n", code::MISSING_KEY);
+    assert_eq!(diagnostic.message, "`services.web.ulimits.nofile` is missing the required key `hard`");
+}
+
+#[test]
+fn run_values_that_no_runtime_takes() {
+    let cases = [
+        ("pull_policy: sometimes", code::INVALID_VALUE, "services.web.pull_policy"),
+        ("mem_limit: -5", code::INVALID_VALUE, "services.web.mem_limit"),
+        ("cpus: -1", code::INVALID_VALUE, "services.web.cpus"),
+        ("mem_limit: 1g\n    deploy: {resources: {limits: {memory: 2g}}}", code::CONFLICTING_KEYS, "services.web.mem_limit"),
+        ("network_mode: host\n    networks: [default]", code::CONFLICTING_KEYS, "services.web.network_mode"),
+    ];
+    for (lines, code, path) in cases {
+        let diagnostic = only(&format!("services:\n  web:\n    image: a\n    {lines}\n"), code);
+        assert_eq!(diagnostic.path.as_deref(), Some(path), "{lines}");
+    }
+    let accepted = "services:\n  web:\n    image: a\n    pull_policy: every_12h\n    mem_limit: 1g\n    deploy: {resources: {limits: {memory: 1024m}}}\n";
+    assert!(check(accepted, Path::new(FILE)).is_ok());
+}
+
+#[test]
+fn secret_needs_exactly_one_source() {
+    let diagnostic = only("services:\n  web:\n    image: a\nsecrets:\n  s: {}\n", code::MISSING_KEY);
+    assert_eq!(diagnostic.message, "`secrets.s` needs one of `file`, `environment`, `external`");
+    assert_eq!(position(&diagnostic), (5, 3));
+    let diagnostic = only("services:\n  web:\n    image: a\nsecrets:\n  s: {file: ./a, environment: A}\n", code::CONFLICTING_KEYS);
+    assert_eq!(diagnostic.message, "`secrets.s.file` and `secrets.s.environment` cannot both be set");
+}
+
+#[test]
 fn fixed_addresses_do_not_warn() {
     let source = "services:\n  web:\n    image: a\n    networks:\n      front: {ipv4_address: 10.5.0.5}\nnetworks:\n  front:\n    enable_ipv6: true\n    ipam:\n      driver: default\n      config: [{subnet: 10.5.0.0/16, gateway: 10.5.0.1}]\n";
     let checked = check(source, Path::new(FILE)).expect("valid");

@@ -84,15 +84,20 @@ async fn main() -> ExitCode {
             failed = true;
         }
         Ok(report) => println!(
-            "down in {:.2} s: removed {} containers, {} networks, {} volumes",
+            "down in {:.2} s: removed {}, {}, {}",
             began.elapsed().as_secs_f64(),
-            report.containers.len(),
-            report.networks.len(),
-            report.volumes.len()
+            count(report.containers.len(), "container"),
+            count(report.networks.len(), "network"),
+            count(report.volumes.len(), "volume")
         ),
     }
     if let Err(message) = result {
         eprintln!("error: {message}");
     }
     if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// Writes `number` with `noun`, plural unless the number is 1.
+fn count(number: usize, noun: &str) -> String {
+    if number == 1 { format!("1 {noun}") } else { format!("{number} {noun}s") }
 }

@@ -188,7 +188,9 @@ pub fn default_sockets() -> Vec<PathBuf> {
 /// Finds a runtime among the command lines and the sockets of
 /// [`default_sockets`], as the environment selects.
 pub async fn detect_backend() -> Result<Arc<dyn Backend>, DetectError> {
-    detect_backend_with(&DetectOptions::from_env(), &default_sockets()).await
+    let backend = detect_backend_with(&DetectOptions::from_env(), &default_sockets()).await?;
+    tracing::info!(backend = backend.name(), "using this container runtime");
+    Ok(backend)
 }
 
 /// Like [`detect_with`], and also tries the Docker Engine API on `sockets`:

@@ -359,6 +359,9 @@ pub enum EngineError {
     #[error("service {service} has an invalid healthcheck test {test:?}: use [\"CMD\", ...] or [\"CMD-SHELL\", \"...\"]")]
     InvalidHealthcheck { service: String, test: Vec<String> },
 
+    #[error("service {service}: the file {path} of {what} does not exist")]
+    MissingFile { service: String, what: String, path: String },
+
     #[error("service {service} has an invalid {key} of {value:?}: use {expected}")]
     InvalidSetting { service: String, key: String, value: String, expected: String },
 

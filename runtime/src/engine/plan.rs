@@ -97,6 +97,8 @@ impl PlannedService {
         hashed.name.clear();
         hashed.labels.remove(CONTAINER_NUMBER_LABEL);
         hashed.labels.remove(CONFIG_HASH_LABEL);
+        // As in docker compose, when to pull is no part of the configuration.
+        hashed.options.pull = None;
         let hash = config_hash(&hashed, self.healthcheck.as_ref());
         self.spec.labels.insert(CONFIG_HASH_LABEL.to_string(), hash);
     }
@@ -143,6 +145,8 @@ fn joined_hash(services: &BTreeMap<String, PlannedService>, name: &str, hashes: 
     }
     let service = &services[name];
     let mut hash = service.spec.labels[CONFIG_HASH_LABEL].clone();
+    // Marks `name` as in progress, so that a cycle ends here.
+    hashes.insert(name.to_string(), hash.clone());
     for other in service.joins.iter().filter(|other| services.contains_key(*other)) {
         let digest = Sha256::digest(format!("{hash}{}", joined_hash(services, other, hashes)).as_bytes());
         hash = digest.iter().map(|byte| format!("{byte:02x}")).collect();
@@ -345,10 +349,15 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
             container_name.unwrap_or_else(|| format!("{name}-{other}-1"))
         };
         let mut settings = super::settings::read(project, service_name, service, &container_of, &mut warnings)?;
-        for mount in &mut settings.mounts {
-            mount.source = Some(bind_source(service_name, mount.source.as_deref(), environment)?);
+        // A missing file would become an empty folder on some runtimes.
+        for (mut mount, what) in std::mem::take(&mut settings.mounts) {
+            let source = bind_source(service_name, mount.source.as_deref(), environment)?;
+            if !std::path::Path::new(&source).exists() {
+                return Err(EngineError::MissingFile { service: service_name.clone(), what, path: source });
+            }
+            mount.source = Some(source);
+            mounts.push(mount);
         }
-        mounts.append(&mut settings.mounts);
 
         let mut attachments = Vec::new();
         let mut service_networks: Vec<String> = service.networks.keys().cloned().collect();

@@ -17,8 +17,9 @@ use crate::backend::{Confinement, Device, Logging, MountSpec, MountType, RunOpti
 pub(crate) struct Settings {
     pub options: RunOptions,
     pub confinement: Confinement,
-    /// The files of `secrets` and `configs`.
-    pub mounts: Vec<MountSpec>,
+    /// The files of `secrets` and `configs`, each with what it is for
+    /// messages (`secret token`).
+    pub mounts: Vec<(MountSpec, String)>,
 }
 
 /// Reads the settings of `service`. `container_of` names the first
@@ -31,7 +32,9 @@ pub(crate) fn read(
     container_of: &dyn Fn(&str) -> String,
     warnings: &mut Vec<String>,
 ) -> Result<Settings, EngineError> {
-    let keys = &service.unsupported;
+    // A key set to null is unset, as in docker compose.
+    let set: BTreeMap<String, Node> = service.unsupported.iter().filter(|(_, node)| node.value != Value::Null).map(|(key, node)| (key.clone(), node.clone())).collect();
+    let keys = &set;
     let text = |key: &str| keys.get(key).and_then(Node::scalar_text).filter(|text| !text.is_empty());
     let flag = |key: &str| keys.get(key).is_some_and(|node| matches!(node.value, Value::Bool(true)));
     let list = |key: &str| keys.get(key).map(strings).unwrap_or_default();
@@ -104,7 +107,7 @@ pub(crate) fn read(
         });
     }
     if let Some(policy) = text("pull_policy") {
-        options.pull = pull_policy(&policy).ok_or_else(|| invalid("pull_policy", &policy, "always, never, missing, if_not_present, build"))?;
+        options.pull = pull_policy(&policy).ok_or_else(|| invalid("pull_policy", &policy, "always, never, missing, if_not_present, build, refresh, daily, weekly or every_<duration>"))?;
     }
     // `service:NAME` joins the namespace of NAME's first container.
     let shared = |mode: String| match mode.split_once(':') {
@@ -149,13 +152,15 @@ pub(crate) fn read(
 
     let mut confinement = Confinement { privileged: flag("privileged"), read_only_rootfs: flag("read_only"), ..Confinement::default() };
     let limits = keys.get("deploy").and_then(|deploy| deploy.get("resources")).and_then(|resources| resources.get("limits"));
-    if let Some(node) = keys.get("mem_limit").or_else(|| limits.and_then(|limits| limits.get("memory"))) {
-        let bytes = size(node).ok_or_else(|| invalid("mem_limit", &node.scalar_text().unwrap_or_default(), "a size such as 512m"))?;
+    let limit = |key: &str| limits.and_then(|limits| limits.get(key)).filter(|node| node.value != Value::Null);
+    let memory = keys.get("mem_limit").map(|node| ("mem_limit", node)).or_else(|| Some(("deploy.resources.limits.memory", limit("memory")?)));
+    if let Some((key, node)) = memory {
+        let bytes = size(node).ok_or_else(|| invalid(key, &node.scalar_text().unwrap_or_default(), "a size such as 512m"))?;
         confinement.memory = Some(bytes.to_string());
     }
-    confinement.cpus = keys.get("cpus").or_else(|| limits.and_then(|limits| limits.get("cpus"))).and_then(Node::scalar_text);
+    confinement.cpus = keys.get("cpus").or_else(|| limit("cpus")).and_then(Node::scalar_text);
     if options.pids_limit.is_none() {
-        options.pids_limit = limits.and_then(|limits| limits.get("pids")).and_then(|node| node.scalar_text()?.parse().ok());
+        options.pids_limit = limit("pids").and_then(|node| node.scalar_text()?.parse().ok());
     }
     let reservations = keys.get("deploy").and_then(|deploy| deploy.get("resources")).and_then(|resources| resources.get("reservations"));
     if let Some(node) = reservations.and_then(|reservations| reservations.get("memory")).filter(|_| !options.tuning.contains_key("mem_reservation")) {
@@ -177,6 +182,7 @@ fn pull_policy(policy: &str) -> Option<Option<String>> {
     match policy {
         "always" | "never" | "missing" => Some(Some(policy.to_string())),
         "if_not_present" => Some(Some("missing".to_string())),
+        "refresh" => Some(Some("always".to_string())),
         "build" => Some(None),
         "daily" | "weekly" => Some(Some("missing".to_string())),
         _ if policy.starts_with("every_") => Some(Some("missing".to_string())),
@@ -188,7 +194,7 @@ fn pull_policy(policy: &str) -> Option<Option<String>> {
 /// `target`: an absolute path as written, a relative one below `folder`.
 /// The loader made the file's path absolute, unless it starts with `~`,
 /// which the plan expands as it does for bind mounts.
-fn files(project: &Project, service_name: &str, service: &Service, kind: &str, folder: &str, warnings: &mut Vec<String>) -> Vec<MountSpec> {
+fn files(project: &Project, service_name: &str, service: &Service, kind: &str, folder: &str, warnings: &mut Vec<String>) -> Vec<(MountSpec, String)> {
     let mut mounts = Vec::new();
     let Some(Value::Sequence(uses)) = service.unsupported.get(kind).map(|node| &node.value) else { return mounts };
     let singular = kind.trim_end_matches('s');
@@ -208,7 +214,8 @@ fn files(project: &Project, service_name: &str, service: &Service, kind: &str, f
             let verb = if ignored.len() == 1 { "is" } else { "are" };
             warnings.push(format!("service {service_name}: {singular} {source} is mounted from its file, so its {} {verb} ignored", ignored.join(", ")));
         }
-        mounts.push(MountSpec { kind: MountType::Bind, source: Some(file), target, read_only: true, create_host_path: false });
+        let mount = MountSpec { kind: MountType::Bind, source: Some(file), target, read_only: true, create_host_path: false };
+        mounts.push((mount, format!("{singular} {source}")));
     }
     mounts
 }
@@ -244,8 +251,14 @@ mod tests {
     use super::*;
 
     fn planned(source: &str) -> Result<Plan, EngineError> {
-        let (project, _) = perry_stack_schema::load(source, Path::new("/srv/app/compose.yaml"), &|_: &str| None::<String>).expect("the file loads");
-        plan(&project, "demo", &|name| (name == "HOME").then(|| "/home/dev".to_string()))
+        planned_in(source, Path::new("/srv/app"))
+    }
+
+    /// Plans `source` as the compose file of `folder`, which is also HOME.
+    fn planned_in(source: &str, folder: &Path) -> Result<Plan, EngineError> {
+        let (project, _) = perry_stack_schema::load(source, &folder.join("compose.yaml"), &|_: &str| None::<String>).expect("the file loads");
+        let home = folder.display().to_string();
+        plan(&project, "demo", &|name| (name == "HOME").then(|| home.clone()))
     }
 
     #[test]
@@ -360,17 +373,34 @@ mod tests {
 
     #[test]
     fn secret_and_config_files_are_mounted_read_only() {
-        let plan = planned(
-            "services:\n  web:\n    image: a\n    secrets: [token, {source: key, target: api.key, mode: 0400}]\n    configs: [site]\nsecrets:\n  token: {file: ./token.txt}\n  key: {file: ~/key}\nconfigs:\n  site: {file: /etc/site.conf}\n",
-        )
-        .unwrap();
-        let mounts: Vec<(&str, &str, bool)> =
-            plan.services["web"].spec.mounts.iter().map(|mount| (mount.source.as_deref().unwrap(), mount.target.as_str(), mount.read_only)).collect();
+        let folder = std::env::temp_dir().join(format!("perry-stack-secrets-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        for file in ["token.txt", "key", "site.conf"] {
+            std::fs::write(folder.join(file), "x").unwrap();
+        }
+        let source = format!(
+            "services:\n  web:\n    image: a\n    secrets: [token, {{source: key, target: api.key, mode: 0400}}]\n    configs: [site]\nsecrets:\n  token: {{file: ./token.txt}}\n  key: {{file: ~/key}}\nconfigs:\n  site: {{file: {}/site.conf}}\n",
+            folder.display()
+        );
+        let plan = planned_in(&source, &folder);
+        std::fs::remove_file(folder.join("token.txt")).unwrap();
+        let missing = planned_in(&source, &folder);
+        std::fs::remove_dir_all(&folder).unwrap();
+
+        let plan = plan.unwrap();
+        let mounts: Vec<(String, &str, bool)> = plan.services["web"]
+            .spec
+            .mounts
+            .iter()
+            .map(|mount| (mount.source.clone().unwrap().replace(&folder.display().to_string(), "F"), mount.target.as_str(), mount.read_only))
+            .collect();
         assert_eq!(
             mounts,
-            [("/srv/app/token.txt", "/run/secrets/token", true), ("/home/dev/key", "/run/secrets/api.key", true), ("/etc/site.conf", "/site", true)]
+            [("F/token.txt".to_string(), "/run/secrets/token", true), ("F/key".to_string(), "/run/secrets/api.key", true), ("F/site.conf".to_string(), "/site", true)]
         );
         assert_eq!(plan.warnings, ["service web: secret key is mounted from its file, so its mode is ignored"]);
+        let error = missing.unwrap_err().to_string();
+        assert_eq!(error, format!("service web: the file {}/token.txt of secret token does not exist", folder.display()));
     }
 
     #[test]
@@ -392,9 +422,23 @@ mod tests {
     }
 
     #[test]
+    fn null_leaves_a_setting_unset() {
+        let plan = planned("services:\n  web:\n    image: a\n    hostname: null\n    init: null\n    mem_limit: null\n").unwrap();
+        assert!(plan.services["web"].spec.options.is_empty(), "{:?}", plan.services["web"].spec.options);
+        assert_eq!(plan.services["web"].spec.confinement.memory, None);
+    }
+
+    #[test]
     fn unknown_pull_policy_is_an_error() {
-        let error = planned("services:\n  web:\n    image: a\n    pull_policy: sometimes\n").unwrap_err();
-        assert_eq!(error.to_string(), "service web has an invalid pull_policy of \"sometimes\": use always, never, missing, if_not_present, build");
+        // The loader rejects this value; a project built in code reaches the plan.
+        let (mut project, _) = perry_stack_schema::load("services:\n  web:\n    image: a\n", Path::new("/srv/app/compose.yaml"), &|_: &str| None::<String>).unwrap();
+        let policy = Node::new(Value::String("sometimes".into()), Default::default());
+        project.services.get_mut("web").unwrap().unsupported.insert("pull_policy".into(), policy);
+        let error = plan(&project, "demo", &|_| None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "service web has an invalid pull_policy of \"sometimes\": use always, never, missing, if_not_present, build, refresh, daily, weekly or every_<duration>"
+        );
     }
 
     #[test]
@@ -404,5 +448,6 @@ mod tests {
         assert_ne!(plain, hash("services:\n  web:\n    image: a\n    hostname: web1\n"));
         assert_ne!(plain, hash("services:\n  web:\n    image: a\n    privileged: true\n"));
         assert_eq!(plain, hash("services:\n  web:\n    image: a\n    tty: false\n"), "a setting at its default leaves the hash");
+        assert_eq!(plain, hash("services:\n  web:\n    image: a\n    pull_policy: always\n"), "the pull policy is no part of the hash");
     }
 }

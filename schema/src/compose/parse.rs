@@ -120,7 +120,7 @@ fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec
         (place::PROJECT, "secrets" | "configs") => match &value.value {
             Value::Mapping(definitions) => definitions
                 .iter()
-                .filter(|(_, definition)| definition.get("file").is_none())
+                .filter(|(_, definition)| definition.get("file").is_none() && ["environment", "content", "external"].iter().any(|key| definition.get(key).is_some()))
                 .map(|(name, _)| (join(key_path, name.as_str().unwrap_or_default()), name.span))
                 .collect(),
             _ => vec![(key_path.to_owned(), key.span)],
@@ -236,6 +236,16 @@ impl Context<'_> {
                         self.warning(code::UNSUPPORTED_KEY, messages::unsupported_key(&part_path), span, &part_path);
                     }
                     self.unknown_keys(spec_walk::unknown_keys_below(pointer, name, value, &key_path));
+                    // The engine reads these values, so their types are checked here,
+                    // where the file, line and column are known.
+                    // A typed key's value has its own error from the cast.
+                    if pointer == place::SERVICE && (ENGINE_KEYS.contains(&name.as_str()) || name == "deploy") {
+                        let typed = |wrong: &spec_walk::WrongShape| TYPED_KEYS.iter().any(|(dotted, _)| join(path, dotted) == wrong.path());
+                        for wrong in spec_walk::wrong_shapes_below(pointer, name, value, &key_path).into_iter().filter(|wrong| !typed(wrong)) {
+                            let file = self.file_of(value.span).to_path_buf();
+                            self.diagnostics.push(wrong.diagnostic(&file));
+                        }
+                    }
                 }
                 KeyRule::Unknown => {
                     let help = match keys.closest(name) {
@@ -1286,8 +1296,10 @@ fn add_implicit_dependencies(service: &mut Service) {
             }
         }
     }
+    // A service that names itself gets the dependency too, which the
+    // cycle check then reports.
     for (name, span) in implied {
-        if name.is_empty() || name == service.name {
+        if name.is_empty() {
             continue;
         }
         service.depends_on.entry(name).or_insert(Dependency { span, condition: Condition::ServiceStarted, condition_span: span, restart: false, required: true });

@@ -69,18 +69,138 @@ pub fn unknown_keys(pointer: &str, node: &Node, path: &str) -> Vec<UnknownKey> {
     found
 }
 
-/// The JSON type that a YAML collection stands for.
+/// A value whose type the schema does not allow, or a mapping without a
+/// key that the schema requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WrongShape {
+    Type { path: String, span: Span, expected: String, found: String },
+    MissingKey { path: String, span: Span, key: String },
+}
+
+impl WrongShape {
+    pub fn path(&self) -> &str {
+        match self {
+            WrongShape::Type { path, .. } | WrongShape::MissingKey { path, .. } => path,
+        }
+    }
+
+    pub fn diagnostic(&self, file: &Path) -> Diagnostic {
+        match self {
+            WrongShape::Type { path, span, expected, found } => {
+                Diagnostic::error(code::INVALID_TYPE, messages::invalid_type(path, expected, found), file, *span).with_path(path.clone())
+            }
+            WrongShape::MissingKey { path, span, key } => {
+                Diagnostic::error(code::MISSING_KEY, messages::missing_key(path, key), file, *span).with_path(path.clone())
+            }
+        }
+    }
+}
+
+/// Reports the values in `value`, the value of `key` in the object that the
+/// schema describes at `pointer`, whose type no branch of the schema allows,
+/// and the mappings that lack a required key. Null stands for an unset
+/// value and passes, as in docker compose. Key names are left to
+/// [`unknown_keys_below`].
+pub fn wrong_shapes_below(pointer: &str, key: &str, value: &Node, path: &str) -> Vec<WrongShape> {
+    let objects = branches(&[spec::schema_at(pointer)], Shape::Object);
+    let mut found = Vec::new();
+    if let Some(schemas) = entry_schemas(&objects, key) {
+        check_shapes(&schemas, value, path, &mut found);
+    }
+    found
+}
+
+fn check_shapes(schemas: &[&'static Json], node: &Node, path: &str, found: &mut Vec<WrongShape>) {
+    let shape = match &node.value {
+        Value::Null => return,
+        Value::Mapping(_) => Shape::Object,
+        Value::Sequence(_) => Shape::Array,
+        Value::String(_) => Shape::String,
+        Value::Int(_) => Shape::Integer,
+        Value::Float(_) => Shape::Number,
+        Value::Bool(_) => Shape::Boolean,
+    };
+    let fitting = branches(schemas, shape);
+    if fitting.is_empty() {
+        let expected = expected_types(schemas);
+        if !expected.is_empty() {
+            let found_text = match node.scalar_text() {
+                Some(text) => format!("{} `{text}`", node.kind()),
+                None => node.kind().to_owned(),
+            };
+            found.push(WrongShape::Type { path: path.to_owned(), span: node.span, expected, found: found_text });
+        }
+        return;
+    }
+    match &node.value {
+        Value::Mapping(entries) => {
+            if let [only] = fitting.as_slice() {
+                let required = only.get("required").and_then(Json::as_array).into_iter().flatten().filter_map(Json::as_str);
+                for key in required {
+                    if !entries.iter().any(|(name, _)| name.as_str() == Some(key)) {
+                        found.push(WrongShape::MissingKey { path: path.to_owned(), span: node.span, key: key.to_owned() });
+                    }
+                }
+            }
+            for (key, value) in entries {
+                let Some(name) = key.scalar_text() else { continue };
+                if let Some(children) = entry_schemas(&fitting, &name) {
+                    check_shapes(&children, value, &join(path, &name), found);
+                }
+            }
+        }
+        Value::Sequence(items) => {
+            let item_schemas: Vec<&'static Json> = fitting.iter().map(|schema| schema.get("items").unwrap_or(&ANY)).collect();
+            for (position, item) in items.iter().enumerate() {
+                check_shapes(&item_schemas, item, &format!("{path}[{position}]"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Names the types that `schemas` allow, as in "a string or a sequence".
+fn expected_types(schemas: &[&'static Json]) -> String {
+    let mut names = Vec::new();
+    for shape in [Shape::String, Shape::Number, Shape::Boolean, Shape::Array, Shape::Object] {
+        if !branches(schemas, shape).is_empty() {
+            names.push(match shape {
+                Shape::String => "a string",
+                Shape::Number | Shape::Integer => "a number",
+                Shape::Boolean => "a boolean",
+                Shape::Array => "a sequence",
+                Shape::Object => "a mapping",
+            });
+        }
+    }
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// The JSON type that a YAML value stands for.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shape {
     Object,
     Array,
+    String,
+    Integer,
+    Number,
+    Boolean,
 }
 
 impl Shape {
-    fn type_name(self) -> &'static str {
+    /// Returns whether a schema `type` of `name` allows this shape.
+    fn allowed_by(self, name: &str) -> bool {
         match self {
-            Shape::Object => "object",
-            Shape::Array => "array",
+            Shape::Object => name == "object",
+            Shape::Array => name == "array",
+            Shape::String => name == "string",
+            Shape::Integer => name == "integer" || name == "number",
+            Shape::Number => name == "number",
+            Shape::Boolean => name == "boolean",
         }
     }
 }
@@ -165,8 +285,8 @@ fn fits(schema: &Json, shape: Shape) -> bool {
         Json::Bool(allowed) => *allowed,
         Json::Object(keywords) => match keywords.get("type") {
             None => true,
-            Some(Json::String(name)) => name == shape.type_name(),
-            Some(Json::Array(names)) => names.iter().any(|name| name.as_str() == Some(shape.type_name())),
+            Some(Json::String(name)) => shape.allowed_by(name),
+            Some(Json::Array(names)) => names.iter().any(|name| name.as_str().is_some_and(|name| shape.allowed_by(name))),
             Some(_) => false,
         },
         _ => false,

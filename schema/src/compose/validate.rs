@@ -33,9 +33,30 @@ pub fn validate(project: &Project, parsed: &Diagnostics) -> Diagnostics {
         check_container_name_replicas(&mut cx, project, service);
         check_scale_replicas(&mut cx, project, service);
         check_mount_targets(&mut cx, project, service);
+        check_run_values(&mut cx, project, service);
     }
     check_dependency_cycles(&mut cx, project);
+    check_secret_sources(&mut cx, project);
     cx
+}
+
+/// Checks that each top-level secret or config has exactly one source.
+fn check_secret_sources(cx: &mut Diagnostics, project: &Project) {
+    for kind in ["secrets", "configs"] {
+        let Some(Value::Mapping(definitions)) = project.unsupported.get(kind).map(|node| &node.value) else { continue };
+        let sources: &[&str] = if kind == "secrets" { &["file", "environment", "external"] } else { &["file", "environment", "content", "external"] };
+        for (name, definition) in definitions {
+            let Value::Mapping(_) = definition.value else { continue };
+            let path = format!("{kind}.{}", name.scalar_text().unwrap_or_default());
+            let present: Vec<&str> = sources.iter().copied().filter(|source| definition.get(source).is_some()).collect();
+            let (code, message) = match present.as_slice() {
+                [_] => continue,
+                [] => (code::MISSING_KEY, messages::missing_source(&path, sources)),
+                [first, second, ..] => (code::CONFLICTING_KEYS, messages::exclusive_keys(&format!("{path}.{first}"), &format!("{path}.{second}"))),
+            };
+            cx.push(Diagnostic::error(code, message, project.file_of(name.span), name.span).with_path(path));
+        }
+    }
 }
 
 /// Returns the paths of the errors that parsing reported, gathered once so
@@ -365,6 +386,73 @@ fn check_scale_replicas(cx: &mut Diagnostics, project: &Project, service: &Servi
     .with_label(replicas.span, "`deploy.replicas` set here")
     .with_help(messages::SCALE_REPLICAS_HELP);
     cx.push(diagnostic);
+}
+
+/// Rejects run values that no runtime could take: an unknown `pull_policy`,
+/// a negative size or CPU count, and `network_mode` beside `networks`. A
+/// `deploy.resources.limits` value must also match the service key of the
+/// same setting, as compose-go requires.
+fn check_run_values(cx: &mut Diagnostics, project: &Project, service: &Service) {
+    let keys = &service.unsupported;
+    let path = |key: &str| format!("services.{}.{key}", service.name);
+    let mut error = |code: &'static str, message: String, node: &Node, key_path: String| {
+        cx.push(Diagnostic::error(code, message, project.file_of(node.span), node.span).with_path(key_path));
+    };
+
+    if let Some(node) = keys.get("pull_policy") {
+        let policy = node.scalar_text().unwrap_or_default();
+        let known = matches!(policy.as_str(), "always" | "never" | "missing" | "build" | "if_not_present" | "refresh" | "daily" | "weekly" | "")
+            || policy.strip_prefix("every_").is_some_and(|duration| crate::compose::parse::parse_duration(duration).is_some());
+        if !known {
+            error(code::INVALID_VALUE, messages::invalid_value(&path("pull_policy"), &policy, messages::PULL_POLICIES), node, path("pull_policy"));
+        }
+    }
+
+    let limits = keys.get("deploy").and_then(|deploy| deploy.get("resources")).and_then(|resources| resources.get("limits"));
+    let number = |node: &Node| match &node.value {
+        Value::Int(value) => Some(*value as f64),
+        Value::Float(value) => Some(*value),
+        _ => node.scalar_text()?.trim().parse::<f64>().ok(),
+    };
+    let bytes = |node: &Node| match &node.value {
+        Value::Int(value) => Some(*value),
+        _ => crate::compose::short_forms::parse_bytes(&node.scalar_text()?),
+    };
+    let pairs = [("mem_limit", "memory", true), ("cpus", "cpus", false)];
+    for (key, limit_key, is_size) in pairs {
+        let own = keys.get(key);
+        let limit = limits.and_then(|limits| limits.get(limit_key));
+        let value = |node: &Node| if is_size { bytes(node).map(|bytes| bytes as f64) } else { number(node) };
+        // Parsing reported a service key that is no number; the deploy keys
+        // are read only here. An empty value is what an unset variable leaves.
+        for (node, node_path, parsed) in [(own, path(key), true), (limit, path(&format!("deploy.resources.limits.{limit_key}")), false)] {
+            let Some(node) = node.filter(|node| matches!(node.value, Value::String(_) | Value::Int(_) | Value::Float(_))) else { continue };
+            let text = node.scalar_text().unwrap_or_default();
+            let wrong = match value(node) {
+                Some(value) => value < 0.0,
+                None => !parsed && !text.is_empty(),
+            };
+            if wrong {
+                let expected = if is_size { "a size of 0 or more such as `512m`" } else { "a number of CPUs of 0 or more" };
+                error(code::INVALID_VALUE, messages::invalid_value(&node_path, &text, expected), node, node_path.clone());
+            }
+        }
+        if let (Some(own), Some(limit)) = (own, limit) {
+            if let (Some(a), Some(b)) = (value(own), value(limit)) {
+                if a != b {
+                    error(code::CONFLICTING_KEYS, messages::distinct_values(&path(key), &path(&format!("deploy.resources.limits.{limit_key}"))), own, path(key));
+                }
+            }
+        }
+    }
+
+    // Parsing adds no `default` network to a service with a network mode, so
+    // any network here was written in the file.
+    if let Some(mode) = keys.get("network_mode") {
+        if !service.networks.is_empty() {
+            error(code::CONFLICTING_KEYS, messages::exclusive_keys(&path("network_mode"), &path("networks")), mode, path("network_mode"));
+        }
+    }
 }
 
 /// Two mounts of one service on the same container path conflict: only one

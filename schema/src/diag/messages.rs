@@ -20,6 +20,7 @@ pub mod code {
     pub const UNSUPPORTED_KEY: &str = "unsupported-key";
     pub const OBSOLETE_VERSION: &str = "obsolete-version";
     pub const MISSING_KEY: &str = "missing-key";
+    pub const CONFLICTING_KEYS: &str = "conflicting-keys";
     pub const INVALID_PORT: &str = "invalid-port";
     pub const INVALID_MOUNT: &str = "invalid-mount";
     pub const INVALID_DURATION: &str = "invalid-duration";
@@ -196,6 +197,21 @@ pub fn unsupported_key(path: &str) -> String {
 
 pub const OBSOLETE_VERSION: &str = "the top-level `version` is obsolete and ignored";
 pub const OBSOLETE_VERSION_HELP: &str = "remove the `version` key";
+
+pub const PULL_POLICIES: &str = "`always`, `never`, `missing`, `build`, `if_not_present`, `refresh`, `daily`, `weekly` or `every_<duration>`";
+
+pub fn distinct_values(first: &str, second: &str) -> String {
+    format!("`{first}` and `{second}` set the same limit to different values")
+}
+
+pub fn missing_source(path: &str, sources: &[&str]) -> String {
+    let names: Vec<String> = sources.iter().map(|source| format!("`{source}`")).collect();
+    format!("`{path}` needs one of {}", names.join(", "))
+}
+
+pub fn exclusive_keys(first: &str, second: &str) -> String {
+    format!("`{first}` and `{second}` cannot both be set")
+}
 
 pub fn missing_key(path: &str, key: &str) -> String {
     format!("`{path}` is missing the required key `{key}`")
