@@ -118,18 +118,28 @@ async fn fixed_address_on_a_subnet(engine: Engine, test: &str, subnet: u8) {
     require_podman();
     let name = unique_project(test);
     let _cleanup = Cleanup(name.clone());
-    let source = format!(
-        "services:\n  app:\n    image: localhost/perry-busybox:latest\n    command: [sleep, '600']\n    networks:\n      fixed: {{ipv4_address: 10.213.{subnet}.9}}\nnetworks:\n  fixed:\n    ipam:\n      config: [{{subnet: 10.213.{subnet}.0/24, gateway: 10.213.{subnet}.1}}]\n"
-    );
-    let (mut project, _) = perry_stack::schema::load(&source, Path::new("/tmp/compose.yaml"), &ProcessEnvironment).expect("the stack loads");
-    project.name = Some(name.clone());
+    let stack = |third: u8| {
+        let source = format!(
+            "services:\n  app:\n    image: localhost/perry-busybox:latest\n    command: [sleep, '600']\n    networks:\n      fixed: {{ipv4_address: 10.{third}.{subnet}.9}}\nnetworks:\n  fixed:\n    ipam:\n      config: [{{subnet: 10.{third}.{subnet}.0/24, gateway: 10.{third}.{subnet}.1}}]\n"
+        );
+        let (mut project, _) = perry_stack::schema::load(&source, Path::new("/tmp/compose.yaml"), &ProcessEnvironment).expect("the stack loads");
+        project.name = Some(name.clone());
+        project
+    };
+    let options = UpOptions { stop_timeout: Some(Duration::ZERO), ..UpOptions::default() };
 
-    let report = engine.up(&project, &UpOptions { stop_timeout: Some(Duration::ZERO), ..UpOptions::default() }).await;
+    let report = engine.up(&stack(213), &options).await;
     let address = exec(&format!("{name}-app-1"), "ip -4 -o addr show eth0");
     let network = inspect_network(&format!("{name}_fixed"), "{{range .Subnets}}{{.Subnet}} {{.Gateway}}{{end}}");
+    // Another subnet needs a new network, which `up` refuses before it stops the container.
+    let changed = engine.up(&stack(214), &options).await;
+    let still_running = inspect(&format!("{name}-app-1"), "{{.State.Running}}");
     engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
 
     report.unwrap();
+    let error = changed.unwrap_err().to_string();
+    assert!(error.starts_with(&format!("network {name}_fixed exists with other settings")), "{error}");
+    assert_eq!(still_running, "true");
     assert!(address.contains(&format!("inet 10.213.{subnet}.9/24")), "{address}");
     assert_eq!(network, format!("10.213.{subnet}.0/24 10.213.{subnet}.1"));
 }

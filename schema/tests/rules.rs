@@ -982,6 +982,31 @@ fn run_values_that_no_runtime_takes() {
 }
 
 #[test]
+fn network_and_deploy_values_are_checked() {
+    let cases = [
+        ("    oom_score_adj: 5000\n", code::INVALID_VALUE, "services.web.oom_score_adj"),
+        ("    networks:\n      front: {ipv4_address: [10.1.1.1]}\nnetworks:\n  front: {}\n", code::INVALID_TYPE, "services.web.networks.front.ipv4_address"),
+        ("networks:\n  default:\n    ipam: {config: {subnet: 10.1.1.0/24}}\n", code::INVALID_TYPE, "networks.default.ipam.config"),
+        ("    deploy: {restart_policy: {condition: sometimes}}\n", code::INVALID_VALUE, "services.web.deploy.restart_policy.condition"),
+        ("    deploy: {resources: {limits: {pids: abc}}}\n", code::INVALID_VALUE, "services.web.deploy.resources.limits.pids"),
+        ("    deploy: {resources: {reservations: {memory: xyz}}}\n", code::INVALID_VALUE, "services.web.deploy.resources.reservations.memory"),
+        ("    pids_limit: 10\n    deploy: {resources: {limits: {pids: 20}}}\n", code::CONFLICTING_KEYS, "services.web.pids_limit"),
+        ("secrets:\n  s:\n", code::MISSING_KEY, "secrets.s"),
+        ("secrets:\n  s: {file: [./x]}\n", code::INVALID_TYPE, "secrets.s.file"),
+    ];
+    for (lines, code, path) in cases {
+        let diagnostic = only(&format!("services:\n  web:\n    image: a\n{lines}"), code);
+        assert_eq!(diagnostic.path.as_deref(), Some(path), "{lines}");
+    }
+}
+
+#[test]
+fn uts_of_itself_is_a_cycle() {
+    let diagnostic = only("services:\n  a:\n    image: busybox\n    uts: service:a\n", code::DEPENDENCY_CYCLE);
+    assert_eq!(diagnostic.message, "dependency cycle: a -> a");
+}
+
+#[test]
 fn secret_needs_exactly_one_source() {
     let diagnostic = only("services:\n  web:\n    image: a\nsecrets:\n  s: {}\n", code::MISSING_KEY);
     assert_eq!(diagnostic.message, "`secrets.s` needs one of `file`, `environment`, `external`");

@@ -359,6 +359,9 @@ pub enum EngineError {
     #[error("service {service} has an invalid healthcheck test {test:?}: use [\"CMD\", ...] or [\"CMD-SHELL\", \"...\"]")]
     InvalidHealthcheck { service: String, test: Vec<String> },
 
+    #[error("network {network} exists with other settings (subnets, driver or options); run `down` and then `up` to create it again")]
+    NetworkChanged { network: String },
+
     #[error("service {service}: the file {path} of {what} does not exist")]
     MissingFile { service: String, what: String, path: String },
 

@@ -161,8 +161,9 @@ fn deploy_restart_policy(service: &perry_stack_schema::Service) -> Option<String
     let policy = service.unsupported.get("deploy")?.get("restart_policy")?;
     let condition = policy.get("condition").and_then(Node::scalar_text).unwrap_or_else(|| "any".to_string());
     match condition.as_str() {
-        "none" => Some("no".to_string()),
-        "any" => Some("always".to_string()),
+        "none" | "no" => Some("no".to_string()),
+        "any" | "always" => Some("always".to_string()),
+        "unless-stopped" => Some("unless-stopped".to_string()),
         "on-failure" => Some(match policy.get("max_attempts").and_then(Node::scalar_text) {
             Some(attempts) => format!("on-failure:{attempts}"),
             None => "on-failure".to_string(),
@@ -175,7 +176,7 @@ fn deploy_restart_policy(service: &perry_stack_schema::Service) -> Option<String
 fn joined_services(service: &perry_stack_schema::Service) -> BTreeSet<String> {
     let text = |key: &str| service.unsupported.get(key).and_then(Node::as_str);
     let mut joined: BTreeSet<String> =
-        ["network_mode", "ipc", "pid"].into_iter().filter_map(|key| text(key)?.strip_prefix("service:")).map(str::to_string).collect();
+        ["network_mode", "ipc", "pid", "uts"].into_iter().filter_map(|key| text(key)?.strip_prefix("service:")).map(str::to_string).collect();
     if let Some(NodeValue::Sequence(entries)) = service.unsupported.get("volumes_from").map(|node| &node.value) {
         for entry in entries.iter().filter_map(Node::as_str).filter(|entry| !entry.starts_with("container:")) {
             let entry = entry.strip_prefix("service:").unwrap_or(entry);
@@ -383,7 +384,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                 let mut labels = declared.labels.clone();
                 labels.insert(PROJECT_LABEL.to_string(), name.to_string());
                 labels.insert(NETWORK_LABEL.to_string(), key.clone());
-                networks.entry(network_name.clone()).or_insert(NetworkSpec {
+                let mut spec = NetworkSpec {
                     name: network_name.clone(),
                     driver: declared.driver.clone(),
                     internal: declared.internal,
@@ -391,7 +392,13 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                     options: unparsed_strings(&declared.unsupported, "driver_opts"),
                     subnets: subnets(&declared.unsupported),
                     enable_ipv6: declared.unsupported.get("enable_ipv6").is_some_and(|node| matches!(node.value, NodeValue::Bool(true))),
-                });
+                };
+                // A network cannot change in place, so `up` compares this
+                // hash with the existing network's before it touches a container.
+                let settings = format!("{:?}|{}|{:?}|{:?}|{}|{:?}", spec.driver, spec.internal, spec.options, spec.subnets, spec.enable_ipv6, declared.labels);
+                let digest = Sha256::digest(settings.as_bytes());
+                spec.labels.insert(CONFIG_HASH_LABEL.to_string(), digest.iter().map(|byte| format!("{byte:02x}")).collect());
+                networks.entry(network_name.clone()).or_insert(spec);
             }
 
             // Every service answers to its own name on each of its networks.

@@ -288,7 +288,7 @@ async fn check_externals(backend: &dyn Backend, plan: &plan::Plan) -> Result<(),
 
     for external in &plan.externals {
         let present = if external.kind == "network" { &networks } else { &volumes };
-        if !present.contains(&external.name) {
+        if !present.contains_key(&external.name) {
             return Err(EngineError::ExternalNotFound {
                 kind: external.kind,
                 name: external.name.clone(),
@@ -310,14 +310,26 @@ async fn resource_names(
     filter: &LabelFilter,
     needed: bool,
     action: impl Fn(&str) -> String,
-) -> Result<BTreeSet<String>, EngineError> {
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, EngineError> {
     if !needed {
-        return Ok(BTreeSet::new());
+        return Ok(BTreeMap::new());
     }
     let listed = if kind == "network" { backend.list_networks(filter).await } else { backend.list_volumes(filter).await };
-    listed
-        .map(|found| found.into_iter().map(|info| info.name).collect())
-        .map_err(|source| EngineError::Backend { action: action(kind), source })
+    listed.map(|found| found.into_iter().map(|info| (info.name, info.labels)).collect()).map_err(|source| EngineError::Backend { action: action(kind), source })
+}
+
+/// Fails when an existing network of the plan was created with other
+/// settings (subnets, driver, options), before any container is touched.
+/// A network without the hash label predates it and is taken as it is.
+fn check_network_settings(plan: &plan::Plan, present: &BTreeMap<String, BTreeMap<String, String>>) -> Result<(), EngineError> {
+    for network in &plan.networks {
+        let Some(labels) = present.get(&network.name) else { continue };
+        let (Some(existing), Some(wanted)) = (labels.get(plan::CONFIG_HASH_LABEL), network.labels.get(plan::CONFIG_HASH_LABEL)) else { continue };
+        if existing != wanted {
+            return Err(EngineError::NetworkChanged { network: network.name.clone() });
+        }
+    }
+    Ok(())
 }
 
 /// Removes what this run created and stops the existing containers it
@@ -460,12 +472,15 @@ async fn create_resources(backend: &Arc<dyn Backend>, plan: &plan::Plan, filter:
         for (kind, resources) in [("network", networks), ("volume", volumes)] {
             let (present, failures) = tokio::join!(listing(kind, !resources.is_empty()), create_each(backend, resources, journal, options, project));
             let present = present?;
-            let mut failures: Vec<(String, EngineError)> = failures.into_iter().filter(|(name, _)| !present.contains(name)).collect();
+            if kind == "network" {
+                check_network_settings(plan, &present)?;
+            }
+            let mut failures: Vec<(String, EngineError)> = failures.into_iter().filter(|(name, _)| !present.contains_key(name)).collect();
             if !failures.is_empty() {
                 // Another `up` of the project (such as `up db` and `up web`
                 // at once) may have created it after the listing.
                 let now = listing(kind, true).await?;
-                failures.retain(|(name, _)| !now.contains(name));
+                failures.retain(|(name, _)| !now.contains_key(name));
             }
             if let Some((_, error)) = failures.into_iter().next() {
                 return Err(error);
@@ -475,8 +490,9 @@ async fn create_resources(backend: &Arc<dyn Backend>, plan: &plan::Plan, filter:
     }
     let (present_networks, present_volumes) = tokio::join!(listing("network", !networks.is_empty()), listing("volume", !volumes.is_empty()));
     let (present_networks, present_volumes) = (present_networks?, present_volumes?);
+    check_network_settings(plan, &present_networks)?;
     for (present, resources) in [(present_networks, networks), (present_volumes, volumes)] {
-        let missing = resources.into_iter().filter(|resource| !present.contains(resource.name())).collect();
+        let missing = resources.into_iter().filter(|resource| !present.contains_key(resource.name())).collect();
         if let Some((_, error)) = create_each(backend, missing, journal, options, project).await.into_iter().next() {
             return Err(error);
         }

@@ -239,8 +239,17 @@ impl Context<'_> {
                     // The engine reads these values, so their types are checked here,
                     // where the file, line and column are known.
                     // A typed key's value has its own error from the cast.
-                    if pointer == place::SERVICE && (ENGINE_KEYS.contains(&name.as_str()) || name == "deploy") {
-                        let typed = |wrong: &spec_walk::WrongShape| TYPED_KEYS.iter().any(|(dotted, _)| join(path, dotted) == wrong.path());
+                    let read_by_engine = match pointer {
+                        place::SERVICE => ENGINE_KEYS.contains(&name.as_str()) || name == "deploy",
+                        place::SERVICE_NETWORK => matches!(name.as_str(), "ipv4_address" | "ipv6_address"),
+                        place::NETWORK => matches!(name.as_str(), "ipam" | "enable_ipv6"),
+                        place::PROJECT => matches!(name.as_str(), "secrets" | "configs"),
+                        _ => false,
+                    };
+                    if read_by_engine {
+                        let typed = |wrong: &spec_walk::WrongShape| {
+                            matches!(wrong, spec_walk::WrongShape::Type { .. }) && TYPED_KEYS.iter().any(|(dotted, _)| join(path, dotted) == wrong.path())
+                        };
                         for wrong in spec_walk::wrong_shapes_below(pointer, name, value, &key_path).into_iter().filter(|wrong| !typed(wrong)) {
                             let file = self.file_of(value.span).to_path_buf();
                             self.diagnostics.push(wrong.diagnostic(&file));
@@ -1289,7 +1298,7 @@ fn add_implicit_dependencies(service: &mut Service) {
             implied.push((name.split(':').next().unwrap_or(name).to_owned(), item.span));
         }
     }
-    for key in ["network_mode", "ipc", "pid"] {
+    for key in ["network_mode", "ipc", "pid", "uts"] {
         if let Some(mode) = service.unsupported.get(key) {
             if let Some(name) = mode.as_str().and_then(|text| text.strip_prefix("service:")) {
                 implied.push((name.to_owned(), mode.span));

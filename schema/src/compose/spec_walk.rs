@@ -75,12 +75,14 @@ pub fn unknown_keys(pointer: &str, node: &Node, path: &str) -> Vec<UnknownKey> {
 pub enum WrongShape {
     Type { path: String, span: Span, expected: String, found: String },
     MissingKey { path: String, span: Span, key: String },
+    /// A number outside the schema's `minimum` and `maximum`.
+    Range { path: String, span: Span, value: String, expected: String },
 }
 
 impl WrongShape {
     pub fn path(&self) -> &str {
         match self {
-            WrongShape::Type { path, .. } | WrongShape::MissingKey { path, .. } => path,
+            WrongShape::Type { path, .. } | WrongShape::MissingKey { path, .. } | WrongShape::Range { path, .. } => path,
         }
     }
 
@@ -91,6 +93,9 @@ impl WrongShape {
             }
             WrongShape::MissingKey { path, span, key } => {
                 Diagnostic::error(code::MISSING_KEY, messages::missing_key(path, key), file, *span).with_path(path.clone())
+            }
+            WrongShape::Range { path, span, value, expected } => {
+                Diagnostic::error(code::INVALID_VALUE, messages::invalid_value(path, value, expected), file, *span).with_path(path.clone())
             }
         }
     }
@@ -153,6 +158,28 @@ fn check_shapes(schemas: &[&'static Json], node: &Node, path: &str, found: &mut 
             let item_schemas: Vec<&'static Json> = fitting.iter().map(|schema| schema.get("items").unwrap_or(&ANY)).collect();
             for (position, item) in items.iter().enumerate() {
                 check_shapes(&item_schemas, item, &format!("{path}[{position}]"), found);
+            }
+        }
+        Value::Int(_) | Value::Float(_) => {
+            let value = match node.value {
+                Value::Int(value) => value as f64,
+                Value::Float(value) => value,
+                _ => return,
+            };
+            // Out of range only when no fitting branch takes the number.
+            let bound = |schema: &Json, keyword: &str| schema.get(keyword).and_then(Json::as_f64);
+            let within = |schema: &&&'static Json| {
+                bound(schema, "minimum").is_none_or(|minimum| value >= minimum) && bound(schema, "maximum").is_none_or(|maximum| value <= maximum)
+            };
+            if !fitting.iter().any(|schema| within(&schema)) {
+                let (minimum, maximum) = (bound(fitting[0], "minimum"), bound(fitting[0], "maximum"));
+                let expected = match (minimum, maximum) {
+                    (Some(minimum), Some(maximum)) => format!("a number from {minimum} to {maximum}"),
+                    (Some(minimum), None) => format!("a number of {minimum} or more"),
+                    (None, Some(maximum)) => format!("a number of {maximum} or less"),
+                    (None, None) => return,
+                };
+                found.push(WrongShape::Range { path: path.to_owned(), span: node.span, value: node.scalar_text().unwrap_or_default(), expected });
             }
         }
         _ => {}

@@ -46,7 +46,9 @@ fn check_secret_sources(cx: &mut Diagnostics, project: &Project) {
         let Some(Value::Mapping(definitions)) = project.unsupported.get(kind).map(|node| &node.value) else { continue };
         let sources: &[&str] = if kind == "secrets" { &["file", "environment", "external"] } else { &["file", "environment", "content", "external"] };
         for (name, definition) in definitions {
-            let Value::Mapping(_) = definition.value else { continue };
+            if !matches!(definition.value, Value::Mapping(_) | Value::Null) {
+                continue;
+            }
             let path = format!("{kind}.{}", name.scalar_text().unwrap_or_default());
             let present: Vec<&str> = sources.iter().copied().filter(|source| definition.get(source).is_some()).collect();
             let (code, message) = match present.as_slice() {
@@ -443,6 +445,39 @@ fn check_run_values(cx: &mut Diagnostics, project: &Project, service: &Service) 
                     error(code::CONFLICTING_KEYS, messages::distinct_values(&path(key), &path(&format!("deploy.resources.limits.{limit_key}"))), own, path(key));
                 }
             }
+        }
+    }
+
+    let deploy = keys.get("deploy");
+    if let Some(condition) = deploy.and_then(|deploy| deploy.get("restart_policy")).and_then(|policy| policy.get("condition")) {
+        let text = condition.scalar_text().unwrap_or_default();
+        if !matches!(text.as_str(), "none" | "no" | "on-failure" | "any" | "always" | "unless-stopped" | "") {
+            let key_path = path("deploy.restart_policy.condition");
+            error(code::INVALID_VALUE, messages::invalid_value(&key_path, &text, "`none`, `on-failure` or `any`"), condition, key_path.clone());
+        }
+    }
+    let resources = deploy.and_then(|deploy| deploy.get("resources"));
+    if let Some(pids) = resources.and_then(|resources| resources.get("limits")).and_then(|limits| limits.get("pids")) {
+        let key_path = path("deploy.resources.limits.pids");
+        let text = pids.scalar_text().unwrap_or_default();
+        let value = match pids.value {
+            Value::Int(value) => Some(value),
+            _ => text.trim().parse::<i64>().ok(),
+        };
+        if !text.is_empty() && value.is_none_or(|value| value < -1) {
+            error(code::INVALID_VALUE, messages::invalid_value(&key_path, &text, "a whole number of -1 (no limit) or more"), pids, key_path.clone());
+        }
+        if let (Some(own), Some(limit)) = (keys.get("pids_limit"), value) {
+            if matches!(own.value, Value::Int(own) if own != limit) {
+                error(code::CONFLICTING_KEYS, messages::distinct_values(&path("pids_limit"), &key_path), own, path("pids_limit"));
+            }
+        }
+    }
+    if let Some(memory) = resources.and_then(|resources| resources.get("reservations")).and_then(|reservations| reservations.get("memory")) {
+        let text = memory.scalar_text().unwrap_or_default();
+        if !text.is_empty() && bytes(memory).is_none_or(|bytes| bytes < 0) {
+            let key_path = path("deploy.resources.reservations.memory");
+            error(code::INVALID_VALUE, messages::invalid_value(&key_path, &text, "a size of 0 or more such as `512m`"), memory, key_path.clone());
         }
     }
 
