@@ -23,8 +23,9 @@ pub struct LoadArgs {
     #[arg(short = 'f', long = "file")]
     pub files: Vec<PathBuf>,
     /// Env file for interpolation, instead of the project folder's `.env`;
-    /// repeat for several, later ones winning. The process environment wins
-    /// over every env file.
+    /// repeat for several, later ones winning. `config` lets the process
+    /// environment win over every env file; `check` does not read it, as a
+    /// build does not.
     #[arg(long = "env-file")]
     pub env_files: Vec<PathBuf>,
     /// Profile to enable, in addition to those of COMPOSE_PROFILES; repeat
