@@ -88,7 +88,7 @@ async fn settings_reach_the_containers(engine: Engine, test: &str) {
         exec(&app, "echo shared > /cache/file && echo written"),
         exec(&side, "cat /cache/file"),
     ];
-    engine.down(&name, &DownOptions { timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
+    engine.down(&name, &DownOptions { volumes: true, timeout: Some(Duration::ZERO), ..DownOptions::default() }).await.unwrap();
     let _ = std::fs::remove_dir_all(&folder);
 
     let report = report.unwrap();
