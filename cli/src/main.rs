@@ -59,7 +59,7 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     // The commands print their own errors and warnings, so the engine's
-    // log is off unless PERRY_STACK_LOG asks for it (`info`, `debug`, ...).
+    // log is off unless PERRY_STACK_LOG sets a level (`info`, `debug`, ...).
     let filter = tracing_subscriber::EnvFilter::builder()
         .with_default_directive(tracing_subscriber::filter::LevelFilter::OFF.into())
         .with_env_var("PERRY_STACK_LOG")

@@ -572,8 +572,8 @@ pub fn logs(globals: GlobalArgs, args: LogsArgs) -> ExitCode {
     })
 }
 
-/// The name a line starts with: its service's, or `service-N` when the
-/// service has more than one container, so that replicas can be told apart.
+/// Returns the name a line starts with: its service's, or `service-N` when
+/// the service has more than one container, so that replicas differ.
 fn line_prefix(service: &str, number: u32, replicas: usize) -> String {
     if replicas > 1 { format!("{service}-{number}") } else { service.to_string() }
 }

@@ -343,7 +343,7 @@ fn config_resolves_bare_environment_references() {
 }
 
 #[test]
-fn check_refuses_files_both_as_arguments_and_with_f() {
+fn check_rejects_mixed_file_options() {
     let folder = folder("check-mixed");
     let base = write(&folder, "compose.yaml", "services:\n  web:\n    image: nginx\n");
     let other = write(&folder, "other.yaml", "services:\n  db:\n    image: postgres\n");

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 mod support;
 use support::{leftovers, signal, unique_project, ApiService, Lines, IMAGE};
 
-/// The perry-stack command in `dir` on podman, without the compose
+/// Builds the perry-stack command in `dir` on podman, without the compose
 /// variables of the test run's environment.
 fn command<S: AsRef<std::ffi::OsStr>>(dir: &PathBuf, args: &[S]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_perry-stack"));
@@ -119,7 +119,7 @@ fn global_options_drive_every_stack_command() {
     };
     assert_eq!(piped("cat; wc -l", b"a\nb\n"), "a\nb\n0\n", "cat reads the input to its end");
     assert_eq!(piped("wc -l", b"a\nb\n").trim(), "2");
-    // Input and output flow while the command runs: it answers a line
+    // Input and output flow while the command runs: it replies to a line
     // while the pipe is still open.
     let argv = with(&["exec", "-T", "db", "sh", "-c", "read line; echo got $line"]);
     let mut child = command(&dir, &argv)
@@ -416,7 +416,7 @@ fn exec_streams_over_the_api() {
     let up = api(&["up", "-d"]).output().unwrap();
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
 
-    // The command answers a line while the pipe is still open.
+    // The command replies to a line while the pipe is still open.
     let mut child = api(&["exec", "-T", "web", "sh", "-c", "read line; echo got $line; exit 5"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())

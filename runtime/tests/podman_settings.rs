@@ -94,11 +94,13 @@ async fn settings_reach_the_containers(engine: Engine, test: &str) {
     let report = report.unwrap();
     assert_eq!(seen[0], "app-host");
     assert_eq!(seen[1], "s3cret\nlisten 80");
-    assert!(seen[2].starts_with("10.1.2.3") && seen[2].ends_with("db.example"), "{}", seen[2]);
+    assert!(seen[2].starts_with("10.1.2.3"), "{}", seen[2]);
+    assert!(seen[2].ends_with("db.example"), "{}", seen[2]);
     assert_eq!(seen[3], "2000");
     // podman's init is catatonit, which the API mounts as podman-init.
     assert!(["catatonit", "podman-init"].contains(&seen[4].as_str()), "PID 1 is {}, not an init", seen[4]);
-    assert!(seen[5].contains("Read-only file system") && seen[5].ends_with("scratch written"), "{}", seen[5]);
+    assert!(seen[5].contains("Read-only file system"), "{}", seen[5]);
+    assert!(seen[5].ends_with("scratch written"), "{}", seen[5]);
     assert_eq!(seen[6], (64 * 1024 * 1024).to_string());
     assert_eq!(seen[7], "s3cret", "side shares the network of app");
     assert_eq!(seen[8], "90", "stop_grace_period is the container's own stop timeout");
@@ -113,7 +115,7 @@ async fn settings_on_the_command_line() {
     settings_reach_the_containers(engine(), "settings").await;
 }
 
-/// A network with its own subnet and a container at a fixed address on it.
+/// Runs a container at a fixed address on a network with its own subnet.
 async fn fixed_address_on_a_subnet(engine: Engine, test: &str, subnet: u8) {
     require_podman();
     let name = unique_project(test);

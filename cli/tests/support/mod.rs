@@ -81,13 +81,13 @@ impl Lines {
         Lines(receiver)
     }
 
-    /// The next line, or `None` when the output ends or none comes within
-    /// `wait`.
+    /// Returns the next line, or `None` when the output ends or none comes
+    /// within `wait`.
     pub fn next_within(&self, wait: std::time::Duration) -> Option<String> {
         self.0.recv_timeout(wait).ok()
     }
 
-    /// Every line until the output ends, waiting at most `wait` in all.
+    /// Returns every line until the output ends, waiting at most `wait` in all.
     pub fn rest_within(&self, wait: std::time::Duration) -> Vec<String> {
         let deadline = std::time::Instant::now() + wait;
         let mut lines = Vec::new();

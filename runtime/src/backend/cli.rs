@@ -223,7 +223,7 @@ impl CliBackend {
             () = sink.closed() => ((false, None), (false, None)),
         };
         if !(out_open && err_open) {
-            // Nobody reads any more: stop following.
+            // The receiver is gone, so following stops.
             let _ = child.start_kill();
             return Ok(());
         }
@@ -304,8 +304,8 @@ async fn pump(reader: impl tokio::io::AsyncRead + Unpin, stream: LogStream, sink
     let mut buffer = Vec::new();
     loop {
         buffer.clear();
-        // A read error ends the stream as its end would; the exit status
-        // of the program tells what happened.
+        // A read error ends the stream as its end would. The exit status of
+        // the program then shows what happened.
         if reader.read_until(b'\n', &mut buffer).await.unwrap_or(0) == 0 {
             return (true, last);
         }
@@ -566,7 +566,7 @@ impl Backend for CliBackend {
         if output.code == Some(0) {
             return Ok(Some(output.stdout.trim().to_string()));
         }
-        // podman says "image not known", docker "No such image".
+        // podman prints "image not known", docker "No such image".
         let lower = output.stderr.to_ascii_lowercase();
         if ["not known", "no such", "not found"].iter().any(|phrase| lower.contains(phrase)) {
             return Ok(None);

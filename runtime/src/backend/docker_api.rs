@@ -60,7 +60,7 @@ impl DockerApiBackend {
     /// Maps an API error; a 404 becomes [`BackendError::NotFound`] for `target`.
     fn error(&self, action: &str, target: Option<(&'static str, &str)>, error: ApiError) -> BackendError {
         let command = format!("{action} on {}", self.socket);
-        // podman answers 500 "no such container" for a container removed
+        // podman returns 500 "no such container" for a container removed
         // while the request ran.
         if let (ApiError::DockerResponseServerError { status_code, message }, Some((kind, name))) = (&error, target) {
             if *status_code == 404 || message.contains("no such container") {
@@ -71,7 +71,7 @@ impl DockerApiBackend {
     }
 }
 
-/// Runs an API call again while its response holds the container state
+/// Runs an API call again while its response contains the container state
 /// `stopped`: podman's API reports it for a moment after a container exits,
 /// the typed models reject it, and a later call sees `exited`.
 async fn settled<T, F, Fut>(call: F) -> Result<T, ApiError>
@@ -131,7 +131,8 @@ fn restart_policy(text: &str) -> RestartPolicy {
     RestartPolicy { name: Some(name), maximum_retry_count: count.parse().ok() }
 }
 
-/// The aliases and fixed addresses of a container on one network.
+/// Builds the endpoint of a container on one network: its aliases and
+/// fixed addresses.
 fn endpoint(attachment: &NetworkAttachment) -> EndpointSettings {
     let fixed = attachment.ipv4_address.is_some() || attachment.ipv6_address.is_some();
     EndpointSettings {
@@ -208,8 +209,9 @@ impl Backend for DockerApiBackend {
         "docker-api"
     }
 
-    /// The drivers that the service lists. podman lists `k8s-file` and
-    /// takes `json-file` as its other name, which dockerd lists itself.
+    /// Returns the log drivers that the service lists. podman lists
+    /// `k8s-file` and accepts `json-file` as its other name, which dockerd
+    /// lists itself.
     async fn log_drivers(&self) -> Option<Vec<String>> {
         let info = self.client.info().await.ok()?;
         let mut drivers = info.plugins?.log?;

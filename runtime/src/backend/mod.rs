@@ -133,7 +133,7 @@ pub struct Subnet {
     pub ip_range: Option<String>,
 }
 
-/// An image to build from a folder, as a service's `build` asks.
+/// An image to build from a folder, as a service's `build` requests.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BuildSpec {
     /// The tag that the built image gets.
@@ -472,7 +472,7 @@ pub trait Backend: Send + Sync {
     }
     /// Runs `argv` in a running container attached to this process, as
     /// `exec` on the command line does: output goes to this process's
-    /// stdout and stderr, and `attach` says whether the command reads its
+    /// stdout and stderr, and `attach` sets whether the command reads its
     /// standard input and gets a terminal. Returns the command's exit code.
     /// No timeout applies. A backend without its own way to attach prints
     /// the output when the command ends and reads piped input to its end
@@ -497,8 +497,9 @@ pub trait Backend: Send + Sync {
         false
     }
 
-    /// The log drivers that the runtime knows, or `None` when it does not
-    /// say. The engine drops a service's `logging` for any other driver.
+    /// Returns the log drivers that the runtime supports, or `None` when it
+    /// does not report them. The engine drops a service's `logging` for any
+    /// other driver.
     async fn log_drivers(&self) -> Option<Vec<String>> {
         None
     }

@@ -66,7 +66,7 @@ pub struct RunOptions {
     pub pull: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub logging: Option<Logging>,
-    /// The most processes the container may run.
+    /// The maximum number of processes in the container.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pids_limit: Option<i64>,
     /// Namespace modes in the runtime's words (`host`, `private`,
@@ -161,8 +161,8 @@ impl RunOptions {
         *self == RunOptions::default()
     }
 
-    /// The compose keys of the settings that are set, for naming what a
-    /// backend cannot honour.
+    /// Returns the compose keys of the settings that are set, for naming
+    /// what a backend cannot honour.
     pub fn keys(&self) -> Vec<&'static str> {
         let set = [
             ("hostname", self.hostname.is_some()),

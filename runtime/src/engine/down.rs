@@ -85,7 +85,7 @@ async fn remove_containers(backend: &Arc<dyn Backend>, project: &str, chosen: Ve
         // which on podman is one process instead of one per container.
         // A batch fails when one container shares another's namespaces
         // (`network_mode: service:NAME`) and podman removes the shared one
-        // first; the waves below then remove the rest, dependents first.
+        // first. The waves below then remove the rest, dependents first.
         let ids: Vec<String> = chosen.iter().map(|info| info.id.clone()).collect();
         let removed = if options.volumes { backend.remove_containers_and_volumes(&ids).await } else { backend.remove_containers(&ids).await };
         match removed {

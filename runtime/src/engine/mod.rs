@@ -91,7 +91,7 @@ pub struct ProgressEvent {
     pub status: String,
 }
 
-/// What a [`ProgressEvent`] is about.
+/// The kind of object a [`ProgressEvent`] reports on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ObjectKind {
     Container,
@@ -101,7 +101,7 @@ pub enum ObjectKind {
 }
 
 impl ObjectKind {
-    /// The word docker compose prints before the object's name.
+    /// Returns the word that docker compose prints before the object's name.
     pub fn label(self) -> &'static str {
         match self {
             Self::Container => "Container",
@@ -308,11 +308,11 @@ pub struct ServiceOutput {
     pub item: OutputItem,
 }
 
-/// What a followed container produced.
+/// An item of a followed container: a line of output or its exit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OutputItem {
     Line(LogLine),
-    /// The container stopped, with this exit code where the runtime tells.
+    /// The container stopped, with its exit code where the runtime reports one.
     Exited { exit_code: Option<i64> },
 }
 

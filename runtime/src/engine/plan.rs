@@ -27,8 +27,8 @@ pub const VOLUME_LABEL: &str = "com.docker.compose.volume";
 /// and a recreate give the container unless the caller sets a timeout.
 pub const STOP_GRACE_LABEL: &str = "dev.perry-stack.stop-grace-period";
 
-/// How long a container may take to stop when neither the caller nor the
-/// service says, as in docker compose.
+/// The stop timeout when neither the caller nor the service sets one, as in
+/// docker compose.
 pub const DEFAULT_STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Returns how long the container with `labels` may take to stop: the
@@ -148,8 +148,7 @@ fn joined_hash(services: &BTreeMap<String, PlannedService>, name: &str, hashes: 
     // Marks `name` as in progress, so that a cycle ends here.
     hashes.insert(name.to_string(), hash.clone());
     for other in service.joins.iter().filter(|other| services.contains_key(*other)) {
-        let digest = Sha256::digest(format!("{hash}{}", joined_hash(services, other, hashes)).as_bytes());
-        hash = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        hash = sha256_hex(&format!("{hash}{}", joined_hash(services, other, hashes)));
     }
     hashes.insert(name.to_string(), hash.clone());
     hash
@@ -396,8 +395,7 @@ pub(crate) fn plan(project: &Project, name: &str, environment: &dyn Fn(&str) -> 
                 // A network cannot change in place, so `up` compares this
                 // hash with the existing network's before it touches a container.
                 let settings = format!("{:?}|{}|{:?}|{:?}|{}|{:?}", spec.driver, spec.internal, spec.options, spec.subnets, spec.enable_ipv6, declared.labels);
-                let digest = Sha256::digest(settings.as_bytes());
-                spec.labels.insert(CONFIG_HASH_LABEL.to_string(), digest.iter().map(|byte| format!("{byte:02x}")).collect());
+                spec.labels.insert(CONFIG_HASH_LABEL.to_string(), sha256_hex(&settings));
                 networks.entry(network_name.clone()).or_insert(spec);
             }
 
@@ -526,8 +524,8 @@ fn bind_source(service: &str, source: Option<&str>, environment: &dyn Fn(&str) -
 }
 
 /// Relaxes `required: false` dependencies that cannot be met, as docker
-/// compose does, with a warning each: one on a service that the project
-/// does not have is dropped, and one that waits for a service without a
+/// compose does, with a warning each. One on a service that the project
+/// does not have is dropped. One that waits for a service without a
 /// healthcheck to be healthy waits only for it to start.
 fn relax_optional(project: &Project, warnings: &mut Vec<String>) -> Project {
     let mut project = project.clone();
@@ -570,8 +568,12 @@ fn resource_name(project: &str, key: &str, name: Option<&str>, external: bool) -
 /// equal hashes in every process.
 fn config_hash(spec: &ContainerSpec, healthcheck: Option<&Healthcheck>) -> String {
     let value = serde_json::json!({ "spec": spec, "healthcheck": healthcheck });
-    let digest = Sha256::digest(value.to_string().as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    sha256_hex(&value.to_string())
+}
+
+/// Returns the SHA-256 of `text` in lower-case hex.
+fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// Checks that every dependency exists, that a `service_healthy` dependency

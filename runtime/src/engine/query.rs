@@ -70,10 +70,11 @@ pub(crate) async fn logs(
     Ok(result)
 }
 
-/// Follows the containers of `services` (all when empty) at once, sending
-/// each line to `sink` as it is written and each container's exit, until
-/// every followed container has stopped (and has not started again within
-/// a short grace period, as a restart policy would) or `sink` is closed. A container removed meanwhile ends its own
+/// Follows the containers of `services` (all when empty) at once. Each line
+/// goes to `sink` as it is written, and so does each container's exit. It
+/// ends when every followed container has stopped and not started again
+/// within a short grace period (as a restart policy would), or when `sink`
+/// is closed. A container removed meanwhile ends its own
 /// stream; any other failure ends the follow with an error once the rest
 /// have ended.
 // NOTE: containers started after the follow began are not followed; docker

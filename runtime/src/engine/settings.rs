@@ -12,7 +12,7 @@ use perry_stack_schema::{Project, Service};
 use super::EngineError;
 use crate::backend::{Confinement, Device, Logging, MountSpec, MountType, RunOptions, Ulimit};
 
-/// What a service's kept keys set on its containers.
+/// The container settings that a service's kept keys give.
 #[derive(Debug, Default)]
 pub(crate) struct Settings {
     pub options: RunOptions,
@@ -151,7 +151,8 @@ pub(crate) fn read(
     }
 
     let mut confinement = Confinement { privileged: flag("privileged"), read_only_rootfs: flag("read_only"), ..Confinement::default() };
-    let limits = keys.get("deploy").and_then(|deploy| deploy.get("resources")).and_then(|resources| resources.get("limits"));
+    let resources = keys.get("deploy").and_then(|deploy| deploy.get("resources"));
+    let limits = resources.and_then(|resources| resources.get("limits"));
     let limit = |key: &str| limits.and_then(|limits| limits.get(key)).filter(|node| node.value != Value::Null);
     let memory = keys.get("mem_limit").map(|node| ("mem_limit", node)).or_else(|| Some(("deploy.resources.limits.memory", limit("memory")?)));
     if let Some((key, node)) = memory {
@@ -162,7 +163,7 @@ pub(crate) fn read(
     if options.pids_limit.is_none() {
         options.pids_limit = limit("pids").and_then(|node| node.scalar_text()?.parse().ok());
     }
-    let reservations = keys.get("deploy").and_then(|deploy| deploy.get("resources")).and_then(|resources| resources.get("reservations"));
+    let reservations = resources.and_then(|resources| resources.get("reservations"));
     if let Some(node) = reservations.and_then(|reservations| reservations.get("memory")).filter(|_| !options.tuning.contains_key("mem_reservation")) {
         let bytes = size(node).ok_or_else(|| invalid("deploy.resources.reservations.memory", &node.scalar_text().unwrap_or_default(), "a size such as 256m"))?;
         options.tuning.insert("mem_reservation".to_string(), bytes);

@@ -427,16 +427,12 @@ async fn settle_retired(backend: &Arc<dyn Backend>, project: &str, retired: Vec<
             Ok(()) if removing && retired.scaled_down => report.removed.push(retired.name),
             Ok(()) => {}
             Err(_) if removing => failed_removals.push(retired),
-            Err(error) => {
-                let warning = format!("could not restore container {} (id {}) of service {}: {error}", retired.name, retired.id, retired.service);
-                tracing::warn!(project, "{warning}");
-                report.warnings.push(warning);
-            }
+            Err(error) => warn_retired(report, project, "restore", &retired, &error),
         }
     }
-    // A container that another one's network still joined could not go
-    // while that one was there; now that the other retired ones are gone,
-    // each is tried once more.
+    // A container whose namespaces another retired container still joined
+    // could not be removed while that one existed. The others are gone
+    // now, so each failed removal is tried once more.
     for retired in failed_removals {
         match ignore_missing(backend.remove_container(&retired.id, true).await) {
             Ok(()) if retired.scaled_down => {
@@ -444,14 +440,17 @@ async fn settle_retired(backend: &Arc<dyn Backend>, project: &str, retired: Vec<
                 report.removed.push(retired.name);
             }
             Ok(()) => {}
-            Err(error) => {
-                let warning = format!("could not remove container {} (id {}) of service {}: {error}", retired.name, retired.id, retired.service);
-                tracing::warn!(project, "{warning}");
-                report.warnings.push(warning);
-            }
+            Err(error) => warn_retired(report, project, "remove", &retired, &error),
         }
     }
     report.removed.sort();
+}
+
+/// Logs and reports a retired container that could not be removed or restored.
+fn warn_retired(report: &mut StackReport, project: &str, verb: &str, retired: &Retired, error: &crate::backend::BackendError) {
+    let warning = format!("could not {verb} container {} (id {}) of service {}: {error}", retired.name, retired.id, retired.service);
+    tracing::warn!(project, "{warning}");
+    report.warnings.push(warning);
 }
 
 /// Creates the project's networks that do not exist yet, all at once, then

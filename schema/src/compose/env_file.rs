@@ -3,7 +3,7 @@
 //! `environment` winning over every file. A bare reference in `environment`
 //! (`- VAR`, or `VAR:` with no value) takes its value from the environment
 //! of the load (process, then `.env`), not from the env files, as docker
-//! compose v2 does; a variable set in neither stays without a value.
+//! compose v2 does. A variable set in neither stays without a value.
 //!
 //! Only a load for running reads these files. A build-time check keeps the
 //! paths but not the values, so that no secret from an env file ends up in a

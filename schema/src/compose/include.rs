@@ -143,7 +143,7 @@ fn load_included(reader: &mut Reader<'_>, entry: &IncludeEntry, item: &Node, pat
         if check_include_cycle(reader, file, item, path) {
             return None;
         }
-        // `including` holds the root file too, so its length is the depth.
+        // `including` contains the root file too, so its length is the depth.
         if reader.including.len() > MAX_INCLUDE_DEPTH {
             let message = messages::include_depth_limit(&file.display().to_string(), MAX_INCLUDE_DEPTH);
             let diagnostic = Diagnostic::error(code::INCLUDE_DEPTH_LIMIT, message, &file_of(reader, item.span), item.span)

@@ -129,9 +129,9 @@ fn ignored_parts(pointer: &str, key: &Node, value: &Node, key_path: &str) -> Vec
     }
 }
 
-/// The keys below a mapping that `read` does not take, each with its dotted
-/// path and span; a key that `read` takes is searched below. `None` when
-/// `value` is not a mapping.
+/// Returns the keys below a mapping that `read` does not take, each with its
+/// dotted path and span. Below a key that `read` takes, the search goes on.
+/// `None` when `value` is not a mapping.
 fn parts_except(value: &Node, path: &str, read: &dyn Fn(&[&str]) -> bool) -> Option<Vec<(String, Span)>> {
     fn walk(value: &Node, path: &str, below: &mut Vec<String>, read: &dyn Fn(&[&str]) -> bool, found: &mut Vec<(String, Span)>) {
         let Value::Mapping(entries) = &value.value else { return };
@@ -906,9 +906,9 @@ impl Context<'_> {
             create_host_path: kind == MountKind::Bind,
             unsupported: BTreeMap::new(),
         };
-        // The short syntax creates a missing host folder; its long form says
-        // so, as docker compose v2 prints it, so that `config` output loads
-        // back the same.
+        // The short syntax creates a missing host folder. Its long form sets
+        // `create_host_path`, as docker compose v2 prints it, so that
+        // `config` output loads back the same.
         let mut bind = Vec::new();
         if kind == MountKind::Bind {
             bind.push(("create_host_path", Value::Bool(true)));
@@ -1381,7 +1381,7 @@ pub fn parse_port(text: &str, span: Span) -> Result<Vec<Port>, String> {
         (None, [host_ip, published, target]) => (Some((*host_ip).to_owned()), Some(*published), *target),
         _ => return Err("too many `:`-separated parts (write an IPv6 address in brackets)".to_owned()),
     };
-    // Host port 0 asks the runtime for a free port, as no host port does.
+    // Host port 0 lets the runtime pick a free port, as no host port does.
     let published = published.filter(|published| !published.is_empty() && *published != "0");
 
     let targets = parse_port_range(target)?;

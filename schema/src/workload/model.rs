@@ -43,8 +43,8 @@ pub struct WorkloadNode {
     /// of its references.
     #[serde(default)]
     pub depends_on: Vec<String>,
-    /// Where each `dependsOn` entry is written, for diagnostics; empty when
-    /// built in code.
+    /// The source span of each `dependsOn` entry, for diagnostics. Empty
+    /// when the graph is built in code.
     #[serde(skip)]
     pub depends_on_spans: Vec<Span>,
     #[serde(default)]
